@@ -1,0 +1,342 @@
+"""Frozen value objects parsed from the ModelArts v1 JSON, and the job status table.
+
+Parsing is tolerant (``modelarts-api.md`` §2.2, §9): ids and status arrive as int or numeric
+string, timestamps may be missing, ``error_msg`` and ``error_message`` are both read, metric
+lists may be JSON encoded inside a string. Unknown status codes are kept, never rejected.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from enum import IntEnum
+from typing import Any, Mapping, Optional
+
+__all__ = [
+    "ACTIVE_STATUSES",
+    "TERMINAL_STATUSES",
+    "DeleteResult",
+    "JobStatus",
+    "JobVersion",
+    "TrainingJob",
+    "VisualizationJob",
+    "status_label",
+]
+
+
+class JobStatus(IntEnum):
+    """Status codes shared by training jobs, versions and visualization jobs (§3.5)."""
+
+    UNKNOWN = 0
+    INIT = 1
+    IMAGE_CREATING = 2
+    IMAGE_FAILED = 3
+    SUBMIT_TRYING = 4
+    SUBMIT_FAILED = 5
+    DELETE_FAILED = 6
+    WAITING = 7
+    RUNNING = 8
+    KILLING = 9
+    COMPLETED = 10
+    FAILED = 11
+    KILLED = 12
+    CANCELED = 13
+    LOST = 14
+    SCALING = 15
+    SUBMIT_MODEL_FAILED = 16
+    DEPLOY_SERVICE_FAILED = 17
+    CHECK_INIT = 18
+    CHECK_RUNNING = 19
+    CHECK_RUNNING_COMPLETED = 20
+    CHECK_FAILED = 21
+    MOUNT_FAILED = 22
+
+    @property
+    def label(self) -> str:
+        return _LABELS[int(self)]
+
+
+_LABELS: dict[int, str] = {
+    0: "unknown",
+    1: "initializing",
+    2: "image being created",
+    3: "image creation failed",
+    4: "being submitted",
+    5: "submission failed",
+    6: "deletion failed",
+    7: "queuing",
+    8: "running",
+    9: "being canceled",
+    10: "completed",
+    11: "run failed",
+    12: "canceled successfully",
+    13: "canceled",
+    14: "lost",
+    15: "scaling",
+    16: "model submission failed",
+    17: "service deployment failed",
+    18: "review initializing",
+    19: "being reviewed",
+    20: "review completed",
+    21: "review failed",
+    22: "mount failed",
+}
+
+#: Statuses in which a job still runs, waits or changes: deleting them needs explicit consent.
+ACTIVE_STATUSES: frozenset[int] = frozenset({1, 2, 4, 7, 8, 9, 15, 18, 19})
+#: Statuses after which nothing more happens to the job.
+TERMINAL_STATUSES: frozenset[int] = frozenset(
+    {3, 5, 6, 10, 11, 12, 13, 14, 16, 17, 20, 21, 22}
+)
+
+
+def status_label(code: int) -> str:
+    """Human label for a status code; unknown codes read ``"status N"``."""
+    return _LABELS.get(int(code), f"status {int(code)}")
+
+
+# --- tolerant field readers -------------------------------------------------------------------
+
+
+def as_int(value: Any, default: Optional[int] = None) -> Optional[int]:
+    """An int from an int, a float or a numeric string; ``default`` for anything else."""
+    if isinstance(value, bool):
+        return default
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value)
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            return int(text)
+        except ValueError:
+            try:
+                return int(float(text))
+            except ValueError:
+                return default
+    return default
+
+
+def as_str(value: Any, default: str = "") -> str:
+    """A string; ``None`` becomes ``default``, other scalars are formatted."""
+    if value is None:
+        return default
+    return value if isinstance(value, str) else str(value)
+
+
+def as_json_list(value: Any) -> tuple[Any, ...]:
+    """A list given as a list or as a JSON-encoded string (``model_metric_list``)."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value) if value.strip() else []
+        except ValueError:
+            return ()
+    if isinstance(value, list):
+        return tuple(value)
+    return ()
+
+
+def error_message_of(body: Mapping[str, Any]) -> Optional[str]:
+    """The server's error text under any of its names (§2.2)."""
+    for key in ("error_msg", "error_message", "errorMsg", "message"):
+        text = body.get(key)
+        if isinstance(text, str) and text:
+            return text
+    return None
+
+
+def error_code_of(body: Mapping[str, Any]) -> Optional[str]:
+    """The server's error code under any of its names (§2.2)."""
+    for key in ("error_code", "errorCode", "code"):
+        code = body.get(key)
+        if code is not None and code != "":
+            return str(code)
+    return None
+
+
+# --- value objects ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrainingJob:
+    """One row of ``GET /v1/{project}/training-jobs``."""
+
+    job_id: int
+    job_name: str
+    status: int = 0
+    version_id: Optional[int] = None
+    version_count: Optional[int] = None
+    create_time: Optional[int] = None  # epoch ms
+    duration: Optional[int] = None  # ms
+    job_desc: str = ""
+
+    @property
+    def status_label(self) -> str:
+        return status_label(self.status)
+
+    @classmethod
+    def from_api(cls, data: Mapping[str, Any]) -> TrainingJob:
+        job_id = as_int(data.get("job_id"))
+        if job_id is None:
+            raise ValueError("training job without a numeric job_id")
+        return cls(
+            job_id=job_id,
+            job_name=as_str(data.get("job_name")),
+            status=as_int(data.get("status"), 0) or 0,
+            version_id=as_int(data.get("version_id")),
+            version_count=as_int(data.get("version_count")),
+            create_time=as_int(data.get("create_time")),
+            duration=as_int(data.get("duration")),
+            job_desc=as_str(data.get("job_desc")),
+        )
+
+
+@dataclass(frozen=True)
+class JobVersion:
+    """One version of a training job (``…/training-jobs/{job_id}/versions``)."""
+
+    job_id: int
+    version_id: int
+    version_name: str = ""
+    job_name: str = ""
+    status: int = 0
+    pre_version_id: Optional[int] = None
+    create_time: Optional[int] = None  # epoch ms
+    duration: Optional[int] = None  # ms
+    start_time: Optional[int] = None  # epoch ms
+    engine_name: str = ""
+    engine_version: str = ""
+    train_url: str = ""
+    log_url: str = ""
+    data_url: str = ""
+    model_metric_list: tuple[Any, ...] = field(default=(), compare=False, repr=False)
+
+    @property
+    def key(self) -> tuple[int, int]:
+        """Selection key: ``(job_id, version_id)``."""
+        return (self.job_id, self.version_id)
+
+    @property
+    def status_label(self) -> str:
+        return status_label(self.status)
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+    @classmethod
+    def from_api(
+        cls, data: Mapping[str, Any], job_id: Optional[int] = None, job_name: str = ""
+    ) -> JobVersion:
+        jid = as_int(data.get("job_id"), job_id)
+        vid = as_int(data.get("version_id"))
+        if jid is None or vid is None:
+            raise ValueError("job version without numeric job_id/version_id")
+        return cls(
+            job_id=jid,
+            version_id=vid,
+            version_name=as_str(data.get("version_name")),
+            job_name=as_str(data.get("job_name"), job_name) or job_name,
+            status=as_int(data.get("status"), 0) or 0,
+            pre_version_id=as_int(data.get("pre_version_id")),
+            create_time=as_int(data.get("create_time")),
+            duration=as_int(data.get("duration")),
+            start_time=as_int(data.get("start_time")),
+            engine_name=as_str(data.get("engine_name")),
+            engine_version=as_str(data.get("engine_version")),
+            train_url=as_str(data.get("train_url")),
+            log_url=as_str(data.get("log_url")),
+            data_url=as_str(data.get("data_url")),
+            model_metric_list=as_json_list(data.get("model_metric_list")),
+        )
+
+
+@dataclass(frozen=True)
+class VisualizationJob:
+    """One row of ``GET /v1/{project}/visualization-jobs``. ``job_id`` is kept as a string."""
+
+    job_id: str
+    job_name: str
+    status: int = 0
+    create_time: Optional[int] = None  # epoch ms
+    duration: Optional[int] = None  # ms
+    job_desc: str = ""
+    service_url: str = ""
+    train_url: str = ""
+    resource_id: str = ""
+
+    @property
+    def key(self) -> str:
+        """Selection key: the job id as a string."""
+        return self.job_id
+
+    @property
+    def status_label(self) -> str:
+        return status_label(self.status)
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+    @classmethod
+    def from_api(cls, data: Mapping[str, Any]) -> VisualizationJob:
+        raw_id = data.get("job_id")
+        if raw_id is None or as_str(raw_id).strip() == "":
+            raise ValueError("visualization job without job_id")
+        return cls(
+            job_id=as_str(raw_id).strip(),
+            job_name=as_str(data.get("job_name")),
+            status=as_int(data.get("status"), 0) or 0,
+            create_time=as_int(data.get("create_time")),
+            duration=as_int(data.get("duration")),
+            job_desc=as_str(data.get("job_desc")),
+            service_url=as_str(data.get("service_url")),
+            train_url=as_str(data.get("train_url")),
+            resource_id=as_str(data.get("resource_id")),
+        )
+
+
+@dataclass(frozen=True)
+class DeleteResult:
+    """Outcome of one delete call, in the server's words.
+
+    ``is_success`` means the service *accepted* the delete (it completes asynchronously).
+    ``http_status`` 404 means the item was already gone (:attr:`already_gone`).
+    """
+
+    is_success: bool
+    error_code: Optional[str] = None
+    error_msg: Optional[str] = None
+    http_status: Optional[int] = None
+    request_id: Optional[str] = None
+
+    @property
+    def already_gone(self) -> bool:
+        return not self.is_success and self.http_status == 404
+
+    def to_sdk_dict(self) -> dict[str, Any]:
+        """The documented SDK return shape: ``is_success`` plus error fields on failure."""
+        out: dict[str, Any] = {"is_success": self.is_success}
+        if not self.is_success:
+            out["error_code"] = self.error_code
+            out["error_msg"] = self.error_msg
+        return out
+
+    @classmethod
+    def from_api(
+        cls,
+        body: Mapping[str, Any],
+        http_status: Optional[int] = None,
+        request_id: Optional[str] = None,
+    ) -> DeleteResult:
+        ok_flag = body.get("is_success")
+        ok_http = http_status is None or 200 <= http_status < 300
+        is_success = ok_http and (ok_flag is None or ok_flag is True or ok_flag == "true")
+        return cls(
+            is_success=bool(is_success),
+            error_code=None if is_success else error_code_of(body),
+            error_msg=None if is_success else error_message_of(body),
+            http_status=http_status,
+            request_id=request_id or (as_str(body.get("request_id")) or None),
+        )
