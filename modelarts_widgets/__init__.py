@@ -1,4 +1,4 @@
-"""Jupyter widgets to list and safely delete ModelArts training job versions and visualization jobs."""
+"""Jupyter widgets to list and safely delete ModelArts training job versions and vis jobs."""
 
 from __future__ import annotations
 

@@ -8,9 +8,10 @@ lists may be JSON encoded inside a string. Unknown status codes are kept, never 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum
-from typing import Any, Mapping, Optional
+from typing import Any, Optional
 
 __all__ = [
     "ACTIVE_STATUSES",

@@ -5,7 +5,8 @@ Widgets and :mod:`modelarts_widgets.sdk` depend on this protocol only, never on 
 
 from __future__ import annotations
 
-from typing import Iterator, Optional, Protocol, Union, runtime_checkable
+from collections.abc import Iterator
+from typing import Optional, Protocol, Union, runtime_checkable
 
 from modelarts_widgets.models import DeleteResult, JobVersion, TrainingJob, VisualizationJob
 
