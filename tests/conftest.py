@@ -1,0 +1,60 @@
+"""Root fixtures shared by every test tier: a live local emulator and a clean environment."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+#: Environment variables the package reads; cleared for every test so a developer's shell
+#: (or a real cloud account) can never leak into the suite.
+CREDENTIAL_ENV_VARS = (
+    "HUAWEICLOUD_SDK_AK",
+    "HUAWEICLOUD_SDK_SK",
+    "HUAWEICLOUD_SDK_SECURITY_TOKEN",
+    "HUAWEICLOUD_SDK_PROJECT_ID",
+    "HUAWEICLOUD_SDK_IAM_ENDPOINT",
+    "HUAWEICLOUD_SDK_DOMAIN_ID",
+    "MODELARTS_ENDPOINT",
+    "MODELARTS_REGION",
+    "MODELARTS_WIDGETS_NOTEBOOK",
+    "MODELARTS_WIDGETS_METADATA_URL",
+)
+
+
+@pytest.fixture(autouse=True)
+def _clean_credential_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Remove every credential/endpoint variable the package looks at."""
+    for name in CREDENTIAL_ENV_VARS:
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def emulator() -> Iterator[Any]:
+    """A fresh emulator on 127.0.0.1:<free port>: 3 jobs x 3 versions, 4 visualization jobs.
+
+    Deletes complete immediately (``delete_delay=0.0``). Yields the ``EmulatorServer``.
+    """
+    from modelarts_widgets.emulator import EmulatorServer
+
+    server = EmulatorServer(
+        seed={"jobs": 3, "versions_per_job": 3, "visualization_jobs": 4},
+        delete_delay=0.0,
+    )
+    with server:
+        yield server
+
+
+@pytest.fixture
+def emulator_env(emulator: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """The ``emulator`` fixture plus HUAWEICLOUD_SDK_* / MODELARTS_* env vars pointing at it."""
+    monkeypatch.setenv("HUAWEICLOUD_SDK_AK", emulator.access_key)
+    monkeypatch.setenv("HUAWEICLOUD_SDK_SK", emulator.secret_key)
+    monkeypatch.setenv("HUAWEICLOUD_SDK_PROJECT_ID", emulator.project_id)
+    monkeypatch.setenv("MODELARTS_ENDPOINT", emulator.base_url)
+    monkeypatch.setenv("HUAWEICLOUD_SDK_IAM_ENDPOINT", emulator.base_url)
+    monkeypatch.setenv("MODELARTS_REGION", emulator.region)
+    monkeypatch.delenv("HUAWEICLOUD_SDK_SECURITY_TOKEN", raising=False)
+    monkeypatch.delenv("MODELARTS_WIDGETS_NOTEBOOK", raising=False)
+    yield emulator
