@@ -1,0 +1,132 @@
+"""Small inline HTML status badges: a text label (never colour alone) and a full-text tooltip.
+
+Colours come from JupyterLab CSS variables with fallbacks, so badges follow the theme and
+still look right in exported HTML. Everything that may come from the server (codes, messages,
+details, unknown state names) is escaped with ``html.escape(..., quote=True)``; long text is
+shortened in the visible label and kept whole in the ``title`` tooltip.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Optional, Union
+
+from modelarts_widgets.models import ACTIVE_STATUSES, status_label
+
+__all__ = ["OUTCOME_LABELS", "badge_html", "status_badge_html", "truncate"]
+
+#: Visible labels of the bulk-delete outcome states (``failed`` gets ``": <code>"`` appended).
+OUTCOME_LABELS: dict[str, str] = {
+    "queued": "queued",
+    "sending": "sending…",
+    "accepted": "accepted",
+    "deleted": "deleted",
+    "already_gone": "already gone",
+    "failed": "failed",
+    "not_sent": "not sent",
+    "unknown": "unknown",
+}
+
+# kind -> (background, text colour)
+_PALETTE: dict[str, tuple[str, str]] = {
+    "success": ("var(--jp-success-color1, #388e3c)", "var(--jp-ui-inverse-font-color0, #fff)"),
+    "error": ("var(--jp-error-color1, #d32f2f)", "var(--jp-ui-inverse-font-color0, #fff)"),
+    "warn": ("var(--jp-warn-color1, #f57c00)", "#000"),
+    "info": ("var(--jp-info-color1, #0288d1)", "var(--jp-ui-inverse-font-color0, #fff)"),
+    "neutral": ("var(--jp-layout-color3, #bdbdbd)", "var(--jp-ui-font-color1, #212121)"),
+}
+
+_OUTCOME_KIND: dict[str, str] = {
+    "queued": "neutral",
+    "sending": "info",
+    "accepted": "info",
+    "deleted": "success",
+    "already_gone": "success",
+    "failed": "error",
+    "not_sent": "neutral",
+    "unknown": "warn",
+}
+
+_COMPLETED = frozenset({10, 20})
+_FAILED = frozenset({3, 5, 6, 11, 14, 16, 17, 21, 22})
+_RUNNING = frozenset({8, 15, 19})
+
+MAX_LABEL = 48
+
+
+def truncate(text: str, limit: int = MAX_LABEL) -> str:
+    """``text`` shortened to ``limit`` characters with a trailing ``…``."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: max(1, limit - 1)].rstrip() + "…"
+
+
+def _esc(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def _css_token(text: str) -> str:
+    return re.sub(r"[^a-z0-9_-]", "", text.lower())[:32] or "other"
+
+
+def _render(kind: str, state: str, label: str, tooltip: str) -> str:
+    background, colour = _PALETTE.get(kind, _PALETTE["neutral"])
+    style = (
+        f"display:inline-block;padding:0 6px;border-radius:8px;font-size:85%;"
+        f"line-height:1.6;white-space:nowrap;background:{background};color:{colour}"
+    )
+    token = _css_token(state)
+    return (
+        f'<span class="maw-badge maw-badge-{token}" data-state="{_esc(state)}" '
+        f'title="{_esc(tooltip)}" style="{style}">{_esc(label)}</span>'
+    )
+
+
+def badge_html(
+    state_or_status: Union[str, int],
+    *,
+    detail: str = "",
+    error_code: Optional[str] = None,
+    error_msg: Optional[str] = None,
+    max_label: int = MAX_LABEL,
+) -> str:
+    """A badge for a bulk-delete outcome state (or, given an int, a job status code).
+
+    The label is the state's text (``"failed: ModelArts.0105"`` for failures) followed by a
+    shortened ``error_msg``; the tooltip carries label, code, full message and detail.
+    """
+    if isinstance(state_or_status, int) and not isinstance(state_or_status, bool):
+        return status_badge_html(state_or_status)
+    state = str(state_or_status)
+    label = OUTCOME_LABELS.get(state, state.replace("_", " ") or "unknown")
+    if state == "failed" and error_code:
+        label = f"failed: {error_code}"
+    visible = label
+    if error_msg and state in ("failed", "unknown"):
+        visible = f"{label} — {error_msg}"
+    tip_parts = [label]
+    if error_code and error_code not in label:
+        tip_parts.append(error_code)
+    if error_msg:
+        tip_parts.append(error_msg)
+    if detail and detail not in tip_parts:
+        tip_parts.append(detail)
+    kind = _OUTCOME_KIND.get(state, "neutral")
+    return _render(kind, state, truncate(visible, max_label), "\n".join(tip_parts))
+
+
+def status_badge_html(status_code: int) -> str:
+    """A badge for a job status code (running/queued: info/warn, failed: error, done: success)."""
+    code = int(status_code)
+    label = status_label(code)
+    if code in _COMPLETED:
+        kind = "success"
+    elif code in _FAILED:
+        kind = "error"
+    elif code in _RUNNING:
+        kind = "info"
+    elif code in ACTIVE_STATUSES:
+        kind = "warn"
+    else:
+        kind = "neutral"
+    return _render(kind, f"status-{code}", label, f"status {code}: {label}")
