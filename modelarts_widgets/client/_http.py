@@ -1,0 +1,420 @@
+"""The one network seam: a ``requests.Session`` with timeouts, retries and error mapping.
+
+Every HTTP call of the package goes through :class:`HttpClient`. Policy (docs/contracts.md):
+
+- GET is retried on connection error, timeout, 5xx and 429 with jittered exponential backoff,
+  at most ``max_retries`` times.
+- 429 on any method honours ``Retry-After`` (seconds or HTTP date, capped at
+  ``max_retry_after``; absent -> backoff): a throttled request was not processed.
+- DELETE/POST/PUT are never re-sent after a transport error or a 5xx.
+- A 401 that means "expired" makes ``auth.refresh()`` run once and the request resend once.
+- Every wait is reported to listeners as an :class:`HttpEvent`.
+
+Logging (``modelarts_widgets.http``, DEBUG) names method, path, status, request id and duration;
+never headers, query strings or bodies.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import logging
+import random
+import re
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional, Union
+
+import requests
+import requests.auth
+
+from modelarts_widgets import __version__
+from modelarts_widgets.errors import (
+    APIError,
+    MalformedResponseError,
+    RateLimitError,
+    RequestTimeoutError,
+    TransportError,
+    error_for_status,
+)
+from modelarts_widgets.models import error_code_of, error_message_of
+
+__all__ = ["DEFAULT_USER_AGENT", "HttpClient", "HttpEvent", "HttpReply", "is_expiry"]
+
+logger = logging.getLogger("modelarts_widgets.http")
+
+DEFAULT_USER_AGENT = f"modelarts-widgets/{__version__} python-requests/{requests.__version__}"
+
+#: Methods that may be re-sent after a transport error or a 5xx (no side effects).
+_IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS"})
+#: 401 codes that mean "your credentials expired" (refresh and resend once).
+_EXPIRY_CODES = frozenset({"ModelArts.0202", "ModelArts.4127", "ModelArts.6620"})
+_APIG_AUTH_CODES = frozenset({"APIG.0301", "APIGW.0301"})
+
+Timeout = Union[float, tuple[float, float]]
+Listener = Callable[["HttpEvent"], None]
+
+
+@dataclass(frozen=True)
+class HttpEvent:
+    """A wait or credential refresh, reported before it happens.
+
+    ``kind`` is ``"retry"`` (backoff after an error), ``"rate_limited"`` (HTTP 429) or
+    ``"refreshed"`` (credentials refreshed after an expiry 401; ``wait_s`` is 0).
+    ``attempt`` counts the re-sends so far, starting at 1.
+    """
+
+    kind: str
+    method: str
+    path: str
+    wait_s: float
+    attempt: int
+    reason: str
+
+    def describe(self) -> str:
+        """Short human text, e.g. ``"waiting 2 s (rate limited)"``."""
+        if self.kind == "refreshed":
+            return "credentials refreshed"
+        label = "rate limited" if self.kind == "rate_limited" else self.reason
+        return f"waiting {self.wait_s:.0f} s ({label})"
+
+
+@dataclass(frozen=True)
+class HttpReply:
+    """One HTTP answer. ``body`` is the JSON object (``{}`` for an empty body).
+
+    ``malformed`` is set when the body was not a JSON object; ``snippet`` then holds a short,
+    sanitized excerpt of it.
+    """
+
+    status: int
+    body: dict[str, Any]
+    headers: Mapping[str, str] = field(repr=False)
+    request_id: Optional[str] = None
+    malformed: bool = False
+    snippet: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 300
+
+
+def is_expiry(status: int, body: Mapping[str, Any]) -> bool:
+    """Whether a reply says the credentials expired (worth one refresh and resend)."""
+    if status != 401:
+        return False
+    code = error_code_of(body) or ""
+    if code in _EXPIRY_CODES:
+        return True
+    if code in _APIG_AUTH_CODES:
+        text = (error_message_of(body) or "").lower()
+        return "expire" in text or "token" in text
+    return False
+
+
+_TAG_RE = re.compile(r"<[^>]*>")
+_SPACE_RE = re.compile(r"\s+")
+_LONG_TOKEN_RE = re.compile(r"[A-Za-z0-9+/=_-]{40,}")
+
+
+def sanitize_snippet(text: str, limit: int = 120) -> str:
+    """A short, printable, tag-free excerpt; long opaque tokens are elided."""
+    text = _TAG_RE.sub(" ", text)
+    text = "".join(ch if ch.isprintable() else " " for ch in text)
+    text = _SPACE_RE.sub(" ", text).strip()
+    text = _LONG_TOKEN_RE.sub("[…]", text)
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return text
+
+
+def parse_retry_after(value: Optional[str], now: Optional[float] = None) -> Optional[float]:
+    """Seconds from ``Retry-After`` (delta seconds or HTTP date); ``None`` if absent/bad."""
+    if value is None:
+        return None
+    text = value.strip()
+    if not text:
+        return None
+    try:
+        return max(0.0, float(text))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None:
+        return None
+    current = time.time() if now is None else now
+    return max(0.0, when.timestamp() - current)
+
+
+def _parse_body(resp: requests.Response) -> tuple[dict[str, Any], bool, str]:
+    raw = resp.content or b""
+    if not raw.strip():
+        return {}, False, ""
+    try:
+        data = json.loads(raw.decode(resp.encoding or "utf-8", errors="replace"))
+    except ValueError:
+        data = None
+    if isinstance(data, dict):
+        return data, False, ""
+    text = raw[:2000].decode("utf-8", errors="replace")
+    return {}, True, sanitize_snippet(text)
+
+
+class HttpClient:
+    """HTTP to one base URL through one ``requests.Session``.
+
+    ``sleep`` and ``rng`` are injectable so backoff arithmetic can be unit-tested.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        auth: Optional[requests.auth.AuthBase],
+        *,
+        timeout: Timeout = (5.0, 30.0),
+        verify: Union[bool, str] = True,
+        max_retries: int = 3,
+        backoff_base: float = 0.5,
+        max_retry_after: float = 30.0,
+        user_agent: str = DEFAULT_USER_AGENT,
+        sleep: Callable[[float], None] = time.sleep,
+        rng: Optional[random.Random] = None,
+        session: Optional[requests.Session] = None,
+    ) -> None:
+        if not base_url or "://" not in base_url:
+            raise ValueError("base_url must be an absolute http(s) URL")
+        if max_retries < 0:
+            raise ValueError("max_retries must be >= 0")
+        self._base_url = base_url.rstrip("/")
+        self._auth = auth
+        self.timeout = timeout
+        self.verify = verify
+        self.max_retries = max_retries
+        self.backoff_base = backoff_base
+        self.max_retry_after = max_retry_after
+        self._sleep = sleep
+        self._rng = rng or random.Random()
+        self._session = session or requests.Session()
+        self._session.headers.update({"User-Agent": user_agent, "Accept": "application/json"})
+        self._listeners: list[Listener] = []
+        self._lock = threading.Lock()
+
+    # --- public ---------------------------------------------------------------------------
+
+    @property
+    def base_url(self) -> str:
+        return self._base_url
+
+    @property
+    def auth(self) -> Optional[requests.auth.AuthBase]:
+        return self._auth
+
+    def __repr__(self) -> str:
+        return f"HttpClient(base_url={self._base_url!r})"
+
+    def add_event_listener(self, callback: Listener) -> None:
+        """Call ``callback(HttpEvent)`` before every wait/refresh."""
+        with self._lock:
+            if callback not in self._listeners:
+                self._listeners.append(callback)
+
+    def remove_event_listener(self, callback: Listener) -> None:
+        with self._lock:
+            if callback in self._listeners:
+                self._listeners.remove(callback)
+
+    def close(self) -> None:
+        self._session.close()
+
+    def __enter__(self) -> HttpClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Optional[Mapping[str, Any]] = None,
+        json: Optional[Any] = None,
+    ) -> HttpReply:
+        """Send with the retry policy; a 2xx JSON reply, or raise an :class:`APIError` subclass.
+
+        Raises :class:`MalformedResponseError` for a non-JSON body and
+        :class:`TransportError` / :class:`RequestTimeoutError` when nothing answered.
+        """
+        reply = self.request_raw(method, path, params=params, json=json)
+        if reply.malformed:
+            raise self._malformed(method, path, reply)
+        if not reply.ok:
+            raise self.error_from_reply(method, path, reply)
+        return reply
+
+    def request_raw(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Optional[Mapping[str, Any]] = None,
+        json: Optional[Any] = None,
+    ) -> HttpReply:
+        """Like :meth:`request` but returns the reply for any HTTP status (and malformed bodies).
+
+        Raises only :class:`TransportError` (no answer).
+        """
+        method = method.upper()
+        if not path.startswith("/"):
+            path = "/" + path
+        url = self._base_url + path
+        retries = 0
+        refreshed = False
+        while True:
+            started = time.monotonic()
+            try:
+                resp = self._session.request(
+                    method,
+                    url,
+                    params=params,
+                    json=json,
+                    auth=self._auth,
+                    timeout=self.timeout,
+                    verify=self.verify,
+                    allow_redirects=False,
+                )
+            except requests.Timeout as exc:
+                error: TransportError = RequestTimeoutError(
+                    f"{method} {path}: no answer within the timeout", method, path
+                )
+                reason = "timeout"
+                cause: BaseException = exc
+            except requests.RequestException as exc:
+                error = TransportError(
+                    f"{method} {path}: connection failed ({type(exc).__name__})", method, path
+                )
+                reason = "connection error"
+                cause = exc
+            else:
+                reply = self._reply(resp)
+                elapsed_ms = (time.monotonic() - started) * 1000.0
+                logger.debug(
+                    "%s %s -> %s (request id %s, %.0f ms)",
+                    method,
+                    path,
+                    reply.status,
+                    reply.request_id,
+                    elapsed_ms,
+                )
+                if not refreshed and is_expiry(reply.status, reply.body) and self._refresh_auth():
+                    refreshed = True
+                    self._emit("refreshed", method, path, 0.0, 1, "credentials expired")
+                    continue
+                wait = self._wait_for(method, reply, retries)
+                if wait is None:
+                    return reply
+                retries += 1
+                kind = "rate_limited" if reply.status == 429 else "retry"
+                reason = "rate limited" if reply.status == 429 else f"HTTP {reply.status}"
+                self._emit(kind, method, path, wait, retries, reason)
+                self._sleep(wait)
+                continue
+            logger.debug("%s %s -> %s", method, path, reason)
+            if method not in _IDEMPOTENT or retries >= self.max_retries:
+                raise error from cause
+            retries += 1
+            wait = self._backoff(retries)
+            self._emit("retry", method, path, wait, retries, reason)
+            self._sleep(wait)
+
+    def error_from_reply(self, method: str, path: str, reply: HttpReply) -> APIError:
+        """The :class:`APIError` subclass for a failed reply, in the server's words."""
+        if reply.malformed:
+            return self._malformed(method, path, reply)
+        code = error_code_of(reply.body)
+        msg = error_message_of(reply.body)
+        request_id = reply.request_id
+        detail = ": ".join(part for part in (code, msg) if part) or "no error details"
+        message = f"{method} {path} failed with HTTP {reply.status}: {detail}"
+        cls = error_for_status(reply.status)
+        kwargs: dict[str, Any] = {
+            "status_code": reply.status,
+            "error_code": code,
+            "error_msg": msg,
+            "request_id": request_id,
+        }
+        if cls is RateLimitError:
+            return RateLimitError(
+                message, retry_after=parse_retry_after(reply.headers.get("Retry-After")), **kwargs
+            )
+        return cls(message, **kwargs)
+
+    # --- internals ------------------------------------------------------------------------
+
+    def _reply(self, resp: requests.Response) -> HttpReply:
+        body, malformed, snippet = _parse_body(resp)
+        request_id = resp.headers.get("X-Request-Id") or None
+        if request_id is None:
+            rid = body.get("request_id")
+            request_id = rid if isinstance(rid, str) and rid else None
+        return HttpReply(
+            status=resp.status_code,
+            body=body,
+            headers=dict(resp.headers),
+            request_id=request_id,
+            malformed=malformed,
+            snippet=snippet,
+        )
+
+    def _malformed(self, method: str, path: str, reply: HttpReply) -> MalformedResponseError:
+        snippet = reply.snippet or "(empty)"
+        return MalformedResponseError(
+            f"{method} {path}: HTTP {reply.status} with a body that is not JSON: {snippet!r}",
+            status_code=reply.status,
+            request_id=reply.request_id,
+        )
+
+    def _wait_for(self, method: str, reply: HttpReply, retries: int) -> Optional[float]:
+        """Seconds to wait before re-sending, or ``None`` to return the reply as it is."""
+        if retries >= self.max_retries:
+            return None
+        if reply.status == 429:
+            after = parse_retry_after(reply.headers.get("Retry-After"))
+            if after is None:
+                return self._backoff(retries + 1)
+            return min(after, self.max_retry_after)
+        if reply.status >= 500 and method in _IDEMPOTENT:
+            return self._backoff(retries + 1)
+        return None
+
+    def _backoff(self, attempt: int) -> float:
+        """``backoff_base * 2**(attempt-1)``, jittered to [50 %, 100 %], capped."""
+        full: float = min(self.backoff_base * float(2 ** (attempt - 1)), self.max_retry_after)
+        return full * (0.5 + 0.5 * self._rng.random())
+
+    def _refresh_auth(self) -> bool:
+        refresh = getattr(self._auth, "refresh", None)
+        if not callable(refresh):
+            return False
+        try:
+            return bool(refresh())
+        except Exception as exc:  # a failed refresh keeps the original 401
+            logger.debug("credential refresh failed: %s", type(exc).__name__)
+            return False
+
+    def _emit(
+        self, kind: str, method: str, path: str, wait: float, attempt: int, reason: str
+    ) -> None:
+        event = HttpEvent(kind, method, path, wait, attempt, reason)
+        with self._lock:
+            listeners = list(self._listeners)
+        for callback in listeners:
+            try:
+                callback(event)
+            except Exception:
+                logger.exception("HTTP event listener failed")

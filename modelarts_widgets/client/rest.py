@@ -1,0 +1,445 @@
+"""Our own ModelArts v1 client: :class:`ModelArtsApi` over :class:`HttpClient`.
+
+Besides the protocol's model-returning methods it offers ``*_page`` / ``*_body`` methods that
+return the API's JSON dicts unchanged (used by :mod:`modelarts_widgets.sdk`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Callable, Optional, TypeVar
+
+from modelarts_widgets.client import ids
+from modelarts_widgets.client._http import HttpClient, HttpEvent, HttpReply
+from modelarts_widgets.client.base import IdLike
+from modelarts_widgets.errors import (
+    APIError,
+    MalformedResponseError,
+    NotFoundError,
+    error_for_status,
+)
+from modelarts_widgets.models import (
+    DeleteResult,
+    JobVersion,
+    TrainingJob,
+    VisualizationJob,
+    as_int,
+    error_code_of,
+    error_message_of,
+)
+
+__all__ = ["RestClient"]
+
+logger = logging.getLogger("modelarts_widgets.client")
+
+T = TypeVar("T")
+
+#: Page-size limits: the SDK reference caps visualization lists at 100 (keep all lists ≤ 100).
+MAX_PER_PAGE = 100
+#: Hard stop for auto-paging (the API's own page limit).
+MAX_PAGES = 65535
+
+
+def _list_params(
+    *,
+    status: Optional[int],
+    search_content: Optional[str],
+    sort_by: str,
+    order: str,
+    per_page: int,
+    page: int,
+) -> dict[str, Any]:
+    if order not in ("asc", "desc"):
+        raise ValueError("order must be 'asc' or 'desc'")
+    if page < 1:
+        raise ValueError("page must be >= 1")
+    params: dict[str, Any] = {
+        "per_page": per_page,
+        "page": page,
+        "sortBy": sort_by,
+        "order": order,
+    }
+    if status is not None:
+        params["status"] = int(status)
+    if search_content:
+        if len(search_content) > 100:
+            raise ValueError("search_content is limited to 100 characters")
+        params["search_content"] = search_content
+    return params
+
+
+class RestClient:
+    """ModelArts v1 training job versions and visualization jobs over HTTP."""
+
+    def __init__(self, http: HttpClient, project_id: str) -> None:
+        self._http = http
+        self.project_id = ids.project_id(project_id)
+
+    def __repr__(self) -> str:
+        return f"RestClient(base_url={self._http.base_url!r}, project_id={self.project_id!r})"
+
+    @property
+    def http(self) -> HttpClient:
+        return self._http
+
+    def add_event_listener(self, callback: Callable[[HttpEvent], None]) -> None:
+        self._http.add_event_listener(callback)
+
+    def remove_event_listener(self, callback: Callable[[HttpEvent], None]) -> None:
+        self._http.remove_event_listener(callback)
+
+    def close(self) -> None:
+        self._http.close()
+
+    # --- raw JSON ---------------------------------------------------------------------------
+
+    def _path(self, *parts: str) -> str:
+        return "/".join(("", "v1", self.project_id, *parts))
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Optional[Mapping[str, Any]] = None,
+        json: Optional[Any] = None,
+    ) -> dict[str, Any]:
+        """A successful JSON body; ``is_success: false`` (even with HTTP 2xx) raises."""
+        reply = self._http.request(method, path, params=params, json=json)
+        if reply.body.get("is_success") is False or reply.body.get("is_success") == "false":
+            raise self._failure(method, path, reply)
+        return reply.body
+
+    @staticmethod
+    def _failure(method: str, path: str, reply: HttpReply) -> APIError:
+        code = error_code_of(reply.body)
+        msg = error_message_of(reply.body)
+        detail = ": ".join(part for part in (code, msg) if part) or "is_success is false"
+        cls = error_for_status(reply.status) if reply.status >= 400 else APIError
+        return cls(
+            f"{method} {path} failed: {detail}",
+            status_code=reply.status,
+            error_code=code,
+            error_msg=msg,
+            request_id=reply.request_id,
+        )
+
+    def training_jobs_page(
+        self,
+        *,
+        status: Optional[int] = None,
+        search_content: Optional[str] = None,
+        sort_by: str = "create_time",
+        order: str = "desc",
+        per_page: int = 10,
+        page: int = 1,
+    ) -> dict[str, Any]:
+        """One page of ``GET /v1/{project}/training-jobs`` as the API's dict."""
+        if not 1 <= per_page <= 1000:
+            raise ValueError("per_page must be within [1, 1000]")
+        params = _list_params(
+            status=status,
+            search_content=search_content,
+            sort_by=sort_by,
+            order=order,
+            per_page=per_page,
+            page=page,
+        )
+        return self._call("GET", self._path("training-jobs"), params=params)
+
+    def job_versions_body(
+        self, job_id: IdLike, *, page: int = 0, per_page: int = MAX_PER_PAGE
+    ) -> dict[str, Any]:
+        """``GET …/training-jobs/{job_id}/versions`` as the API's dict (``page=0``: all)."""
+        jid = ids.training_id(job_id, "job id")
+        params = {"page": page, "per_page": per_page}
+        return self._call("GET", self._path("training-jobs", jid, "versions"), params=params)
+
+    def job_version_body(self, job_id: IdLike, version_id: IdLike) -> dict[str, Any]:
+        """``GET …/training-jobs/{job_id}/versions/{version_id}`` as the API's dict."""
+        jid = ids.training_id(job_id, "job id")
+        vid = ids.training_id(version_id, "version id")
+        return self._call("GET", self._path("training-jobs", jid, "versions", vid))
+
+    def visualization_jobs_page(
+        self,
+        *,
+        status: Optional[int] = None,
+        search_content: Optional[str] = None,
+        sort_by: str = "create_time",
+        order: str = "desc",
+        per_page: int = 10,
+        page: int = 1,
+    ) -> dict[str, Any]:
+        """One page of ``GET /v1/{project}/visualization-jobs`` as the API's dict."""
+        if not 1 <= per_page <= MAX_PER_PAGE:
+            raise ValueError(f"per_page must be within [1, {MAX_PER_PAGE}]")
+        params = _list_params(
+            status=status,
+            search_content=search_content,
+            sort_by=sort_by,
+            order=order,
+            per_page=per_page,
+            page=page,
+        )
+        return self._call("GET", self._path("visualization-jobs"), params=params)
+
+    def visualization_job_body(self, job_id: IdLike) -> dict[str, Any]:
+        """``GET /v1/{project}/visualization-jobs/{job_id}`` as the API's dict."""
+        vid = ids.visualization_id(job_id)
+        return self._call("GET", self._path("visualization-jobs", vid))
+
+    # --- training jobs and versions ---------------------------------------------------------
+
+    def iter_training_jobs(
+        self,
+        *,
+        status: Optional[int] = None,
+        search_content: Optional[str] = None,
+        sort_by: str = "create_time",
+        order: str = "desc",
+        per_page: int = 100,
+    ) -> Iterator[TrainingJob]:
+        """Every matching training job, fetching pages as needed."""
+        per_page = max(1, min(per_page, MAX_PER_PAGE))
+
+        def fetch(page: int) -> dict[str, Any]:
+            return self.training_jobs_page(
+                status=status,
+                search_content=search_content,
+                sort_by=sort_by,
+                order=order,
+                per_page=per_page,
+                page=page,
+            )
+
+        seen: set[int] = set()
+        for row in _paged_rows(fetch, per_page):
+            job = _parse(TrainingJob.from_api, row)
+            if job is not None and job.job_id not in seen:
+                seen.add(job.job_id)
+                yield job
+
+    def list_job_versions(self, job_id: IdLike) -> list[JobVersion]:
+        """All versions of one job (``page=0``; falls back to paging if the server pages)."""
+        jid = ids.training_id(job_id, "job id")
+        body = self.job_versions_body(jid, page=0)
+        rows = _rows(body, "versions")
+        total = _total(body, "version_count")
+        if total is not None and len(rows) < total and len(rows) > 0:
+            rows = list(
+                _paged_rows(
+                    lambda page: self.job_versions_body(jid, page=page, per_page=MAX_PER_PAGE),
+                    MAX_PER_PAGE,
+                    total_key="version_count",
+                    rows_key="versions",
+                )
+            )
+        job_name = body.get("job_name") if isinstance(body.get("job_name"), str) else ""
+        out: list[JobVersion] = []
+        seen: set[int] = set()
+        for row in rows:
+            version = _parse(
+                lambda data: JobVersion.from_api(data, job_id=int(jid), job_name=str(job_name)),
+                row,
+            )
+            if version is not None and version.version_id not in seen:
+                seen.add(version.version_id)
+                out.append(version)
+        return out
+
+    def list_all_job_versions(self, *, max_workers: int = 8) -> list[JobVersion]:
+        """Every version of every job: jobs in list order, each job's versions fetched concurrently.
+
+        A job deleted between the two calls (404) contributes no versions.
+        """
+        if max_workers < 1:
+            raise ValueError("max_workers must be >= 1")
+        jobs = list(self.iter_training_jobs())
+        if not jobs:
+            return []
+
+        def versions_of(job: TrainingJob) -> list[JobVersion]:
+            try:
+                found = self.list_job_versions(job.job_id)
+            except NotFoundError:
+                return []
+            return [
+                v if v.job_name else dataclasses.replace(v, job_name=job.job_name) for v in found
+            ]
+
+        with ThreadPoolExecutor(
+            max_workers=min(max_workers, len(jobs)), thread_name_prefix="modelarts-versions"
+        ) as pool:
+            results = list(pool.map(versions_of, jobs))
+        return [version for chunk in results for version in chunk]
+
+    def get_job_version(self, job_id: IdLike, version_id: IdLike) -> JobVersion:
+        body = self.job_version_body(job_id, version_id)
+        jid = int(ids.training_id(job_id, "job id"))
+        data = dict(body)
+        data.setdefault("version_id", ids.training_id(version_id, "version id"))
+        return _parse_one(lambda d: JobVersion.from_api(d, job_id=jid), data, "job version")
+
+    def delete_job_version(self, job_id: IdLike, version_id: IdLike) -> DeleteResult:
+        jid = ids.training_id(job_id, "job id")
+        vid = ids.training_id(version_id, "version id")
+        return self._delete(self._path("training-jobs", jid, "versions", vid))
+
+    def create_job_version(
+        self,
+        job_id: IdLike,
+        *,
+        pre_version_id: Optional[IdLike] = None,
+        job_desc: str = "",
+        config: Optional[dict[str, object]] = None,
+    ) -> JobVersion:
+        """``POST …/training-jobs/{job_id}/versions``; ``config`` is the API's body fields."""
+        jid = ids.training_id(job_id, "job id")
+        body: dict[str, Any] = dict(config or {})
+        body["job_desc"] = job_desc
+        if pre_version_id is not None:
+            body["pre_version_id"] = int(ids.training_id(pre_version_id, "pre_version_id"))
+        answer = self._call("POST", self._path("training-jobs", jid, "versions"), json=body)
+        data = dict(answer)
+        data.setdefault("pre_version_id", body.get("pre_version_id"))
+        data.setdefault("job_desc", job_desc)
+        return _parse_one(lambda d: JobVersion.from_api(d, job_id=int(jid)), data, "job version")
+
+    # --- visualization jobs -------------------------------------------------------------------
+
+    def iter_visualization_jobs(
+        self,
+        *,
+        status: Optional[int] = None,
+        search_content: Optional[str] = None,
+        sort_by: str = "create_time",
+        order: str = "desc",
+        per_page: int = 100,
+    ) -> Iterator[VisualizationJob]:
+        """Every matching visualization job (``per_page`` is kept ≤ 100)."""
+        per_page = max(1, min(per_page, MAX_PER_PAGE))
+
+        def fetch(page: int) -> dict[str, Any]:
+            return self.visualization_jobs_page(
+                status=status,
+                search_content=search_content,
+                sort_by=sort_by,
+                order=order,
+                per_page=per_page,
+                page=page,
+            )
+
+        seen: set[str] = set()
+        for row in _paged_rows(fetch, per_page):
+            job = _parse(VisualizationJob.from_api, row)
+            if job is not None and job.job_id not in seen:
+                seen.add(job.job_id)
+                yield job
+
+    def get_visualization_job(self, job_id: IdLike) -> VisualizationJob:
+        body = self.visualization_job_body(job_id)
+        data = dict(body)
+        data.setdefault("job_id", ids.visualization_id(job_id))
+        return _parse_one(VisualizationJob.from_api, data, "visualization job")
+
+    def delete_visualization_job(self, job_id: IdLike) -> DeleteResult:
+        vid = ids.visualization_id(job_id)
+        return self._delete(self._path("visualization-jobs", vid))
+
+    def create_visualization_job(
+        self, *, job_name: str, train_url: str, job_desc: str = "", job_type: str = "tensorboard"
+    ) -> VisualizationJob:
+        """``POST /v1/{project}/visualization-jobs`` (the answer's ids may be strings)."""
+        if not ids.is_job_name(job_name):
+            raise ValueError("job_name must be 1-20 characters of [A-Za-z0-9_-]")
+        if not train_url:
+            raise ValueError("train_url is required")
+        if len(job_desc) > 256:
+            raise ValueError("job_desc is limited to 256 characters")
+        body = {
+            "job_name": job_name,
+            "job_desc": job_desc,
+            "train_url": train_url,
+            "job_type": job_type,
+        }
+        answer = self._call("POST", self._path("visualization-jobs"), json=body)
+        data = dict(answer)
+        for key, value in body.items():
+            data.setdefault(key, value)
+        return _parse_one(VisualizationJob.from_api, data, "visualization job")
+
+    # --- deletes --------------------------------------------------------------------------
+
+    def _delete(self, path: str) -> DeleteResult:
+        reply = self._http.request_raw("DELETE", path)
+        if reply.malformed:
+            return DeleteResult(
+                is_success=False,
+                error_msg=f"HTTP {reply.status}: the answer was not JSON ({reply.snippet!r})",
+                http_status=reply.status,
+                request_id=reply.request_id,
+            )
+        result = DeleteResult.from_api(reply.body, reply.status, reply.request_id)
+        if not result.is_success and not (result.error_code or result.error_msg):
+            result = dataclasses.replace(result, error_msg=f"HTTP {reply.status}")
+        logger.debug("DELETE %s -> %s (success=%s)", path, reply.status, result.is_success)
+        return result
+
+
+# --- paging and parsing helpers -------------------------------------------------------------
+
+
+def _rows(body: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
+    rows = body.get(key)
+    if rows is None:
+        return []
+    if not isinstance(rows, list):
+        raise MalformedResponseError(f"'{key}' in the answer is not a list")
+    return [row for row in rows if isinstance(row, Mapping)]
+
+
+def _total(body: Mapping[str, Any], key: str) -> Optional[int]:
+    return as_int(body.get(key))
+
+
+def _paged_rows(
+    fetch: Callable[[int], dict[str, Any]],
+    per_page: int,
+    *,
+    total_key: str = "job_total_count",
+    rows_key: str = "jobs",
+) -> Iterator[Mapping[str, Any]]:
+    """Rows of pages 1, 2, … until the total is reached or a page is empty (or short)."""
+    seen = 0
+    for page in range(1, MAX_PAGES + 1):
+        body = fetch(page)
+        rows = _rows(body, rows_key)
+        if not rows:
+            return
+        yield from rows
+        seen += len(rows)
+        total = _total(body, total_key)
+        if total is not None:
+            if seen >= total:
+                return
+        elif len(rows) < per_page:
+            return
+
+
+def _parse(parse: Callable[[Mapping[str, Any]], T], row: Mapping[str, Any]) -> Optional[T]:
+    try:
+        return parse(row)
+    except (ValueError, TypeError) as exc:
+        logger.warning("skipping a list row that cannot be parsed: %s", exc)
+        return None
+
+
+def _parse_one(parse: Callable[[Mapping[str, Any]], T], data: Mapping[str, Any], what: str) -> T:
+    try:
+        return parse(data)
+    except (ValueError, TypeError) as exc:
+        raise MalformedResponseError(f"the {what} in the answer cannot be read: {exc}") from exc
