@@ -1,0 +1,367 @@
+"""A :class:`ModelArtsApi` provider backed by the official ``modelarts`` SDK (inside ModelArts).
+
+It calls only the SDK's documented methods (``modelarts.estimator.Estimator`` and
+``VisualizationJob``) and converts their dicts with ``models.*.from_api``. The SDK is imported
+lazily, on first use.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import logging
+from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from typing import Any, Callable, Optional
+
+from modelarts_widgets.client import ids
+from modelarts_widgets.client.base import IdLike
+from modelarts_widgets.errors import (
+    APIError,
+    ConfigurationError,
+    MalformedResponseError,
+    TransportError,
+)
+from modelarts_widgets.models import (
+    DeleteResult,
+    JobVersion,
+    TrainingJob,
+    VisualizationJob,
+    as_int,
+    as_str,
+    error_code_of,
+    error_message_of,
+)
+
+__all__ = ["OfficialSdkApi"]
+
+logger = logging.getLogger("modelarts_widgets.client")
+
+_PER_PAGE = 100
+
+
+def _estimator_module() -> Any:
+    try:
+        return importlib.import_module("modelarts.estimator")
+    except ImportError as exc:
+        raise ConfigurationError(
+            "the official 'modelarts' SDK is not importable in this environment"
+        ) from exc
+
+
+def _check(answer: Any, what: str) -> dict[str, Any]:
+    """The SDK's dict, or raise :class:`APIError` for ``is_success: false`` / a non-dict."""
+    if not isinstance(answer, Mapping):
+        raise MalformedResponseError(
+            f"{what}: the SDK returned {type(answer).__name__}, not a dict"
+        )
+    body = dict(answer)
+    if body.get("is_success") is False or body.get("is_success") == "false":
+        code = error_code_of(body)
+        msg = error_message_of(body)
+        detail = ": ".join(part for part in (code, msg) if part) or "is_success is false"
+        raise APIError(f"{what} failed: {detail}", error_code=code, error_msg=msg)
+    return body
+
+
+def _sort_kw(func: Callable[..., Any], value: str) -> dict[str, str]:
+    """``sortBy`` or ``sort_by``, whichever the SDK function declares (``sortBy`` by default)."""
+    try:
+        params = inspect.signature(func).parameters
+    except (TypeError, ValueError):
+        return {"sortBy": value}
+    if "sortBy" in params:
+        return {"sortBy": value}
+    if "sort_by" in params:
+        return {"sort_by": value}
+    return {"sortBy": value}
+
+
+class OfficialSdkApi:
+    """ModelArts operations through an official ``modelarts.session.Session``."""
+
+    def __init__(self, modelarts_session: Any) -> None:
+        self._session = modelarts_session
+        self.project_id = as_str(getattr(modelarts_session, "project_id", ""))
+
+    def __repr__(self) -> str:
+        return f"OfficialSdkApi(project_id={self.project_id!r})"
+
+    # The official SDK has its own transport: there are no HTTP events to forward.
+    def add_event_listener(self, callback: Callable[[Any], None]) -> None:
+        """Accepted for interface parity; the official SDK reports no waits."""
+
+    def remove_event_listener(self, callback: Callable[[Any], None]) -> None:
+        """Accepted for interface parity."""
+
+    def _sdk(self) -> Any:
+        return _estimator_module()
+
+    def _estimator(self, **kw: Any) -> Any:
+        return self._sdk().Estimator(modelarts_session=self._session, **kw)
+
+    def _vis(self, visualization_id: Optional[str] = None) -> Any:
+        cls = self._sdk().VisualizationJob
+        if visualization_id is None:
+            return cls(modelarts_session=self._session)
+        return cls(modelarts_session=self._session, visualization_id=visualization_id)
+
+    # --- raw dicts (same names as RestClient's) --------------------------------------------
+
+    def training_jobs_page(
+        self,
+        *,
+        status: Optional[int] = None,
+        search_content: Optional[str] = None,
+        sort_by: str = "create_time",
+        order: str = "desc",
+        per_page: int = 10,
+        page: int = 1,
+    ) -> dict[str, Any]:
+        func = self._sdk().Estimator.get_job_list
+        kw: dict[str, Any] = {"per_page": per_page, "page": page, "order": order}
+        kw.update(_sort_kw(func, sort_by))
+        if status is not None:
+            kw["status"] = int(status)
+        if search_content:
+            kw["search_content"] = search_content
+        return _check(func(modelarts_session=self._session, **kw), "get_job_list")
+
+    def job_versions_body(self, job_id: IdLike) -> dict[str, Any]:
+        jid = ids.training_id(job_id, "job id")
+        return _check(self._estimator(job_id=jid).get_job_version_info(), "get_job_version_info")
+
+    def job_version_body(self, job_id: IdLike, version_id: IdLike) -> dict[str, Any]:
+        jid = ids.training_id(job_id, "job id")
+        vid = ids.training_id(version_id, "version id")
+        answer = self._estimator(job_id=jid, version_id=vid).get_job_info()
+        return _check(answer, "get_job_info")
+
+    def visualization_jobs_page(
+        self,
+        *,
+        status: Optional[int] = None,
+        search_content: Optional[str] = None,
+        sort_by: str = "create_time",
+        order: str = "desc",
+        per_page: int = 10,
+        page: int = 1,
+    ) -> dict[str, Any]:
+        func = self._sdk().VisualizationJob.get_visualization_job_list
+        kw: dict[str, Any] = {"per_page": min(per_page, _PER_PAGE), "page": page, "order": order}
+        kw.update(_sort_kw(func, sort_by))
+        if status is not None:
+            kw["status"] = int(status)
+        if search_content:
+            kw["search_content"] = search_content
+        return _check(func(modelarts_session=self._session, **kw), "get_visualization_job_list")
+
+    def visualization_job_body(self, job_id: IdLike) -> dict[str, Any]:
+        vid = ids.visualization_id(job_id)
+        answer = self._vis(vid).get_visualization_job_info()
+        return _check(answer, "get_visualization_job_info")
+
+    # --- ModelArtsApi ----------------------------------------------------------------------
+
+    def iter_training_jobs(
+        self,
+        *,
+        status: Optional[int] = None,
+        search_content: Optional[str] = None,
+        sort_by: str = "create_time",
+        order: str = "desc",
+        per_page: int = 100,
+    ) -> Iterator[TrainingJob]:
+        per_page = max(1, min(per_page, _PER_PAGE))
+        seen: set[int] = set()
+        for row in _pages(
+            lambda page: self.training_jobs_page(
+                status=status,
+                search_content=search_content,
+                sort_by=sort_by,
+                order=order,
+                per_page=per_page,
+                page=page,
+            ),
+            per_page,
+        ):
+            try:
+                job = TrainingJob.from_api(row)
+            except ValueError:
+                continue
+            if job.job_id not in seen:
+                seen.add(job.job_id)
+                yield job
+
+    def list_job_versions(self, job_id: IdLike) -> list[JobVersion]:
+        body = self.job_versions_body(job_id)
+        jid = int(ids.training_id(job_id, "job id"))
+        name = as_str(body.get("job_name"))
+        out: list[JobVersion] = []
+        for row in body.get("versions") or []:
+            if isinstance(row, Mapping):
+                try:
+                    out.append(JobVersion.from_api(row, job_id=jid, job_name=name))
+                except ValueError:
+                    continue
+        return out
+
+    def list_all_job_versions(self, *, max_workers: int = 8) -> list[JobVersion]:
+        if max_workers < 1:
+            raise ValueError("max_workers must be >= 1")
+        jobs = list(self.iter_training_jobs())
+        if not jobs:
+            return []
+
+        def versions_of(job: TrainingJob) -> list[JobVersion]:
+            found = self.list_job_versions(job.job_id)
+            return [v if v.job_name else replace(v, job_name=job.job_name) for v in found]
+
+        with ThreadPoolExecutor(max_workers=min(max_workers, len(jobs))) as pool:
+            chunks = list(pool.map(versions_of, jobs))
+        return [v for chunk in chunks for v in chunk]
+
+    def get_job_version(self, job_id: IdLike, version_id: IdLike) -> JobVersion:
+        body = self.job_version_body(job_id, version_id)
+        body.setdefault("version_id", ids.training_id(version_id, "version id"))
+        jid = int(ids.training_id(job_id, "job id"))
+        try:
+            return JobVersion.from_api(body, job_id=jid)
+        except ValueError as exc:
+            raise MalformedResponseError(f"get_job_info: {exc}") from exc
+
+    def delete_job_version(self, job_id: IdLike, version_id: IdLike) -> DeleteResult:
+        jid = ids.training_id(job_id, "job id")
+        vid = ids.training_id(version_id, "version id")
+        return _delete(
+            lambda: self._estimator(job_id=jid, version_id=vid).delete_job_version(),
+            "delete_job_version",
+        )
+
+    def create_job_version(
+        self,
+        job_id: IdLike,
+        *,
+        pre_version_id: Optional[IdLike] = None,
+        job_desc: str = "",
+        config: Optional[dict[str, object]] = None,
+    ) -> JobVersion:
+        jid = ids.training_id(job_id, "job id")
+        kw: dict[str, Any] = dict(config or {})
+        inputs = kw.pop("inputs", kw.pop("data_url", None))
+        estimator = self._estimator(**kw)
+        call: dict[str, Any] = {"job_id": jid, "job_desc": job_desc, "wait": False}
+        if pre_version_id is not None:
+            call["pre_version_id"] = int(ids.training_id(pre_version_id, "pre_version_id"))
+        if inputs is not None:
+            call["inputs"] = inputs
+        created = estimator.create_job_version(**call)
+        data = {
+            "job_id": getattr(created, "job_id", jid),
+            "version_id": getattr(created, "version_id", None),
+            "version_name": getattr(created, "version_name", ""),
+            "status": getattr(created, "status", 0),
+            "create_time": getattr(created, "create_time", None),
+            "pre_version_id": call.get("pre_version_id"),
+        }
+        try:
+            return JobVersion.from_api(data, job_id=int(jid))
+        except ValueError as exc:
+            raise MalformedResponseError(f"create_job_version: {exc}") from exc
+
+    def iter_visualization_jobs(
+        self,
+        *,
+        status: Optional[int] = None,
+        search_content: Optional[str] = None,
+        sort_by: str = "create_time",
+        order: str = "desc",
+        per_page: int = 100,
+    ) -> Iterator[VisualizationJob]:
+        per_page = max(1, min(per_page, _PER_PAGE))
+        seen: set[str] = set()
+        for row in _pages(
+            lambda page: self.visualization_jobs_page(
+                status=status,
+                search_content=search_content,
+                sort_by=sort_by,
+                order=order,
+                per_page=per_page,
+                page=page,
+            ),
+            per_page,
+        ):
+            try:
+                job = VisualizationJob.from_api(row)
+            except ValueError:
+                continue
+            if job.job_id not in seen:
+                seen.add(job.job_id)
+                yield job
+
+    def get_visualization_job(self, job_id: IdLike) -> VisualizationJob:
+        body = self.visualization_job_body(job_id)
+        body.setdefault("job_id", ids.visualization_id(job_id))
+        try:
+            return VisualizationJob.from_api(body)
+        except ValueError as exc:
+            raise MalformedResponseError(f"get_visualization_job_info: {exc}") from exc
+
+    def delete_visualization_job(self, job_id: IdLike) -> DeleteResult:
+        vid = ids.visualization_id(job_id)
+        return _delete(
+            lambda: self._vis(vid).delete_visualization_job(), "delete_visualization_job"
+        )
+
+    def create_visualization_job(
+        self, *, job_name: str, train_url: str, job_desc: str = "", job_type: str = "tensorboard"
+    ) -> VisualizationJob:
+        created = self._vis().create_visualization_job(
+            train_url=train_url, job_name=job_name, job_desc=job_desc
+        )
+        raw_id = getattr(created, "visualization_id", None) or getattr(created, "job_id", None)
+        data = {
+            "job_id": raw_id,
+            "job_name": getattr(created, "job_name", job_name),
+            "status": getattr(created, "status", 0),
+            "create_time": getattr(created, "create_time", None),
+            "job_desc": job_desc,
+            "train_url": train_url,
+        }
+        try:
+            return VisualizationJob.from_api(data)
+        except ValueError as exc:
+            raise MalformedResponseError(f"create_visualization_job: {exc}") from exc
+
+
+def _pages(fetch: Callable[[int], dict[str, Any]], per_page: int) -> Iterator[Mapping[str, Any]]:
+    seen = 0
+    page = 1
+    while page <= 65535:
+        body = fetch(page)
+        rows = [row for row in body.get("jobs") or [] if isinstance(row, Mapping)]
+        if not rows:
+            return
+        yield from rows
+        seen += len(rows)
+        total = as_int(body.get("job_total_count"))
+        if (total is not None and seen >= total) or (total is None and len(rows) < per_page):
+            return
+        page += 1
+
+
+def _delete(call: Callable[[], Any], what: str) -> DeleteResult:
+    """Run an SDK delete; its dict becomes a :class:`DeleteResult`.
+
+    An exception from the SDK means we do not know whether the delete was processed:
+    it becomes :class:`TransportError` (the caller must re-check), naming only its type.
+    """
+    try:
+        answer = call()
+    except Exception as exc:
+        # ``from None``: the SDK's own message could quote request details.
+        raise TransportError(f"{what}: the official SDK raised {type(exc).__name__}") from None
+    if not isinstance(answer, Mapping):
+        return DeleteResult(is_success=False, error_msg=f"{what}: unexpected SDK answer")
+    return DeleteResult.from_api(answer)
