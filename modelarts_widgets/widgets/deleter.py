@@ -11,6 +11,7 @@ Contract (the widgets build on exactly this)::
       .outcomes -> {key: ItemOutcome}  (copies, input order)
       .counts() -> {state: n}  .summary() -> str  .failed_keys() -> [key]
     retry_failed(previous) -> [key]
+    job_version_ops(api) / visualization_job_ops(api) -> (delete_one, still_listed)
 
 Life of one item: ``queued`` -> ``sending`` -> one of
 
@@ -53,9 +54,10 @@ import threading
 import time
 from collections.abc import Collection, Hashable, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Optional, cast
 
-from modelarts_widgets.errors import APIError, ConfigurationError, TransportError
+from modelarts_widgets.client.base import ModelArtsApi
+from modelarts_widgets.errors import APIError, ConfigurationError, NotFoundError, TransportError
 from modelarts_widgets.models import DeleteResult
 from modelarts_widgets.widgets.throttle import Coalescer
 
@@ -64,7 +66,9 @@ __all__ = [
     "STATES",
     "BulkDelete",
     "ItemOutcome",
+    "job_version_ops",
     "retry_failed",
+    "visualization_job_ops",
 ]
 
 logger = logging.getLogger("modelarts_widgets.widgets")
@@ -482,3 +486,47 @@ class BulkDelete:
 def retry_failed(previous: BulkDelete) -> list[Hashable]:
     """Keys of ``previous`` worth sending again (see :meth:`BulkDelete.failed_keys`)."""
     return previous.failed_keys()
+
+
+DeleteOne = Callable[[Hashable], DeleteResult]
+StillListed = Callable[[Collection[Hashable]], "set[Hashable]"]
+
+
+def job_version_ops(api: ModelArtsApi) -> tuple[DeleteOne, StillListed]:
+    """``delete_one`` / ``still_listed`` for training job version keys ``(job_id, version_id)``.
+
+    ``still_listed`` lists the versions of each job involved once; a job that is gone (404)
+    lists nothing.
+    """
+
+    def delete_one(key: Hashable) -> DeleteResult:
+        pair = cast("tuple[Any, Any]", key)
+        return api.delete_job_version(pair[0], pair[1])
+
+    def still_listed(keys: Collection[Hashable]) -> set[Hashable]:
+        by_job: dict[Any, set[Hashable]] = {}
+        for key in keys:
+            by_job.setdefault(cast("tuple[Any, Any]", key)[0], set()).add(key)
+        listed: set[Hashable] = set()
+        for job_id, wanted in by_job.items():
+            try:
+                versions = api.list_job_versions(job_id)
+            except NotFoundError:
+                continue
+            listed.update(v.key for v in versions if v.key in wanted)
+        return listed
+
+    return delete_one, still_listed
+
+
+def visualization_job_ops(api: ModelArtsApi) -> tuple[DeleteOne, StillListed]:
+    """``delete_one`` / ``still_listed`` for visualization job keys (job id strings)."""
+
+    def delete_one(key: Hashable) -> DeleteResult:
+        return api.delete_visualization_job(str(key))
+
+    def still_listed(keys: Collection[Hashable]) -> set[Hashable]:
+        wanted = {str(key): key for key in keys}
+        return {wanted[job.job_id] for job in api.iter_visualization_jobs() if job.job_id in wanted}
+
+    return delete_one, still_listed
