@@ -297,15 +297,15 @@ class RestClient:
         job_desc: str = "",
         config: Optional[dict[str, object]] = None,
     ) -> JobVersion:
-        """``POST …/training-jobs/{job_id}/versions``; ``config`` is the API's body fields."""
+        """``POST …/training-jobs/{job_id}/versions`` with body ``{"job_desc", "config"}``."""
         jid = ids.training_id(job_id, "job id")
-        body: dict[str, Any] = dict(config or {})
-        body["job_desc"] = job_desc
+        fields: dict[str, Any] = dict(config or {})
         if pre_version_id is not None:
-            body["pre_version_id"] = int(ids.training_id(pre_version_id, "pre_version_id"))
+            fields["pre_version_id"] = int(ids.training_id(pre_version_id, "pre_version_id"))
+        body = {"job_desc": job_desc, "config": fields}
         answer = self._call("POST", self._path("training-jobs", jid, "versions"), json=body)
         data = dict(answer)
-        data.setdefault("pre_version_id", body.get("pre_version_id"))
+        data.setdefault("pre_version_id", fields.get("pre_version_id"))
         data.setdefault("job_desc", job_desc)
         return _parse_one(lambda d: JobVersion.from_api(d, job_id=int(jid)), data, "job version")
 

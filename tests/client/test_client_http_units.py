@@ -1,0 +1,83 @@
+"""Pure arithmetic of the HTTP seam: backoff bounds, Retry-After parsing, snippets, expiry."""
+
+from __future__ import annotations
+
+import email.utils
+import random
+
+import pytest
+
+from modelarts_widgets.client._http import (
+    HttpClient,
+    HttpEvent,
+    is_expiry,
+    parse_retry_after,
+    sanitize_snippet,
+)
+
+
+def _client(**kw: object) -> HttpClient:
+    return HttpClient("http://127.0.0.1:9", None, rng=random.Random(7), **kw)  # type: ignore[arg-type]
+
+
+def test_backoff_is_exponential_jittered_and_capped() -> None:
+    client = _client(backoff_base=0.5, max_retry_after=3.0)
+    for attempt, full in [(1, 0.5), (2, 1.0), (3, 2.0), (4, 3.0), (10, 3.0)]:
+        waits = [client._backoff(attempt) for _ in range(50)]
+        assert all(full / 2 <= w <= full for w in waits), (attempt, waits)
+        assert len(set(waits)) > 1  # jittered
+
+
+def test_retry_after_seconds_and_http_date() -> None:
+    assert parse_retry_after("2") == 2.0
+    assert parse_retry_after(" 0.5 ") == 0.5
+    assert parse_retry_after("-4") == 0.0
+    assert parse_retry_after(None) is None
+    assert parse_retry_after("") is None
+    assert parse_retry_after("soon") is None
+    now = 1_700_000_000.0
+    date = email.utils.formatdate(now + 5, usegmt=True)
+    assert parse_retry_after(date, now=now) == pytest.approx(5.0, abs=1.0)
+    past = email.utils.formatdate(now - 60, usegmt=True)
+    assert parse_retry_after(past, now=now) == 0.0
+
+
+def test_snippet_is_short_printable_and_tag_free() -> None:
+    html = "<html><head><title>502 Bad Gateway</title></head>\n<body>\x00nginx " + "x" * 500
+    text = sanitize_snippet(html)
+    assert "<" not in text
+    assert "\x00" not in text
+    assert text.startswith("502 Bad Gateway nginx")
+    assert len(text) <= 120
+    secretish = "token=" + "A" * 60
+    assert "A" * 40 not in sanitize_snippet(secretish)
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "expected"),
+    [
+        (401, {"error_code": "ModelArts.0202", "error_msg": "Token expired."}, True),
+        (401, {"error_code": "ModelArts.4127"}, True),
+        (401, {"error_code": "ModelArts.6620"}, True),
+        (401, {"error_code": "APIG.0301", "error_msg": "security token expired"}, True),
+        (401, {"error_code": "APIG.0301", "error_msg": "verify aksk signature fail"}, False),
+        (401, {"error_code": "ModelArts.0203", "error_msg": "Invalid token."}, False),
+        (403, {"error_code": "ModelArts.0202"}, False),
+    ],
+)
+def test_expiry_detection(status: int, body: dict[str, str], expected: bool) -> None:
+    assert is_expiry(status, body) is expected
+
+
+def test_event_description() -> None:
+    event = HttpEvent("rate_limited", "GET", "/v1/p/x", 2.0, 1, "rate limited")
+    assert event.describe() == "waiting 2 s (rate limited)"
+    assert HttpEvent("refreshed", "GET", "/", 0.0, 1, "x").describe() == "credentials refreshed"
+
+
+def test_repr_and_bad_arguments() -> None:
+    assert repr(_client()) == "HttpClient(base_url='http://127.0.0.1:9')"
+    with pytest.raises(ValueError, match="absolute"):
+        HttpClient("127.0.0.1:9", None)
+    with pytest.raises(ValueError, match="max_retries"):
+        HttpClient("http://127.0.0.1:9", None, max_retries=-1)
