@@ -57,4 +57,4 @@ def emulator_env(emulator: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any
     monkeypatch.setenv("MODELARTS_REGION", emulator.region)
     monkeypatch.delenv("HUAWEICLOUD_SDK_SECURITY_TOKEN", raising=False)
     monkeypatch.delenv("MODELARTS_WIDGETS_NOTEBOOK", raising=False)
-    yield emulator
+    return emulator

@@ -1,0 +1,15 @@
+"""A local ModelArts v1 + IAM + metadata emulator: a real HTTP server on 127.0.0.1.
+
+``EmulatorServer`` serves training jobs/versions and visualization jobs with the documented
+JSON, checks AK/SK signatures and IAM tokens, deletes asynchronously and injects faults.
+Imports nothing from the client, auth or widgets packages: it shares only the wire format.
+"""
+
+from __future__ import annotations
+
+from .backend import ApiError, Backend, EmulatorConfig
+from .faults import Faults
+from .seed import DEFAULT_SEED
+from .server import EmulatorServer
+
+__all__ = ["DEFAULT_SEED", "ApiError", "Backend", "EmulatorConfig", "EmulatorServer", "Faults"]

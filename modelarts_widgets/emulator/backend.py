@@ -1,0 +1,867 @@
+"""Emulator state and rules (no HTTP): jobs, versions, visualization jobs, credentials, stats.
+
+Every public method takes the one lock, so the threaded server can call them concurrently.
+Rule violations raise :class:`ApiError`, which carries the exact HTTP status and JSON body.
+
+Deletes are asynchronous: a DELETE marks the item *pending*; it stays listed with its status
+until ``delete_delay`` seconds pass (timed mode) or :meth:`Backend.advance` runs (manual mode,
+``delete_delay=None``). Completing the deletion of a job's last version removes the job too
+(the real service's behaviour is undocumented; an empty job is never shown by the console).
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import json
+import re
+import secrets
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Callable, Optional
+
+Json = dict[str, Any]
+
+TRAINING_SORT_KEYS = (
+    "job_name",
+    "job_desc",
+    "status",
+    "duration",
+    "version_count",
+    "create_time",
+    "engine_type",
+    "job_id",
+)
+VISUALIZATION_SORT_KEYS = (
+    "job_id",
+    "job_name",
+    "job_desc",
+    "create_time",
+    "status",
+    "duration",
+    "log_dir",
+)
+VIS_NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,20}$")
+ISO_MS = "%Y-%m-%dT%H:%M:%S.%fZ"
+
+ENGINES: tuple[tuple[int, str, str], ...] = (
+    (1, "TensorFlow", "TF-2.1.0-python3.6"),
+    (10, "PyTorch", "PyTorch-1.8.0-python3.7"),
+    (2, "MXNet", "MXNet-1.2.1-python3.6"),
+    (9, "XGBoost-Sklearn", "Scikit_Learn-0.18.1-python3.6"),
+    (3, "Ray", "Ray-0.7.4-python3.6"),
+)
+
+
+class ApiError(Exception):
+    """A rule violation with the exact HTTP answer to send."""
+
+    def __init__(
+        self, status: int, body: Json, headers: Optional[Mapping[str, str]] = None
+    ) -> None:
+        super().__init__(f"HTTP {status}: {body.get('error_code', '')}")
+        self.status = status
+        self.body = body
+        self.headers = dict(headers or {})
+
+
+def v1_error(status: int, code: str, message: str) -> ApiError:
+    """The v1 ModelArts shape: ``is_success``/``error_code``/``error_message``."""
+    return ApiError(status, {"is_success": False, "error_code": code, "error_message": message})
+
+
+def cloud_error(status: int, code: str, message: str) -> ApiError:
+    """The generic cloud / APIG shape: ``error_code``/``error_msg``."""
+    return ApiError(status, {"error_code": code, "error_msg": message})
+
+
+def keystone_error(status: int, title: str, message: str) -> ApiError:
+    """The Keystone shape used by IAM."""
+    return ApiError(status, {"error": {"code": status, "message": message, "title": title}})
+
+
+def bad_param(message: str) -> ApiError:
+    return v1_error(400, "ModelArts.0104", message)
+
+
+def iso(ts: float) -> str:
+    """Epoch seconds as ``%Y-%m-%dT%H:%M:%S.%fZ`` (UTC)."""
+    return datetime.fromtimestamp(ts, tz=timezone.utc).strftime(ISO_MS)
+
+
+def slug(name: str) -> str:
+    """A job name as an OBS path segment."""
+    return re.sub(r"[\s/]+", "-", name.strip().lower()) or "job"
+
+
+@dataclass
+class EmulatorConfig:
+    """Identity and behaviour knobs of one emulator instance."""
+
+    access_key: str = "DEMOACCESSKEY"
+    secret_key: str = "demo-secret-key"  # noqa: S105 - documented demo credential
+    project_id: str = "0123456789abcdef0123456789abcdef"
+    region: str = "eu-de"
+    username: str = "demo-user"
+    password: str = "demo-password"  # noqa: S105 - documented demo credential
+    domain: str = "demo-domain"
+    delete_delay: Optional[float] = 0.0
+    token_ttl: float = 86400.0
+    temp_credential_ttl: float = 3600.0
+    refusal_status: int = 200
+    refused_delete_statuses: frozenset[int] = frozenset({9})
+    base_url: str = "http://127.0.0.1:0"
+
+    @property
+    def domain_id(self) -> str:
+        return uuid.uuid5(uuid.NAMESPACE_DNS, "domain." + self.domain).hex
+
+    @property
+    def user_id(self) -> str:
+        return uuid.uuid5(uuid.NAMESPACE_DNS, "user." + self.username).hex
+
+
+@dataclass
+class Principal:
+    """Who a request authenticated as."""
+
+    kind: str  # "token" | "aksk" | "temporary-aksk"
+    project_id: Optional[str]
+
+
+@dataclass
+class _Token:
+    project: Optional[tuple[str, str]]
+    issued_at: float
+    expires_at: float
+
+
+@dataclass
+class _TempCredential:
+    secret: str
+    security_token: str
+    expires_at: float
+
+
+@dataclass
+class _State:
+    jobs: dict[int, Json] = field(default_factory=dict)
+    vis: dict[int, Json] = field(default_factory=dict)
+    pending: dict[tuple[Any, ...], Optional[float]] = field(default_factory=dict)
+    next_job_id: int = 182601
+    next_version_id: int = 278801
+    next_vis_id: int = 8991
+
+
+def _page_args(page: int, per_page: int) -> None:
+    if not 1 <= per_page <= 1000:
+        raise bad_param(f"per_page should be in [1,1000], got {per_page}")
+    if not 0 <= page <= 65535:
+        raise bad_param(f"page should be in [1,65535], got {page}")
+
+
+def _sort_value(row: Json, key: str) -> tuple[Any, ...]:
+    value = row.get(key)
+    if isinstance(value, str):
+        return (1, value.casefold())
+    if value is None:
+        return (0, 0)
+    return (1, value)
+
+
+class Backend:
+    """All emulator state; thread-safe."""
+
+    def __init__(self, config: Optional[EmulatorConfig] = None) -> None:
+        self.config = config or EmulatorConfig()
+        self.clock: Callable[[], float] = time.time
+        self._lock = threading.RLock()
+        self._state = _State()
+        self._tokens: dict[str, _Token] = {}
+        self._temp: dict[str, _TempCredential] = {}
+        self._metadata_tokens: dict[str, float] = {}
+        self._requests: Counter[str] = Counter()
+        self._delete_calls: Counter[str] = Counter()
+
+    # ------------------------------------------------------------------ state management
+    def reset(self) -> None:
+        """Forget all jobs, pending deletes, tokens and counters."""
+        with self._lock:
+            self._state = _State()
+            self._tokens.clear()
+            self._temp.clear()
+            self._metadata_tokens.clear()
+            self._requests.clear()
+            self._delete_calls.clear()
+
+    def clear_data(self) -> None:
+        """Forget all jobs and pending deletes (keeps tokens and counters)."""
+        with self._lock:
+            self._state = _State()
+
+    def add_training_job(
+        self,
+        name: str,
+        versions: Optional[Sequence[Mapping[str, Any]]] = None,
+        *,
+        job_desc: str = "",
+        create_time: Optional[int] = None,
+        workspace_id: str = "0",
+    ) -> tuple[int, list[int]]:
+        """Add a job; ``versions`` are field overrides, oldest first. ``(job_id, version_ids)``."""
+        with self._lock:
+            st = self._state
+            job_id = st.next_job_id
+            st.next_job_id += 1
+            now_ms = int(self.clock() * 1000)
+            job: Json = {
+                "job_id": job_id,
+                "job_name": name,
+                "job_desc": job_desc,
+                "create_time": create_time if create_time is not None else now_ms,
+                "workspace_id": workspace_id,
+                "versions": {},
+            }
+            st.jobs[job_id] = job
+            ids = [self._new_version(job, dict(spec)) for spec in (versions or [{}])]
+            return job_id, ids
+
+    def _new_version(self, job: Json, spec: Json) -> int:
+        st = self._state
+        vid = int(spec.pop("version_id", st.next_version_id))
+        st.next_version_id = max(st.next_version_id, vid) + 1
+        versions: dict[int, Json] = job["versions"]
+        numbers = [
+            int(v["version_name"][1:])
+            for v in versions.values()
+            if re.fullmatch(r"V\d+", v["version_name"])
+        ]
+        number = max(numbers) + 1 if numbers else len(versions) + 1
+        name = str(spec.get("version_name") or f"V{number:04d}")
+        engine_type, engine_name, engine_version = ENGINES[job["job_id"] % len(ENGINES)]
+        create_time = int(spec.get("create_time", job["create_time"] + 3_600_000 * (number - 1)))
+        base = f"/bucket/{slug(job['job_name'])}/{name}"
+        version: Json = {
+            "version_id": vid,
+            "version_name": name,
+            "pre_version_id": max(versions) if versions else None,
+            "engine_type": engine_type,
+            "engine_name": engine_name,
+            "engine_id": engine_type,
+            "engine_version": engine_version,
+            "status": 10,
+            "app_url": f"/bucket/{slug(job['job_name'])}/code/",
+            "boot_file_url": f"/bucket/{slug(job['job_name'])}/code/train.py",
+            "create_time": create_time,
+            "start_time": create_time + 30_000,
+            "duration": 600_000,
+            "parameter": [{"label": "learning_rate", "value": "0.01"}],
+            "spec_id": 1,
+            "spec_code": "modelarts.vm.cpu.8u",
+            "core": "8",
+            "cpu": "8",
+            "gpu": False,
+            "gpu_num": 0,
+            "gpu_type": "",
+            "worker_server_num": 1,
+            "data_url": f"/bucket/{slug(job['job_name'])}/data/",
+            "train_url": f"{base}/output/",
+            "log_url": f"{base}/log/",
+            "dataset_id": "",
+            "dataset_version_id": "",
+            "dataset_name": "",
+            "dataset_version_name": "",
+            "data_source": [{"type": "obs", "data_url": f"/bucket/{slug(job['job_name'])}/data/"}],
+            "model_id": 0,
+            "model_metric_list": json.dumps([{"metric": "accuracy", "value": 0.9}]),
+            "system_metric_list": json.dumps({"cpuUsage": ["0"], "gpuUtil": ["0"]}),
+            "user_image_url": "",
+            "user_command": "",
+            "resource_id": uuid.uuid5(uuid.NAMESPACE_OID, f"res{vid}").hex,
+            "pool_id": "",
+            "pool_name": "",
+            "volumes": [],
+            "nas_mount_path": "",
+            "nas_share_addr": "",
+            "nas_type": "nfs",
+        }
+        for key, value in spec.items():
+            if key in ("model_metric_list", "system_metric_list") and not isinstance(value, str):
+                value = json.dumps(value)
+            version[key] = value
+        versions[vid] = version
+        return vid
+
+    def add_visualization_job(
+        self,
+        name: str,
+        *,
+        status: int = 8,
+        train_url: str = "/bucket/logs/",
+        job_desc: str = "",
+        job_type: str = "tensorboard",
+        create_time: Optional[int] = None,
+        duration: int = 0,
+        workspace_id: str = "0",
+        job_id: Optional[int] = None,
+    ) -> int:
+        """Add a visualization job (no validation of ``name``); returns its id."""
+        with self._lock:
+            st = self._state
+            vid = int(job_id) if job_id is not None else st.next_vis_id
+            st.next_vis_id = max(st.next_vis_id, vid) + 1
+            st.vis[vid] = {
+                "job_id": vid,
+                "job_name": name,
+                "job_desc": job_desc,
+                "status": int(status),
+                "create_time": create_time if create_time is not None else int(self.clock() * 1000),
+                "duration": int(duration),
+                "train_url": train_url,
+                "job_type": job_type,
+                "resource_id": uuid.uuid5(uuid.NAMESPACE_OID, f"vis{vid}").hex,
+                "flavor": {"code": "modelarts.vm.cpu.2u"},
+                "schedule": {"type": "stop", "time_unit": "HOURS", "duration": 1},
+                "workspace_id": workspace_id,
+            }
+            return vid
+
+    def set_version_status(self, job_id: int, version_id: int, status: int) -> None:
+        """Change a version's status (tests/demos)."""
+        with self._lock:
+            self._version(job_id, version_id)["status"] = int(status)
+
+    def set_visualization_status(self, job_id: int, status: int) -> None:
+        """Change a visualization job's status (tests/demos)."""
+        with self._lock:
+            self._vis(str(job_id))["status"] = int(status)
+
+    def training_version_ids(self) -> list[tuple[int, int]]:
+        """Every current ``(job_id, version_id)``, jobs and versions ascending."""
+        with self._lock:
+            self._reap()
+            return [(j, v) for j in sorted(self._state.jobs) for v in sorted(self._versions(j))]
+
+    def visualization_job_ids(self) -> list[int]:
+        with self._lock:
+            self._reap()
+            return sorted(self._state.vis)
+
+    # ------------------------------------------------------------------ async deletion
+    def _reap(self) -> None:
+        now = self.clock()
+        due = [k for k, t in self._state.pending.items() if t is not None and t <= now]
+        for key in due:
+            self._complete(key)
+
+    def _complete(self, key: tuple[Any, ...]) -> None:
+        st = self._state
+        st.pending.pop(key, None)
+        if key[0] == "version":
+            job = st.jobs.get(key[1])
+            if job is not None:
+                job["versions"].pop(key[2], None)
+                if not job["versions"]:
+                    st.jobs.pop(key[1], None)
+        elif key[0] == "job":
+            job = st.jobs.pop(key[1], None)
+            for vid in job["versions"] if job else ():
+                st.pending.pop(("version", key[1], vid), None)
+        else:
+            st.vis.pop(key[1], None)
+
+    def _schedule(self, key: tuple[Any, ...]) -> None:
+        delay = self.config.delete_delay
+        self._state.pending[key] = None if delay is None else self.clock() + delay
+
+    def advance(self) -> int:
+        """Complete every pending deletion now; returns how many completed."""
+        with self._lock:
+            keys = list(self._state.pending)
+            for key in keys:
+                self._complete(key)
+            return len(keys)
+
+    def pending_deletes(self) -> int:
+        with self._lock:
+            self._reap()
+            return len(self._state.pending)
+
+    def _refuse(self, status: int) -> None:
+        if status in self.config.refused_delete_statuses:
+            raise v1_error(
+                self.config.refusal_status,
+                "ModelArts.0105",
+                f"This job can't be delete. job status: {status}",
+            )
+
+    # ------------------------------------------------------------------ training jobs
+    def _job(self, job_id: int) -> Json:
+        job = self._state.jobs.get(job_id)
+        if job is None:
+            raise v1_error(404, "ModelArts.0104", f"The training job {job_id} does not exist.")
+        return job
+
+    def _versions(self, job_id: int) -> dict[int, Json]:
+        versions: dict[int, Json] = self._job(job_id)["versions"]
+        return versions
+
+    def _version(self, job_id: int, version_id: int) -> Json:
+        version = self._versions(job_id).get(version_id)
+        if version is None:
+            raise v1_error(
+                404,
+                "ModelArts.0104",
+                f"The version {version_id} of training job {job_id} does not exist.",
+            )
+        return version
+
+    def _job_row(self, job: Json) -> Json:
+        versions: dict[int, Json] = job["versions"]
+        latest = versions[max(versions)]
+        return {
+            "job_id": job["job_id"],
+            "job_name": job["job_name"],
+            "version_id": latest["version_id"],
+            "status": latest["status"],
+            "create_time": job["create_time"],
+            "duration": latest["duration"],
+            "job_desc": job["job_desc"],
+            "version_count": len(versions),
+            "engine_type": latest["engine_type"],
+        }
+
+    def list_training_jobs(
+        self,
+        *,
+        page: int = 1,
+        per_page: int = 10,
+        sort_by: str = "job_name",
+        order: str = "asc",
+        search_content: str = "",
+        status: Optional[list[int]] = None,
+        workspace_id: Optional[str] = None,
+    ) -> Json:
+        """The body of ``GET /v1/{p}/training-jobs``."""
+        _list_args(page, per_page, sort_by, order, search_content, TRAINING_SORT_KEYS)
+        with self._lock:
+            self._reap()
+            needle = search_content.casefold()
+            rows = []
+            for job in self._state.jobs.values():
+                if needle and needle not in job["job_name"].casefold():
+                    continue
+                if workspace_id is not None and job["workspace_id"] != workspace_id:
+                    continue
+                row = self._job_row(job)
+                if status is not None and row["status"] not in status:
+                    continue
+                rows.append(row)
+            total = len(self._state.jobs)
+        rows.sort(key=lambda r: (_sort_value(r, sort_by), r["job_id"]), reverse=order == "desc")
+        start = (page - 1) * per_page
+        jobs = rows[start : start + per_page]
+        for row in jobs:
+            row.pop("engine_type", None)
+        return {
+            "is_success": True,
+            "quotas": 100,
+            "job_total_count": len(rows),
+            "job_count_limit": max(0, 1000 - total),
+            "jobs": jobs,
+        }
+
+    def list_versions(self, job_id: int, *, page: int = 0, per_page: int = 10) -> Json:
+        """The body of ``GET /v1/{p}/training-jobs/{job_id}/versions`` (newest first)."""
+        _page_args(page, per_page)
+        with self._lock:
+            self._reap()
+            job = self._job(job_id)
+            versions: dict[int, Json] = job["versions"]
+            ids = sorted(versions, reverse=True)
+            if page > 0:
+                ids = ids[(page - 1) * per_page : page * per_page]
+            return {
+                "is_success": True,
+                "job_id": job_id,
+                "job_name": job["job_name"],
+                "job_desc": job["job_desc"],
+                "version_count": len(versions),
+                "versions": [copy.deepcopy(versions[v]) for v in ids],
+            }
+
+    def get_version(self, job_id: int, version_id: int) -> Json:
+        """The body of ``GET .../versions/{version_id}``."""
+        with self._lock:
+            self._reap()
+            job = self._job(job_id)
+            version = copy.deepcopy(self._version(job_id, version_id))
+            return {
+                "is_success": True,
+                "job_id": job_id,
+                "job_name": job["job_name"],
+                "job_desc": job["job_desc"],
+                **version,
+            }
+
+    def delete_version(self, job_id: int, version_id: int) -> Json:
+        """Start deleting a version (idempotent while pending)."""
+        with self._lock:
+            self._reap()
+            version = self._version(job_id, version_id)
+            key = ("version", job_id, version_id)
+            if key in self._state.pending or ("job", job_id) in self._state.pending:
+                return {"is_success": True}
+            self._refuse(version["status"])
+            self._schedule(key)
+            self._reap()
+            return {"is_success": True}
+
+    def delete_training_job(self, job_id: int) -> Json:
+        """Start deleting a whole job (refused if any version is in a refused status)."""
+        with self._lock:
+            self._reap()
+            job = self._job(job_id)
+            key = ("job", job_id)
+            if key in self._state.pending:
+                return {"is_success": True}
+            for version in job["versions"].values():
+                self._refuse(version["status"])
+            self._schedule(key)
+            self._reap()
+            return {"is_success": True}
+
+    def create_version(self, job_id: int, body: Mapping[str, Any]) -> Json:
+        """``POST .../versions``: body ``{"job_desc", "config": {...}}`` (or flat fields)."""
+        config = body.get("config", body)
+        if not isinstance(config, Mapping):
+            raise bad_param("config must be an object")
+        with self._lock:
+            self._reap()
+            job = self._job(job_id)
+            versions: dict[int, Json] = job["versions"]
+            pre = config.get("pre_version_id")
+            if pre is not None:
+                try:
+                    pre_id = int(pre)
+                except (TypeError, ValueError):
+                    raise bad_param(f"Invalid pre_version_id: {pre!r}") from None
+                if pre_id not in versions:
+                    raise bad_param(f"pre_version_id {pre_id} does not belong to job {job_id}")
+            else:
+                pre_id = max(versions)
+            allowed = (
+                "app_url", "boot_file_url", "data_url", "train_url", "log_url", "engine_id",
+                "spec_id", "worker_server_num", "parameter", "dataset_id", "dataset_version_id",
+                "user_image_url", "user_command", "model_id", "pool_id",
+            )  # fmt: skip
+            spec: Json = {k: config[k] for k in allowed if config.get(k) is not None}
+            if "inputs" in config:
+                spec["data_url"] = config["inputs"]
+            spec.update(
+                pre_version_id=pre_id, status=1, duration=0, create_time=int(self.clock() * 1000)
+            )
+            spec["start_time"] = spec["create_time"]
+            if body.get("job_desc") is not None:
+                job["job_desc"] = str(body["job_desc"])
+            vid = self._new_version(job, spec)
+            v = versions[vid]
+            return {
+                "is_success": True,
+                "job_id": job_id,
+                "job_name": job["job_name"],
+                "version_id": vid,
+                "version_name": v["version_name"],
+                "status": v["status"],
+                "create_time": v["create_time"],
+            }
+
+    # ------------------------------------------------------------------ visualization jobs
+    def _vis(self, job_id: str) -> Json:
+        try:
+            key = int(job_id)
+        except ValueError:
+            key = -1
+        job = self._state.vis.get(key)
+        if job is None:
+            raise v1_error(404, "ModelArts.0104", f"The visualization job {job_id} does not exist.")
+        return job
+
+    def _vis_row(self, job: Json) -> Json:
+        row = {k: v for k, v in job.items() if k not in ("workspace_id", "flavor", "schedule")}
+        row["service_url"] = f"{self.config.base_url}/tensorboard/{job['job_id']}"
+        return row
+
+    def list_visualization_jobs(
+        self,
+        *,
+        page: int = 1,
+        per_page: int = 10,
+        sort_by: str = "job_id",
+        order: str = "asc",
+        search_content: str = "",
+        status: Optional[list[int]] = None,
+        workspace_id: Optional[str] = None,
+    ) -> Json:
+        """The body of ``GET /v1/{p}/visualization-jobs``."""
+        _list_args(page, per_page, sort_by, order, search_content, VISUALIZATION_SORT_KEYS)
+        key = "train_url" if sort_by == "log_dir" else sort_by
+        with self._lock:
+            self._reap()
+            needle = search_content.casefold()
+            rows = [
+                self._vis_row(job)
+                for job in self._state.vis.values()
+                if (not needle or needle in job["job_name"].casefold())
+                and (status is None or job["status"] in status)
+                and (workspace_id is None or job["workspace_id"] == workspace_id)
+            ]
+            total = len(self._state.vis)
+        rows.sort(key=lambda r: (_sort_value(r, key), r["job_id"]), reverse=order == "desc")
+        start = (page - 1) * per_page
+        return {
+            "is_success": True,
+            "quotas": 100,
+            "job_total_count": len(rows),
+            "job_count_limit": max(0, 1000 - total),
+            "jobs": rows[start : start + per_page],
+        }
+
+    def get_visualization_job(self, job_id: str) -> Json:
+        with self._lock:
+            self._reap()
+            job = self._vis(job_id)
+            row = self._vis_row(job)
+            row.update(flavor=dict(job["flavor"]), schedule=dict(job["schedule"]))
+            return {"is_success": True, **copy.deepcopy(row)}
+
+    def delete_visualization_job(self, job_id: str) -> Json:
+        with self._lock:
+            self._reap()
+            job = self._vis(job_id)
+            key = ("vis", job["job_id"])
+            if key in self._state.pending:
+                return {"is_success": True}
+            self._refuse(job["status"])
+            self._schedule(key)
+            self._reap()
+            return {"is_success": True}
+
+    def create_visualization_job(self, body: Mapping[str, Any]) -> Json:
+        name = body.get("job_name")
+        if not isinstance(name, str) or not VIS_NAME_RE.match(name):
+            raise bad_param(
+                "job_name must be 1-20 characters: letters, digits, hyphens and underscores"
+            )
+        desc = body.get("job_desc", "") or ""
+        if not isinstance(desc, str) or len(desc) > 256:
+            raise bad_param("job_desc must be a string of at most 256 characters")
+        train_url = body.get("train_url")
+        if not isinstance(train_url, str) or not train_url:
+            raise bad_param("train_url is required")
+        job_type = body.get("job_type", "tensorboard") or "tensorboard"
+        if job_type not in ("tensorboard", "mindinsight"):
+            raise bad_param("job_type must be tensorboard or mindinsight")
+        vid = self.add_visualization_job(
+            name, status=7, train_url=train_url, job_desc=desc, job_type=job_type
+        )
+        with self._lock:
+            job = self._state.vis[vid]
+            if isinstance(body.get("flavor"), Mapping):
+                job["flavor"] = dict(body["flavor"])
+            if isinstance(body.get("schedule"), Mapping):
+                job["schedule"] = dict(body["schedule"])
+            return {
+                "is_success": True,
+                "job_id": str(vid),
+                "status": str(job["status"]),
+                "create_time": job["create_time"],
+            }
+
+    # ------------------------------------------------------------------ IAM / credentials
+    def issue_token(self, body: Any) -> tuple[str, Json]:
+        """``POST /v3/auth/tokens`` (password method); returns ``(token, body)``."""
+        cfg = self.config
+        try:
+            auth = body["auth"]
+            identity = auth["identity"]
+            methods = identity["methods"]
+            user = identity["password"]["user"]
+        except (KeyError, TypeError):
+            raise keystone_error(400, "Bad Request", "Malformed auth request body.") from None
+        if "password" not in methods:
+            raise keystone_error(401, "Unauthorized", "Only the password method is supported.")
+        domain = user.get("domain") or {}
+        domain_ok = (
+            domain.get("name", cfg.domain) == cfg.domain
+            and domain.get("id", cfg.domain_id) == cfg.domain_id
+        )
+        name_ok = user.get("name") == cfg.username or user.get("id") == cfg.user_id
+        if not (name_ok and domain_ok and user.get("password") == cfg.password):
+            raise keystone_error(401, "Unauthorized", "The username or password is wrong.")
+        project: Optional[tuple[str, str]] = None
+        scope = auth.get("scope") or {}
+        if isinstance(scope, Mapping) and "project" in scope:
+            wanted = scope["project"] or {}
+            if (
+                wanted.get("id", cfg.project_id) != cfg.project_id
+                or wanted.get("name", cfg.region) != cfg.region
+            ):
+                raise keystone_error(401, "Unauthorized", "The project does not exist.")
+            project = (cfg.project_id, cfg.region)
+        now = self.clock()
+        token = "MII" + base64.urlsafe_b64encode(secrets.token_bytes(96)).decode().rstrip("=")
+        with self._lock:
+            self._tokens[token] = _Token(project, now, now + cfg.token_ttl)
+        domain_obj = {"id": cfg.domain_id, "name": cfg.domain}
+        out: Json = {
+            "methods": ["password"],
+            "issued_at": iso(now),
+            "expires_at": iso(now + cfg.token_ttl),
+            "user": {"id": cfg.user_id, "name": cfg.username, "domain": domain_obj},
+        }
+        if project is not None:
+            out["project"] = {"id": project[0], "name": project[1], "domain": domain_obj}
+            out["catalog"] = [
+                {
+                    "type": "modelarts",
+                    "name": "modelarts",
+                    "endpoints": [
+                        {
+                            "interface": "public",
+                            "region": cfg.region,
+                            "region_id": cfg.region,
+                            "url": f"{cfg.base_url}/v1/{cfg.project_id}",
+                        }
+                    ],
+                }
+            ]
+        else:
+            out["domain"] = domain_obj
+        return token, {"token": out}
+
+    def check_token(self, token: str) -> Principal:
+        """Validate an ``X-Auth-Token``."""
+        with self._lock:
+            record = self._tokens.get(token)
+        if record is None:
+            raise cloud_error(401, "ModelArts.0203", "Invalid token.")
+        if record.expires_at <= self.clock():
+            raise cloud_error(401, "ModelArts.0202", "Token expired.")
+        return Principal("token", record.project[0] if record.project else None)
+
+    def secret_for(self, access_key: str) -> tuple[Optional[str], Optional[_TempCredential]]:
+        """``(secret, temporary record or None)``; ``(None, None)`` for an unknown AK."""
+        if access_key == self.config.access_key:
+            return self.config.secret_key, None
+        with self._lock:
+            temp = self._temp.get(access_key)
+        return (temp.secret, temp) if temp else (None, None)
+
+    def issue_temporary_credential(self) -> Json:
+        """A fresh temporary AK/SK + security token (the metadata ``securitykey`` body)."""
+        now = self.clock()
+        access = "TMP" + secrets.token_hex(10).upper()
+        record = _TempCredential(
+            secrets.token_urlsafe(30),
+            secrets.token_urlsafe(96),
+            now + self.config.temp_credential_ttl,
+        )
+        with self._lock:
+            self._temp[access] = record
+        return {
+            "credential": {
+                "access": access,
+                "secret": record.secret,
+                "securitytoken": record.security_token,
+                "expires_at": iso(record.expires_at),
+            }
+        }
+
+    def issue_metadata_token(self, ttl: float) -> str:
+        token = secrets.token_urlsafe(32)
+        with self._lock:
+            self._metadata_tokens[token] = self.clock() + ttl
+        return token
+
+    def metadata_token_valid(self, token: str) -> bool:
+        with self._lock:
+            expiry = self._metadata_tokens.get(token)
+        return expiry is not None and expiry > self.clock()
+
+    def expire_tokens(self) -> None:
+        """Expire every IAM token and temporary credential now."""
+        with self._lock:
+            past = self.clock() - 1.0
+            for record in self._tokens.values():
+                record.expires_at = past
+            for temp in self._temp.values():
+                temp.expires_at = past
+
+    def projects(self, name: Optional[str]) -> Json:
+        cfg = self.config
+        projects = [
+            {
+                "id": cfg.project_id,
+                "name": cfg.region,
+                "domain_id": cfg.domain_id,
+                "enabled": True,
+                "is_domain": False,
+                "parent_id": cfg.domain_id,
+                "description": "",
+            }
+        ]
+        if name is not None:
+            projects = [p for p in projects if p["name"] == name]
+        return {"projects": projects, "links": {"self": f"{cfg.base_url}/v3/projects"}}
+
+    # ------------------------------------------------------------------ statistics
+    def record_request(self, method: str, route: str) -> None:
+        with self._lock:
+            self._requests[f"{method} {route}"] += 1
+
+    def record_delete(self, path: str) -> None:
+        with self._lock:
+            self._delete_calls[path.rstrip("/")] += 1
+
+    @property
+    def delete_calls(self) -> dict[str, int]:
+        """DELETE requests received, by request path (including refused/faulted ones)."""
+        with self._lock:
+            return dict(self._delete_calls)
+
+    def stats(self) -> Json:
+        with self._lock:
+            self._reap()
+            return {
+                "requests": dict(self._requests),
+                "delete_calls": dict(self._delete_calls),
+                "pending_deletes": len(self._state.pending),
+                "training_jobs": len(self._state.jobs),
+                "training_versions": sum(len(j["versions"]) for j in self._state.jobs.values()),
+                "visualization_jobs": len(self._state.vis),
+            }
+
+
+def _list_args(
+    page: int,
+    per_page: int,
+    sort_by: str,
+    order: str,
+    search_content: str,
+    sort_keys: tuple[str, ...],
+) -> None:
+    _page_args(page, per_page)
+    if page < 1:
+        raise bad_param(f"page should be in [1,65535], got {page}")
+    if sort_by not in sort_keys:
+        raise bad_param(f"sortBy should be one of {', '.join(sort_keys)}, got {sort_by!r}")
+    if order not in ("asc", "desc"):
+        raise bad_param(f"order should be asc or desc, got {order!r}")
+    if len(search_content) > 100:
+        raise bad_param("The length of search_content should be in [0,100].")
