@@ -1,0 +1,403 @@
+"""``Session``: find credentials, region, endpoints and project, then build the API client.
+
+Credential sources, first match wins:
+
+1. ``Session(...)`` arguments: ``access_key`` + ``secret_key`` (+ ``security_token``), or
+   ``username`` + ``password`` (+ ``account``), or ``token``;
+2. environment: ``HUAWEICLOUD_SDK_AK`` + ``HUAWEICLOUD_SDK_SK`` (+ ``_SECURITY_TOKEN``);
+3. inside a ModelArts notebook only: the official ``modelarts.session.Session()`` (its AK/SK,
+   re-read on expiry; if it exposes none, the official SDK itself serves the calls), else the
+   metadata service at ``MODELARTS_WIDGETS_METADATA_URL`` (default ``http://169.254.169.254``).
+
+Region: ``region_name`` -> ``MODELARTS_REGION`` -> the official session's -> ``eu-de``.
+Project id: ``project_id`` -> ``HUAWEICLOUD_SDK_PROJECT_ID`` -> ``PROJECT_ID`` (notebooks) ->
+the official session's -> the password token's project -> IAM lookup of the project named
+after the region.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import threading
+import warnings
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Optional, Union
+
+import requests.auth
+
+from modelarts_widgets.auth.credentials import (
+    Credentials,
+    CredentialSource,
+    CredentialSourceError,
+    EnvironmentCredentialSource,
+    MetadataCredentialSource,
+    OfficialSdkCredentialSource,
+    StaticCredentialSource,
+)
+from modelarts_widgets.auth.iam import (
+    FixedTokenSource,
+    PasswordTokenSource,
+    TokenAuth,
+    TokenSource,
+    lookup_project_id,
+)
+from modelarts_widgets.auth.signer import AkSkAuth
+from modelarts_widgets.client.endpoints import (
+    DEFAULT_REGION,
+    resolve_iam_endpoint,
+    resolve_modelarts_endpoint,
+)
+from modelarts_widgets.errors import ConfigurationError, CredentialsNotFoundError
+
+if TYPE_CHECKING:
+    from modelarts_widgets.client.base import ModelArtsApi
+
+__all__ = ["DEFAULT_METADATA_URL", "Session", "in_modelarts_notebook"]
+
+logger = logging.getLogger("modelarts_widgets.auth")
+
+DEFAULT_METADATA_URL = "http://169.254.169.254"
+Timeout = Union[float, tuple[float, float]]
+
+_HOW_TO = (
+    "Provide credentials in one of these ways:\n"
+    "  - Session(access_key=..., secret_key=..., project_id=..., region_name=...)"
+    " (add security_token=... for temporary credentials)\n"
+    "  - Session(username=..., password=..., account=..., region_name=...)"
+    " (account only for an IAM user of another account)\n"
+    "  - Session(token=..., project_id=..., region_name=...)\n"
+    "  - environment variables HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK"
+    " (optional HUAWEICLOUD_SDK_SECURITY_TOKEN, HUAWEICLOUD_SDK_PROJECT_ID, MODELARTS_REGION,"
+    " MODELARTS_ENDPOINT, HUAWEICLOUD_SDK_IAM_ENDPOINT)\n"
+    "  - inside a ModelArts notebook nothing is needed; set MODELARTS_WIDGETS_NOTEBOOK=1 to force"
+    " notebook detection (metadata service: MODELARTS_WIDGETS_METADATA_URL)"
+)
+
+
+def _official_session_module() -> Any:
+    """``modelarts.session`` if importable, else None."""
+    try:
+        return importlib.import_module("modelarts.session")
+    except Exception:  # ImportError, or a broken install raising anything at import
+        return None
+
+
+def _strong_notebook_signal(env: Mapping[str, str]) -> bool:
+    flag = env.get("MODELARTS_WIDGETS_NOTEBOOK", "").strip()
+    if flag:
+        return flag == "1"
+    return bool(env.get("INSTANCE_ID")) and os.path.isdir("/home/ma-user")
+
+
+def in_modelarts_notebook(env: Optional[Mapping[str, str]] = None) -> bool:
+    """Whether this kernel runs in a ModelArts notebook.
+
+    ``MODELARTS_WIDGETS_NOTEBOOK=1`` forces yes (``0`` forces no); otherwise yes when
+    ``modelarts.session`` is importable or ``/home/ma-user`` exists with ``INSTANCE_ID`` set.
+    """
+    env = os.environ if env is None else env
+    flag = env.get("MODELARTS_WIDGETS_NOTEBOOK", "").strip()
+    if flag:
+        return flag == "1"
+    return _strong_notebook_signal(env) or _official_session_module() is not None
+
+
+class _Found:
+    """What the credential chain settled on (no network yet, except the metadata fetch)."""
+
+    def __init__(self, kind: str, origin: str, **kw: Any) -> None:
+        self.kind = kind  # auth_method
+        self.origin = origin  # credential_source
+        self.aksk: Optional[CredentialSource] = kw.get("aksk")
+        self.username: Optional[str] = kw.get("username")
+        self.password: Optional[str] = kw.get("password")
+        self.account: Optional[str] = kw.get("account")
+        self.token: Optional[str] = kw.get("token")
+        self.official: Any = kw.get("official")
+
+
+def _missing(pairs: tuple[tuple[str, Optional[str]], ...]) -> list[str]:
+    return [name for name, value in pairs if not value]
+
+
+class Session:
+    """An authenticated connection to ModelArts; ``client`` is the :class:`ModelArtsApi`.
+
+    Resolves everything on construction and raises :class:`CredentialsNotFoundError` (listing
+    each source tried and what to set) when no credentials are found. Attributes:
+    ``project_id``, ``region_name``, ``modelarts_endpoint``, ``iam_endpoint`` (None when not
+    needed and unknown), ``auth_method`` (``"aksk"``, ``"temporary-aksk"``, ``"password"``,
+    ``"token"``, ``"modelarts-sdk"`` or ``"metadata"``) and ``credential_source``
+    (``"explicit"``, ``"environment"``, ``"modelarts-sdk"`` or ``"metadata"``).
+    """
+
+    def __init__(
+        self,
+        *,
+        access_key: Optional[str] = None,
+        secret_key: Optional[str] = None,
+        security_token: Optional[str] = None,
+        username: Optional[str] = None,
+        password: Optional[str] = None,
+        account: Optional[str] = None,
+        token: Optional[str] = None,
+        project_id: Optional[str] = None,
+        region_name: Optional[str] = None,
+        modelarts_endpoint: Optional[str] = None,
+        iam_endpoint: Optional[str] = None,
+        verify: bool = True,
+        timeout: Timeout = (5.0, 30.0),
+    ) -> None:
+        env: Mapping[str, str] = dict(os.environ)
+        self._verify = verify
+        self._timeout = timeout
+        self._lock = threading.Lock()
+        self._client: Optional[ModelArtsApi] = None
+        if not verify:
+            warnings.warn(
+                "TLS certificate verification is off (verify=False): the ModelArts and IAM "
+                "servers' identity is not checked. Use only against a trusted endpoint.",
+                UserWarning,
+                stacklevel=2,
+            )
+
+        found = self._find_credentials(
+            env,
+            access_key=access_key,
+            secret_key=secret_key,
+            security_token=security_token,
+            username=username,
+            password=password,
+            account=account,
+            token=token,
+        )
+        self.auth_method: str = found.kind
+        self.credential_source: str = found.origin
+        self._official: Any = found.official
+
+        official_src = found.aksk if isinstance(found.aksk, OfficialSdkCredentialSource) else None
+        official_region = official_src.region_name if official_src else None
+        if found.kind == "modelarts-sdk":
+            official_region = _attr(found.official, "region_name")
+        self.region_name: str = (
+            region_name or env.get("MODELARTS_REGION") or official_region or DEFAULT_REGION
+        )
+        self.modelarts_endpoint: str = resolve_modelarts_endpoint(
+            self.region_name, modelarts_endpoint, env
+        )
+        needs_iam = found.kind == "password"
+        self.iam_endpoint: Optional[str] = resolve_iam_endpoint(
+            self.region_name, iam_endpoint, env, required=needs_iam
+        )
+
+        project = project_id or env.get("HUAWEICLOUD_SDK_PROJECT_ID")
+        if not project and found.origin in ("modelarts-sdk", "metadata"):
+            project = env.get("PROJECT_ID") or None
+        if not project and found.origin == "modelarts-sdk":
+            project = _attr(found.official, "project_id")
+        self._auth = self._build_auth(found, project)
+        if not project and isinstance(self._auth, TokenAuth):
+            project = self._auth.source.get().project_id
+        if not project and self._auth is not None:
+            project = self._lookup_project(self._auth)
+        self.project_id: str = project or ""
+        if isinstance(self._auth, AkSkAuth):
+            self._auth.project_id = self.project_id
+        logger.debug(
+            "session: credentials from %s (auth %s), region %s, endpoint %s, project %s",
+            self.credential_source,
+            self.auth_method,
+            self.region_name,
+            self.modelarts_endpoint,
+            self.project_id,
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"Session(modelarts_endpoint={self.modelarts_endpoint!r}, "
+            f"region_name={self.region_name!r}, project_id={self.project_id!r}, "
+            f"auth_method={self.auth_method!r})"
+        )
+
+    __str__ = __repr__
+
+    @property
+    def auth(self) -> Optional[requests.auth.AuthBase]:
+        """The ``requests`` auth object (None when the official SDK serves the calls)."""
+        return self._auth
+
+    @property
+    def official_session(self) -> Any:
+        """The official ``modelarts.session.Session`` in use, if any."""
+        return self._official
+
+    @property
+    def client(self) -> ModelArtsApi:
+        """The API client, built on first use (our REST client, or the official SDK's)."""
+        with self._lock:
+            if self._client is None:
+                self._client = self._build_client()
+            return self._client
+
+    def close(self) -> None:
+        """Close the client's connections (if it was built)."""
+        with self._lock:
+            client, self._client = self._client, None
+        close = getattr(client, "close", None)
+        if callable(close):
+            close()
+
+    # --- construction helpers ---------------------------------------------------------------
+
+    def _build_client(self) -> ModelArtsApi:
+        if self._auth is None:
+            from modelarts_widgets.client.official import OfficialSdkApi
+
+            return OfficialSdkApi(self._official)
+        from modelarts_widgets.client._http import HttpClient
+        from modelarts_widgets.client.rest import RestClient
+
+        http = HttpClient(
+            self.modelarts_endpoint, self._auth, timeout=self._timeout, verify=self._verify
+        )
+        return RestClient(http, self.project_id)
+
+    def _find_credentials(self, env: Mapping[str, str], **given: Optional[str]) -> _Found:
+        ak, sk, st = given["access_key"], given["secret_key"], given["security_token"]
+        user, pw, token = given["username"], given["password"], given["token"]
+        if ak or sk:
+            missing = _missing((("access_key", ak), ("secret_key", sk)))
+            if missing:
+                raise CredentialsNotFoundError(
+                    f"Session(...) got only half of an AK/SK pair: {' and '.join(missing)} "
+                    "is missing. Pass both access_key=... and secret_key=...",
+                    tried=("arguments",),
+                )
+            creds = Credentials(ak or "", sk or "", st)
+            kind = "temporary-aksk" if st else "aksk"
+            return _Found(kind, "explicit", aksk=StaticCredentialSource(creds))
+        if st:
+            raise CredentialsNotFoundError(
+                "Session(security_token=...) needs access_key=... and secret_key=... too",
+                tried=("arguments",),
+            )
+        if user or pw:
+            missing = _missing((("username", user), ("password", pw)))
+            if missing:
+                raise CredentialsNotFoundError(
+                    f"Session(...) got {'a password' if pw else 'a username'} but no "
+                    f"{missing[0]}; pass both username=... and password=...",
+                    tried=("arguments",),
+                )
+            return _Found(
+                "password", "explicit", username=user, password=pw, account=given["account"]
+            )
+        if token:
+            return _Found("token", "explicit", token=token)
+        tried = ["Session(...) arguments: none given"]
+
+        env_src = EnvironmentCredentialSource(env)
+        names = (env_src.AK, env_src.SK)
+        missing = [n for n in names if not env.get(n)]
+        if not missing:
+            creds = env_src.get()
+            kind = "temporary-aksk" if creds.security_token else "aksk"
+            return _Found(kind, "environment", aksk=env_src)
+        if len(missing) == 1:
+            raise CredentialsNotFoundError(
+                f"{names[0] if missing[0] == names[1] else names[1]} is set but {missing[0]} "
+                "is not; set both (or unset both to use another source)",
+                tried=(*tried, "environment"),
+            )
+        tried.append("environment: HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK not set")
+
+        found = self._notebook_credentials(env, tried)
+        if found is not None:
+            return found
+        raise CredentialsNotFoundError(
+            "No ModelArts credentials found. Tried, in order:\n"
+            + "".join(f"  {i}. {step}\n" for i, step in enumerate(tried, 1))
+            + _HOW_TO,
+            tried=tuple(tried),
+        )
+
+    def _notebook_credentials(self, env: Mapping[str, str], tried: list[str]) -> Optional[_Found]:
+        if not in_modelarts_notebook(env):
+            tried.append(
+                "ModelArts notebook auto-authentication: not in a ModelArts notebook "
+                "(metadata service not contacted)"
+            )
+            return None
+        module = _official_session_module()
+        if module is not None:
+            try:
+                official = module.Session()
+            except Exception as exc:  # the foreign SDK may raise anything
+                tried.append(f"official modelarts.session.Session(): failed ({type(exc).__name__})")
+            else:
+                src = OfficialSdkCredentialSource(official, factory=module.Session)
+                if src.available():
+                    kind = "temporary-aksk" if src.get().is_temporary else "aksk"
+                    return _Found(kind, "modelarts-sdk", aksk=src, official=official)
+                return _Found("modelarts-sdk", "modelarts-sdk", official=official)
+        else:
+            tried.append("official modelarts SDK: not importable")
+        if not _strong_notebook_signal(env):
+            # The SDK is importable (e.g. on a laptop) but failed: no metadata service here.
+            tried.append("metadata service: skipped (no ModelArts notebook environment)")
+            return None
+        url = env.get("MODELARTS_WIDGETS_METADATA_URL") or DEFAULT_METADATA_URL
+        meta = MetadataCredentialSource(url)
+        try:
+            meta.get()
+        except CredentialSourceError as exc:
+            tried.append(f"metadata service: {exc}")
+            return None
+        return _Found("metadata", "metadata", aksk=meta)
+
+    def _build_auth(
+        self, found: _Found, project: Optional[str]
+    ) -> Optional[requests.auth.AuthBase]:
+        if found.aksk is not None:
+            return AkSkAuth(found.aksk, project)
+        if found.kind == "password":
+            source: TokenSource = PasswordTokenSource(
+                self.iam_endpoint or "",
+                found.username or "",
+                found.password or "",
+                account=found.account,
+                project_name=self.region_name,
+                project_id=project,
+                timeout=self._timeout,
+                verify=self._verify,
+            )
+            source.get()  # authenticate now: wrong passwords fail at construction
+            return TokenAuth(source)
+        if found.kind == "token":
+            return TokenAuth(FixedTokenSource(found.token or ""))
+        return None
+
+    def _lookup_project(self, auth: requests.auth.AuthBase) -> str:
+        if self.iam_endpoint is None:
+            raise ConfigurationError(
+                f"no project id: pass project_id=... or set HUAWEICLOUD_SDK_PROJECT_ID (the IAM "
+                f"endpoint for region {self.region_name!r} is unknown, so it cannot be looked up; "
+                "or pass iam_endpoint=...)"
+            )
+        return lookup_project_id(
+            self.iam_endpoint,
+            self.region_name,
+            auth,
+            timeout=self._timeout,
+            verify=self._verify,
+        )
+
+
+def _attr(obj: Any, name: str) -> Optional[str]:
+    try:
+        value = getattr(obj, name, None)
+    except Exception:  # a foreign SDK's property may raise anything
+        return None
+    return value if isinstance(value, str) and value else None
