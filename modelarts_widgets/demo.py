@@ -26,7 +26,17 @@ from contextlib import ExitStack, suppress
 from pathlib import Path
 from typing import Any, Optional, Union
 
-__all__ = ["DEMO_SEED", "DemoHandle", "start_demo"]
+__all__ = [
+    "DEMO_SEED",
+    "DemoHandle",
+    "emulator_env",
+    "free_port",
+    "jupyter_command",
+    "start_demo",
+    "stop_jupyter",
+    "wait_for_jupyter",
+    "write_lab_page_config",
+]
 
 #: Sample data: 25 training jobs x 6 versions, 15 visualization jobs.
 DEMO_SEED: dict[str, int] = {"jobs": 25, "versions_per_job": 6, "visualization_jobs": 15}
@@ -110,9 +120,13 @@ def _prepare_workdir(workdir: Path) -> None:
             shutil.copy2(notebook, workdir / notebook.name)
     else:
         (workdir / QUICKSTART).write_text(json.dumps(_FALLBACK_NOTEBOOK, indent=1))
-    labconfig = workdir / ".jupyter" / "config" / "labconfig"
+    write_lab_page_config(workdir / ".jupyter" / "config")
+
+
+def write_lab_page_config(config_dir: Path) -> None:
+    """Disable Lab's "get notified about Jupyter news?" popup for ``JUPYTER_CONFIG_DIR``."""
+    labconfig = config_dir / "labconfig"
     labconfig.mkdir(parents=True, exist_ok=True)
-    # No "get notified about Jupyter news?" popup.
     (labconfig / "page_config.json").write_text(
         json.dumps({"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}})
     )
@@ -135,7 +149,10 @@ def emulator_env(emulator: Any) -> dict[str, str]:
 def jupyter_command(
     *, port: int, token: str, root: Path, open_browser: bool = False, extra: Sequence[str] = ()
 ) -> list[str]:
-    """The ``jupyter lab`` command line: loopback only, no update checks, no port hopping."""
+    """The ``jupyter lab`` command line: loopback only, no update checks, no port hopping.
+
+    Also used by the browser-test fixtures, which add ``extra`` flags (e.g. exposing the app).
+    """
     cmd = [
         sys.executable,
         "-m",
@@ -206,12 +223,12 @@ class DemoHandle:
             return
         self._stopped = True
         try:
-            _stop_process(self.process, self.base_url, self.token, timeout)
+            stop_jupyter(self.process, self.base_url, self.token, timeout)
         finally:
             self._resources.close()
 
 
-def _stop_process(
+def stop_jupyter(
     process: subprocess.Popen[bytes], base_url: str, token: str, timeout: float
 ) -> None:
     """POST /api/shutdown (stops kernels), then SIGTERM, then SIGKILL, by PID."""
@@ -231,7 +248,7 @@ def _stop_process(
     process.wait()
 
 
-def _wait_ready(
+def wait_for_jupyter(
     process: subprocess.Popen[bytes], base_url: str, token: str, log_path: Path, timeout: float
 ) -> None:
     """Poll ``/api/status`` until it answers 200; fail early if JupyterLab exits."""
@@ -312,9 +329,9 @@ def start_demo(
             start_new_session=True,
         )
         try:
-            _wait_ready(process, base_url, token, log_path, startup_timeout)
+            wait_for_jupyter(process, base_url, token, log_path, startup_timeout)
         except BaseException:
-            _stop_process(process, base_url, token, timeout=5.0)
+            stop_jupyter(process, base_url, token, timeout=5.0)
             raise
     except BaseException:
         resources.close()
