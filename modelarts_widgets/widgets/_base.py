@@ -1,0 +1,686 @@
+"""The shared list widget: pooled rows, selection, confirm panel, background bulk delete.
+
+Subclasses say what the items are (columns, how to list, delete and re-check them); this class
+does everything the user sees. Every button has a method doing the same thing, so tests and
+scripts need no browser.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Collection, Hashable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, Callable, Generic, Optional, TypeVar, Union
+
+import ipywidgets as w
+from traitlets import Bool, Dict, Int, List, Unicode, observe, validate
+
+from modelarts_widgets.client.base import ModelArtsApi
+from modelarts_widgets.models import DeleteResult
+from modelarts_widgets.widgets._html import cells_html, esc, snapshot_table
+from modelarts_widgets.widgets._view import Column, ListState, StatusFilter
+from modelarts_widgets.widgets.badges import badge_html
+from modelarts_widgets.widgets.confirm import ConfirmPanel, DeletePlan, PlanItem
+from modelarts_widgets.widgets.deleter import BulkDelete, ItemOutcome
+from modelarts_widgets.widgets.table import Controls, RowPool, WidgetFactory
+
+__all__ = ["ResourceList"]
+
+logger = logging.getLogger("modelarts_widgets.widgets")
+
+T = TypeVar("T")
+Record = dict[str, Any]
+OUTCOME_WIDTH = "18em"
+#: Outcomes after which an item stays selected (so "Delete" again retries / continues).
+_KEEP_SELECTED = frozenset({"failed", "not_sent"})
+
+
+class ResourceList(w.VBox, Generic[T]):  # type: ignore[misc]
+    """Base of :class:`JobVersionList` and :class:`VisualizationJobList`."""
+
+    busy = Bool(False, read_only=True, help="True while a delete run is in progress.")
+    error = Unicode("", read_only=True, help="The error shown in the widget ('' when none).")
+    status_message = Unicode("", read_only=True, help="The status line shown in the widget.")
+    n_items = Int(0, read_only=True, help="Number of items listed.")
+    n_matching = Int(0, read_only=True, help="Number of items passing the filter.")
+    n_selected = Int(0, read_only=True, help="Number of selected items (on any page).")
+    page = Int(1, read_only=True, help="Current page, 1-based.")
+    n_pages = Int(1, read_only=True, help="Number of pages of matching items.")
+    selected: List[Any] = List(help="Keys of the selected items; set it to change the selection.")
+    last_result = List(Dict(), read_only=True, help="One record per item of the last delete run.")
+
+    #: Set by subclasses.
+    _noun = "item"
+    _plural = "items"
+    _css_class = "mw-list"
+
+    def __init__(
+        self,
+        session: Any = None,
+        *,
+        page_size: int = 20,
+        concurrency: int = 4,
+        client: Optional[ModelArtsApi] = None,
+        verify: bool = True,
+        verify_timeout: float = 60.0,
+        poll_interval: float = 1.0,
+        **kwargs: Any,
+    ) -> None:
+        if page_size < 1:
+            raise ValueError("page_size must be at least 1")
+        self._lock = threading.RLock()
+        self._session = session
+        self._client: Optional[ModelArtsApi] = client
+        self._listening: Optional[ModelArtsApi] = None
+        self._concurrency = int(concurrency)
+        self._verify = bool(verify)
+        self._verify_timeout = float(verify_timeout)
+        self._poll_interval = float(poll_interval)
+        self._bulk: Optional[BulkDelete] = None
+        self._outcomes: dict[Hashable, ItemOutcome] = {}
+        self._deleted_callbacks: list[Callable[[list[Record]], Any]] = []
+        self._idle = threading.Event()
+        self._idle.set()
+        self._syncing = False
+        columns = self._columns()
+        self._state: ListState[T] = ListState(
+            key_of=self._key_of,
+            status_of=lambda item: int(getattr(item, "status", 0)),
+            search_text_of=self._search_text,
+            columns=columns,
+            page_size=page_size,
+            sort_column="created",
+        )
+        self._widths = [c.width for c in columns] + [OUTCOME_WIDTH]
+        self._factory = WidgetFactory()
+        self._pool = RowPool(self._factory, page_size, self._guard(self._row_toggled))
+        self._controls = Controls(self._factory)
+        self._panel = ConfirmPanel(
+            self._factory, self._guard(self._confirm_clicked), self._guard(self._close_panel)
+        )
+        self._wire()
+        self._controls.header.value = self._header_html()
+        c = self._controls
+        super().__init__(
+            children=[
+                c.filter_bar,
+                c.selection_bar,
+                c.header,
+                self._pool.box,
+                c.pager,
+                c.actions,
+                self._panel.box,
+                c.error,
+            ],
+            **kwargs,
+        )
+        self.add_class("modelarts-widgets")
+        self.add_class(self._css_class)
+        self.refresh()
+
+    # --- subclass hooks ------------------------------------------------------------------------
+    def _columns(self) -> list[Column[T]]:
+        raise NotImplementedError
+
+    def _key_of(self, item: T) -> Hashable:
+        key: Hashable = getattr(item, "key")  # noqa: B009 - the models' key property
+        return key
+
+    def _normalize_key(self, key: Any) -> Hashable:
+        return key  # type: ignore[no-any-return]
+
+    def _search_text(self, item: T) -> str:
+        raise NotImplementedError
+
+    def _item_name(self, item: T) -> str:
+        raise NotImplementedError
+
+    def _load(self, client: ModelArtsApi) -> list[T]:
+        raise NotImplementedError
+
+    def _delete_one(self, client: ModelArtsApi, key: Hashable) -> DeleteResult:
+        raise NotImplementedError
+
+    def _still_listed(self, client: ModelArtsApi, keys: Collection[Hashable]) -> set[Hashable]:
+        raise NotImplementedError
+
+    def _notes(
+        self, client: ModelArtsApi, items: Sequence[T]
+    ) -> tuple[dict[Hashable, list[str]], list[str]]:
+        """Per-key and global notes for the confirmation (what else is affected)."""
+        return {}, []
+
+    def _ids(self, key: Hashable) -> dict[str, Any]:
+        return {}
+
+    # --- public API: listing -----------------------------------------------------------------
+    def refresh(self) -> None:
+        """Re-list from the server (creating the session first if needed); errors show inline."""
+        client = self._ensure_client()
+        if client is None:
+            return
+        self._set_status(f"Loading {self._plural}…")
+        try:
+            items = self._load(client)
+        except Exception as exc:
+            logger.warning("listing %s failed: %s", self._plural, exc)
+            self._set_error(f"Could not list {self._plural}: {exc}")
+            self._set_status("")
+            return
+        with self._lock:
+            self._state.set_items(items)
+            self._set_error("")
+            self._set_status(f"Listed {len(items)} {self._plural}.")
+            self._render()
+
+    def set_filter(self, text: Optional[str] = None, status: Optional[StatusFilter] = None) -> None:
+        """Filter by text (name/version/engine, case-insensitive) and/or status group/code."""
+        with self._lock:
+            self._state.set_filter(text=text, status=status)
+            self._render()
+
+    def sort(self, column: str, descending: Optional[bool] = None) -> None:
+        """Sort by a column key or title; ``descending`` None keeps the direction."""
+        with self._lock:
+            self._state.set_sort(column, descending)
+            self._render()
+
+    def go_to_page(self, n: int) -> None:
+        """Show page ``n`` (1-based, clamped)."""
+        with self._lock:
+            self._state.go_to_page(n)
+            self._render()
+
+    def next_page(self) -> None:
+        self.go_to_page(self._state.page + 1)
+
+    def prev_page(self) -> None:
+        self.go_to_page(self._state.page - 1)
+
+    # --- public API: selection ---------------------------------------------------------------
+    def select(
+        self,
+        keys: Optional[Iterable[Any]] = None,
+        *,
+        all_matching: bool = False,
+        page: bool = False,
+    ) -> None:
+        """Add ``keys``, every item passing the filter, and/or the visible page to the selection."""
+        with self._lock:
+            st = self._state
+            if keys is not None:
+                st.select(self._normalize_key(k) for k in keys)
+            if all_matching:
+                st.select(st.key_of(i) for i in st.matching())
+            if page:
+                st.select(self._pool.keys)
+            self._selection_changed()
+
+    def clear_selection(self) -> None:
+        with self._lock:
+            self._state.set_selected(())
+            self._selection_changed()
+
+    # --- public API: delete ------------------------------------------------------------------
+    def request_delete(self) -> Optional[DeletePlan]:
+        """Open the confirmation panel for the selection (nothing is sent); returns the plan."""
+        with self._lock:
+            if self.busy:
+                self._set_status("A delete is running; wait for it or cancel it first.")
+                return None
+            items = self._state.selected_items()
+            if not items:
+                raise ValueError(f"Nothing selected: select {self._plural} to delete first.")
+            client = self._ensure_client()
+            notes: dict[Hashable, list[str]] = {}
+            extra: list[str] = []
+            if client is not None:
+                try:
+                    notes, extra = self._notes(client, items)
+                except Exception as exc:
+                    logger.warning("dependency check failed: %s", exc)
+                    extra = [f"Could not check what else depends on these {self._plural}: {exc}"]
+            plan = DeletePlan(
+                noun=self._noun,
+                plural=self._plural,
+                items=tuple(
+                    PlanItem(
+                        key=self._key_of(i),
+                        name=self._item_name(i),
+                        status=int(getattr(i, "status", 0)),
+                        active=bool(getattr(i, "is_active", False)),
+                        notes=tuple(notes.get(self._key_of(i), ())),
+                    )
+                    for i in items
+                ),
+                notes=tuple(extra),
+            )
+            self._panel.show(plan)
+            self._set_status("Review the list below, then confirm.")
+            self._render_buttons()
+            return plan
+
+    def confirm(
+        self, typed_count: Union[int, str, None] = None, include_active: bool = False
+    ) -> bool:
+        """Start deleting what the open panel lists (as its Confirm button does).
+
+        The arguments fill the panel's inputs. Returns False (and sends nothing) while a run is
+        busy; raises ValueError when no delete is pending or the typed count is required and wrong.
+        """
+        with self._lock:
+            if self.busy:
+                logger.info("confirm ignored: a delete is already running")
+                return False
+            if not self._panel.visible:
+                raise ValueError(
+                    "No delete is pending: select items and call request_delete() first."
+                )
+            self._panel.set_inputs(typed_count, include_active)
+            chosen = self._panel.chosen()
+            self._start(chosen)
+            return True
+
+    def cancel(self) -> None:
+        """Stop a running delete (items not yet sent stay), or close an open confirmation."""
+        with self._lock:
+            bulk = self._bulk
+            if self.busy and bulk is not None:
+                bulk.cancel()
+                self._set_status("Cancelling: no further deletes will be sent…")
+            elif self._panel.visible:
+                self._close_panel()
+
+    def retry_failed(self) -> bool:
+        """Re-run only the items that failed in the last run (and are still listed)."""
+        with self._lock:
+            bulk = self._bulk
+            if self.busy or bulk is None:
+                return False
+            keys = [k for k in bulk.failed_keys() if k in self._state.by_key]
+            if not keys:
+                self._set_status("Nothing to retry.")
+                return False
+            items = [self._state.by_key[k] for k in keys]
+            self._start(
+                [
+                    PlanItem(
+                        self._key_of(i), self._item_name(i), int(getattr(i, "status", 0)), False
+                    )
+                    for i in items
+                ]
+            )
+            return True
+
+    def wait(self, timeout: Optional[float] = None) -> bool:
+        """Block until no delete runs (the list re-listed, callbacks called); False on timeout."""
+        return self._idle.wait(timeout)
+
+    def on_deleted(self, callback: Callable[[list[Record]], Any], remove: bool = False) -> None:
+        """Call ``callback(records)`` after each delete run (``remove=True`` unregisters)."""
+        if remove:
+            if callback in self._deleted_callbacks:
+                self._deleted_callbacks.remove(callback)
+        elif callback not in self._deleted_callbacks:
+            self._deleted_callbacks.append(callback)
+
+    def close(self) -> None:
+        """Close this widget and every widget it created; stop listening to the client."""
+        self._stop_listening()
+        for widget in self._factory.created:
+            widget.close()
+        super().close()
+
+    # --- the run -----------------------------------------------------------------------------
+    def _start(self, chosen: list[PlanItem]) -> None:
+        client = self._client
+        if client is None:
+            raise ValueError("Not connected: fix the error shown and refresh().")
+        self.set_trait("busy", True)
+        self._idle.clear()
+        self._panel.hide()
+        self._outcomes = {}
+        bulk = BulkDelete(
+            [(p.key, p.name) for p in chosen],
+            lambda key: self._delete_one(client, key),
+            lambda keys: self._still_listed(client, keys),
+            concurrency=self._concurrency,
+            verify=self._verify,
+            verify_timeout=self._verify_timeout,
+            poll_interval=self._poll_interval,
+            on_update=self._guard(self._on_update),
+        )
+        self._bulk = bulk
+        self._outcomes = bulk.outcomes
+        self._set_status(
+            f"Deleting {len(chosen)} {self._plural if len(chosen) != 1 else self._noun}…"
+        )
+        self._render()
+        bulk.start()
+        threading.Thread(
+            target=self._guard(self._watch),
+            args=(bulk,),
+            name="modelarts-widgets-watch",
+            daemon=True,
+        ).start()
+
+    def _on_update(self, changed: dict[Hashable, ItemOutcome]) -> None:
+        with self._lock:
+            self._outcomes.update(changed)
+            for key in changed:
+                item = self._state.by_key.get(key)
+                if item is not None:
+                    self._pool.set_cells(key, self._row_html(item))
+            bulk = self._bulk
+            if bulk is not None and not bulk.done:
+                self._set_status(bulk.summary())
+
+    def _watch(self, bulk: BulkDelete) -> None:
+        try:
+            bulk.wait()
+            self._finish(bulk)
+        finally:
+            with self._lock:
+                if self.busy:
+                    self.set_trait("busy", False)
+                    self._render_buttons()
+            self._idle.set()
+
+    def _finish(self, bulk: BulkDelete) -> None:
+        outcomes = bulk.outcomes
+        records = [self._record(o) for o in outcomes.values()]
+        summary = bulk.summary()
+        with self._lock:
+            self._outcomes = dict(outcomes)
+            keep = [
+                k
+                for k in self._state.selected
+                if outcomes.get(k) is None or outcomes[k].state in _KEEP_SELECTED
+            ]
+            self._state.set_selected(keep)
+            self._state.remove(
+                k for k, o in outcomes.items() if o.state in ("deleted", "already_gone")
+            )
+            self._render()
+        self.refresh()
+        with self._lock:
+            self.set_trait("last_result", records)
+            self.set_trait("busy", False)
+            self._set_status(summary)
+            self._render()
+        for callback in list(self._deleted_callbacks):
+            self._guard(callback)(records)
+
+    def _record(self, outcome: ItemOutcome) -> Record:
+        record = outcome.as_record()
+        record["outcome"] = record["state"]
+        record.update(self._ids(outcome.key))
+        return record
+
+    # --- client ------------------------------------------------------------------------------
+    def _ensure_client(self) -> Optional[ModelArtsApi]:
+        if self._client is None:
+            try:
+                if self._session is None:
+                    from modelarts_widgets.session import Session
+
+                    self._session = Session()
+                self._client = self._session.client
+            except Exception as exc:
+                logger.warning("could not create a ModelArts session: %s", exc)
+                self._set_error(f"Could not connect to ModelArts: {exc}")
+                return None
+        self._listen(self._client)
+        return self._client
+
+    def _listen(self, client: Any) -> None:
+        if self._listening is client:
+            return
+        add = getattr(client, "add_event_listener", None)
+        if callable(add):
+            add(self._on_http_event)
+            self._listening = client
+
+    def _stop_listening(self) -> None:
+        client = self._listening
+        remove = getattr(client, "remove_event_listener", None)
+        if callable(remove):
+            try:
+                remove(self._on_http_event)
+            except Exception:  # pragma: no cover - best effort on close
+                logger.debug("remove_event_listener failed", exc_info=True)
+        self._listening = None
+
+    def _on_http_event(self, event: Any) -> None:
+        kind = getattr(event, "kind", "")
+        wait_s = float(getattr(event, "wait_s", 0.0) or 0.0)
+        reason = str(getattr(event, "reason", "") or "")
+        if kind == "rate_limited":
+            self._set_status(f"waiting {wait_s:.0f} s (rate limited)")
+        elif kind == "retry":
+            self._set_status(
+                f"retrying in {wait_s:.1f} s ({reason})"
+                if reason
+                else f"retrying in {wait_s:.1f} s"
+            )
+        elif kind == "refreshed":
+            self._set_status("credentials refreshed")
+
+    # --- widget events -----------------------------------------------------------------------
+    def _guard(self, fn: Callable[..., Any]) -> Callable[..., None]:
+        """Run ``fn``; an exception is logged with its traceback and shown in the widget."""
+
+        def run(*args: Any) -> None:
+            try:
+                fn(*args)
+            except Exception as exc:
+                logger.exception("%s failed", getattr(fn, "__name__", "callback"))
+                self._set_error(f"{type(exc).__name__}: {exc}")
+
+        return run
+
+    def _wire(self) -> None:
+        c = self._controls
+        c.search.observe(self._guard(lambda ch: self._from_controls()), names="value")
+        c.status_filter.observe(self._guard(lambda ch: self._from_controls()), names="value")
+        c.sort.observe(self._guard(lambda ch: self._from_controls()), names="value")
+        c.descending.observe(self._guard(lambda ch: self._from_controls()), names="value")
+        c.refresh.on_click(self._guard(lambda b: self.refresh()))
+        c.select_page.on_click(self._guard(lambda b: self.select(page=True)))
+        c.select_all.on_click(self._guard(lambda b: self.select(all_matching=True)))
+        c.clear.on_click(self._guard(lambda b: self.clear_selection()))
+        c.prev.on_click(self._guard(lambda b: self.prev_page()))
+        c.next.on_click(self._guard(lambda b: self.next_page()))
+        c.delete.on_click(self._guard(lambda b: self.request_delete()))
+        c.cancel_run.on_click(self._guard(lambda b: self.cancel()))
+        with self._sync():
+            c.sort.options = [
+                (col.title, col.key) for col in self._state.columns.values() if col.sort_key
+            ]
+            c.sort.value = self._state.sort_column
+            c.descending.value = self._state.descending
+
+    def _from_controls(self) -> None:
+        if self._syncing:
+            return
+        c = self._controls
+        with self._lock:
+            self._state.set_filter(text=c.search.value, status=c.status_filter.value)
+            self._state.set_sort(c.sort.value, bool(c.descending.value))
+            self._render()
+
+    def _row_toggled(self, key: Hashable, on: bool) -> None:
+        with self._lock:
+            self._state.select([key], on)
+            self._selection_changed()
+
+    def _confirm_clicked(self) -> None:
+        with self._lock:
+            if self.busy or not self._panel.visible:
+                return
+            self._start(self._panel.chosen())
+
+    def _close_panel(self) -> None:
+        with self._lock:
+            if self._panel.visible:
+                self._panel.hide()
+                self._set_status("Delete cancelled; nothing was sent.")
+                self._render_buttons()
+
+    @validate("selected")
+    def _validate_selected(self, proposal: Any) -> list[Hashable]:
+        keys = [self._normalize_key(k) for k in proposal["value"]]
+        by_key = self._state.by_key
+        return list(dict.fromkeys(k for k in keys if k in by_key))
+
+    @observe("selected")
+    def _selected_set(self, change: Any) -> None:
+        if self._syncing:
+            return
+        with self._lock:
+            self._state.set_selected(change["new"])
+            self._selection_changed()
+
+    def _selection_changed(self) -> None:
+        if self._panel.visible and not self.busy:
+            self._panel.hide()
+            self._set_status("Selection changed: press Delete again to review.")
+        self._render_selection()
+
+    # --- rendering ---------------------------------------------------------------------------
+    @contextmanager
+    def _sync(self) -> Iterator[None]:
+        """Programmatic widget updates inside this block do not echo back as user events."""
+        before, self._syncing = self._syncing, True
+        try:
+            yield
+        finally:
+            self._syncing = before
+
+    def _header_html(self) -> str:
+        titles = [esc(c.title) for c in self._state.columns.values()] + ["outcome"]
+        row = cells_html([f"<b>{t}</b>" for t in titles], self._widths, css="mw-header-cells")
+        return f'<div style="padding-left:2.2em">{row}</div>'
+
+    def _row_html(self, item: T) -> str:
+        key = self._key_of(item)
+        cells = [c.cell(item) for c in self._state.columns.values()]
+        outcome = self._outcomes.get(key)
+        cells.append(
+            ""
+            if outcome is None
+            else badge_html(
+                outcome.state,
+                detail=outcome.detail,
+                error_code=outcome.error_code,
+                error_msg=outcome.error_msg,
+            )
+        )
+        return cells_html(cells, self._widths, key=str(key))
+
+    def _render(self) -> None:
+        st = self._state
+        rows = [
+            (st.key_of(i), self._row_html(i), st.key_of(i) in st.selected) for i in st.page_items()
+        ]
+        self._pool.fill(rows)
+        c = self._controls
+        with self._sync():
+            options = st.status_options()
+            if list(c.status_filter.options) != options:
+                c.status_filter.options = options
+            c.status_filter.value = st.status
+            c.sort.value = st.sort_column
+            c.descending.value = st.descending
+            if c.search.value != st.text:
+                c.search.value = st.text
+        self.set_trait("n_items", len(st.items))
+        self.set_trait("n_matching", len(st.matching()))
+        self.set_trait("page", st.page)
+        self.set_trait("n_pages", st.n_pages)
+        c.page_label.value = f"page {st.page} of {st.n_pages}"
+        c.prev.disabled = st.page <= 1
+        c.next.disabled = st.page >= st.n_pages
+        self._render_selection()
+
+    def _render_selection(self) -> None:
+        st = self._state
+        keys = list(st.selected)
+        with self._sync():
+            self.selected = keys
+        self._pool.set_checked(lambda k: k in st.selected)
+        n_sel, n_match = len(keys), len(st.matching())
+        self.set_trait("n_selected", n_sel)
+        hidden = sum(1 for k in keys if k in st.by_key and not st.matches(st.by_key[k]))
+        note = f" ({hidden} hidden by the filter)" if hidden else ""
+        c = self._controls
+        c.selection_label.value = f"{n_sel} selected{note} · {n_match} match"
+        c.select_all.description = f"select all {n_match}"
+        self._render_buttons()
+
+    def _render_buttons(self) -> None:
+        c = self._controls
+        n_sel = len(self._state.selected)
+        c.delete.disabled = self.busy or n_sel == 0
+        c.delete.description = f"Delete {n_sel}…" if n_sel else "Delete…"
+        c.cancel_run.disabled = not self.busy
+        c.clear.disabled = n_sel == 0
+
+    def _set_status(self, text: str) -> None:
+        self.set_trait("status_message", text)
+        self._controls.status.value = f'<span class="mw-status-text">{esc(text)}</span>'
+
+    def _set_error(self, text: str) -> None:
+        self.set_trait("error", text)
+        self._controls.error.value = (
+            f'<div class="mw-error-text" style="color:var(--jp-error-color1,#d32f2f);'
+            f'white-space:pre-wrap">{esc(text)}</div>'
+            if text
+            else ""
+        )
+
+    # --- static fallback ---------------------------------------------------------------------
+    def _text_summary(self) -> str:
+        return (
+            f"{type(self).__name__}: {self.n_items} "
+            f"{self._plural_short if self.n_items != 1 else self._noun_short}, "
+            f"{self.n_selected} selected"
+        )
+
+    _noun_short = "item"
+    _plural_short = "items"
+
+    def _snapshot_html(self) -> str:
+        with self._lock:
+            cols = list(self._state.columns.values())
+            rows = [[c.cell(i) for c in cols] for i in self._state.page_items()]
+            title = self._text_summary()
+            if self.error:
+                title = f"{title} — {self.error}"
+        return snapshot_table(title, [c.title for c in cols], rows)
+
+    def __repr__(self) -> str:
+        return f"<{self._text_summary()}>"
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "text/plain": self._text_summary(),
+            "text/html": self._snapshot_html(),
+        }
+        if self._view_name is not None and self._model_id is not None:
+            data["application/vnd.jupyter.widget-view+json"] = {
+                "version_major": 2,
+                "version_minor": 0,
+                "model_id": self._model_id,
+            }
+        return data
+
+    if not hasattr(w.Widget, "_repr_mimebundle_"):  # ipywidgets 7: display goes through here
+
+        def _ipython_display_(self, **kwargs: Any) -> None:
+            from IPython.display import display
+
+            display(self._repr_mimebundle_(), raw=True)  # type: ignore[no-untyped-call]
+            if self._view_name is not None:
+                self._handle_displayed(**kwargs)

@@ -1,0 +1,213 @@
+"""What a list shows, without widgets: items by key, text/status filter, sort, pages, selection.
+
+Selection is a set of item keys, so refreshing, sorting, filtering and paging never re-target it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass
+from typing import Any, Callable, Generic, Optional, TypeVar, Union
+
+from modelarts_widgets.models import ACTIVE_STATUSES, TERMINAL_STATUSES, status_label
+
+__all__ = ["FAILED_STATUSES", "FINISHED_STATUSES", "Column", "ListState", "StatusFilter"]
+
+T = TypeVar("T")
+
+#: Terminal statuses that mean something went wrong.
+FAILED_STATUSES: frozenset[int] = frozenset({3, 5, 6, 11, 14, 16, 17, 21, 22})
+#: Terminal statuses that are not failures.
+FINISHED_STATUSES: frozenset[int] = TERMINAL_STATUSES - FAILED_STATUSES
+
+#: ``"all"``, ``"active"``, ``"finished"``, ``"failed"`` or one status code.
+StatusFilter = Union[str, int]
+_GROUPS: dict[str, Optional[frozenset[int]]] = {
+    "all": None,
+    "active": ACTIVE_STATUSES,
+    "finished": FINISHED_STATUSES,
+    "failed": FAILED_STATUSES,
+}
+
+
+@dataclass(frozen=True)
+class Column(Generic[T]):
+    """One column: ``cell`` returns safe (escaped) HTML, ``sort_key`` a comparable or None."""
+
+    key: str
+    title: str
+    width: str
+    cell: Callable[[T], str]
+    sort_key: Optional[Callable[[T], Any]] = None
+
+
+def _sort_value(value: Any) -> Any:
+    return value.casefold() if isinstance(value, str) else value
+
+
+class ListState(Generic[T]):
+    """Items, filter, sort, paging and selection of one list (pure Python, not thread-safe)."""
+
+    def __init__(
+        self,
+        *,
+        key_of: Callable[[T], Hashable],
+        status_of: Callable[[T], int],
+        search_text_of: Callable[[T], str],
+        columns: list[Column[T]],
+        page_size: int,
+        sort_column: str,
+        descending: bool = True,
+    ) -> None:
+        if page_size < 1:
+            raise ValueError("page_size must be at least 1")
+        self.key_of = key_of
+        self.status_of = status_of
+        self.search_text_of = search_text_of
+        self.columns = {c.key: c for c in columns}
+        self.page_size = page_size
+        self.items: list[T] = []
+        self.by_key: dict[Hashable, T] = {}
+        self.text = ""
+        self.status: StatusFilter = "all"
+        self.sort_column = sort_column
+        self.descending = descending
+        self.page = 1
+        self.selected: dict[Hashable, None] = {}
+        self._matching: Optional[list[T]] = None
+
+    # --- items -------------------------------------------------------------------------------
+    def set_items(self, items: Iterable[T]) -> list[Hashable]:
+        """Replace the items; returns the selected keys that vanished (now unselected)."""
+        self.items = list(items)
+        self.by_key = {self.key_of(i): i for i in self.items}
+        gone = [k for k in self.selected if k not in self.by_key]
+        for k in gone:
+            del self.selected[k]
+        self._changed()
+        return gone
+
+    def remove(self, keys: Iterable[Hashable]) -> None:
+        drop = set(keys)
+        self.set_items(i for i in self.items if self.key_of(i) not in drop)
+
+    # --- filter / sort / pages -------------------------------------------------------------
+    def set_filter(self, text: Optional[str] = None, status: Optional[StatusFilter] = None) -> None:
+        if text is not None:
+            self.text = text
+        if status is not None:
+            self.status = self.normalize_status(status)
+        self.page = 1
+        self._changed()
+
+    @staticmethod
+    def normalize_status(status: StatusFilter) -> StatusFilter:
+        if isinstance(status, bool):
+            raise ValueError(f"not a status filter: {status!r}")
+        if isinstance(status, int):
+            return status
+        text = str(status).strip().lower()
+        if text in _GROUPS:
+            return text
+        if text.isdigit():
+            return int(text)
+        raise ValueError(
+            f"unknown status filter {status!r}: use all, active, finished, failed or a status code"
+        )
+
+    def set_sort(self, column: str, descending: Optional[bool] = None) -> None:
+        col = self.column(column)
+        self.sort_column = col.key
+        if descending is not None:
+            self.descending = bool(descending)
+        self.page = 1
+        self._changed()
+
+    def column(self, name: str) -> Column[T]:
+        if name in self.columns:
+            return self.columns[name]
+        for col in self.columns.values():
+            if col.title.lower() == str(name).strip().lower():
+                return col
+        sortable = ", ".join(k for k, c in self.columns.items() if c.sort_key is not None)
+        raise ValueError(f"unknown column {name!r}; sortable columns: {sortable}")
+
+    def matches(self, item: T) -> bool:
+        status = self.status_of(item)
+        if isinstance(self.status, int):
+            if status != self.status:
+                return False
+        else:
+            group = _GROUPS.get(self.status)
+            if group is not None and status not in group:
+                return False
+        needle = self.text.strip().casefold()
+        return not needle or needle in self.search_text_of(item).casefold()
+
+    def matching(self) -> list[T]:
+        """Items passing the filter, in sort order (cached until something changes)."""
+        if self._matching is None:
+            hits = [i for i in self.items if self.matches(i)]
+            col = self.columns.get(self.sort_column)
+            if col is not None and col.sort_key is not None:
+                key = col.sort_key
+                known = [(_sort_value(key(i)), n, i) for n, i in enumerate(hits)]
+                missing = [t for t in known if t[0] is None]
+                known = [t for t in known if t[0] is not None]
+                known.sort(key=lambda t: t[0], reverse=self.descending)
+                hits = [t[2] for t in known] + [t[2] for t in missing]
+            self._matching = hits
+        return self._matching
+
+    @property
+    def n_pages(self) -> int:
+        return max(1, -(-len(self.matching()) // self.page_size))
+
+    def go_to_page(self, page: int) -> None:
+        self.page = min(max(1, int(page)), self.n_pages)
+
+    def page_items(self) -> list[T]:
+        self.go_to_page(self.page)
+        start = (self.page - 1) * self.page_size
+        return self.matching()[start : start + self.page_size]
+
+    def status_counts(self) -> dict[int, int]:
+        counts: dict[int, int] = {}
+        for item in self.items:
+            s = self.status_of(item)
+            counts[s] = counts.get(s, 0) + 1
+        return counts
+
+    def status_options(self) -> list[tuple[str, StatusFilter]]:
+        """Dropdown options: the groups, then each status present (and the current one)."""
+        counts = self.status_counts()
+        opts: list[tuple[str, StatusFilter]] = [
+            ("all", "all"),
+            ("active", "active"),
+            ("finished", "finished"),
+            ("failed", "failed"),
+        ]
+        codes = set(counts)
+        if isinstance(self.status, int):
+            codes.add(self.status)
+        for code in sorted(codes):
+            opts.append((f"{status_label(code)} ({counts.get(code, 0)})", code))
+        return opts
+
+    # --- selection -----------------------------------------------------------------------------
+    def select(self, keys: Iterable[Hashable], on: bool = True) -> None:
+        for k in keys:
+            if on and k in self.by_key:
+                self.selected[k] = None
+            elif not on:
+                self.selected.pop(k, None)
+
+    def set_selected(self, keys: Iterable[Hashable]) -> None:
+        self.selected = {k: None for k in keys if k in self.by_key}
+
+    def selected_items(self) -> list[T]:
+        return [self.by_key[k] for k in self.selected if k in self.by_key]
+
+    def _changed(self) -> None:
+        self._matching = None
+        self.go_to_page(self.page)

@@ -1,0 +1,213 @@
+"""The table's widgets: a fixed pool of row widgets and the toolbar / pager controls.
+
+Cost is bounded (DESIGN decision 2): the pool holds ``page_size`` rows, each an
+``HBox([Checkbox, HTML])``, re-filled in place on paging, filtering and sorting. Rows share one
+``Layout`` per role and one style per widget class, so a row costs 3 widget models.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+from typing import Any, Callable, Optional
+
+import ipywidgets as w
+
+__all__ = ["Controls", "RowPool", "WidgetFactory"]
+
+
+class WidgetFactory:
+    """Builds core widgets that share one ``Layout`` per role and one style per class."""
+
+    def __init__(self) -> None:
+        self._layouts: dict[str, Any] = {}
+        self._styles: dict[type, Any] = {}
+        self.created: list[Any] = []
+        """Every widget and layout made here (closed together with the list widget)."""
+
+    def track(self, widget: Any) -> Any:
+        """Remember a widget made elsewhere so it is closed with the rest."""
+        self.created.append(widget)
+        return widget
+
+    def layout(self, role: str, **kw: Any) -> Any:
+        """The shared ``Layout`` for ``role`` (created with ``kw`` on first use)."""
+        if role not in self._layouts:
+            self._layouts[role] = self.track(w.Layout(**kw))
+        return self._layouts[role]
+
+    def make(self, cls: Any, role: str, *css: str, **kw: Any) -> Any:
+        """A ``cls`` widget on the shared layout ``role``, with the shared style, CSS classes."""
+        if "layout" not in kw:
+            kw["layout"] = self.layout(role)
+        style = self._styles.get(cls)
+        if style is not None:
+            kw["style"] = style
+        widget = self.track(cls(**kw))
+        if cls not in self._styles and hasattr(widget, "style"):
+            self._styles[cls] = self.track(widget.style)
+        for name in css:
+            widget.add_class(name)
+        return widget
+
+
+class RowPool:
+    """``size`` rows re-filled in place; shows only as many as there are items on the page."""
+
+    def __init__(
+        self,
+        factory: WidgetFactory,
+        size: int,
+        on_toggle: Callable[[Hashable, bool], None],
+    ) -> None:
+        self._on_toggle = on_toggle
+        self._filling = False
+        self._keys: list[Optional[Hashable]] = [None] * size
+        self._checks: list[Any] = []
+        self._cells: list[Any] = []
+        self._rows: list[Any] = []
+        factory.layout("row-check", width="2.2em", min_width="2.2em", margin="0")
+        factory.layout("row-cells", flex="1 1 auto", margin="0", overflow="hidden")
+        factory.layout("row", align_items="center", margin="0", min_height="1.9em")
+        for index in range(size):
+            check = factory.make(w.Checkbox, "row-check", "mw-row-check", value=False, indent=False)
+            cells = factory.make(w.HTML, "row-cells", "mw-row-cells", value="")
+            row = factory.make(w.HBox, "row", "mw-row", children=[check, cells])
+            check.observe(self._toggled(index), names="value")
+            self._checks.append(check)
+            self._cells.append(cells)
+            self._rows.append(row)
+        self.box = factory.make(w.VBox, "rows", "mw-rows", children=[])
+
+    def _toggled(self, index: int) -> Callable[[dict[str, Any]], None]:
+        def handler(change: dict[str, Any]) -> None:
+            key = self._keys[index]
+            if self._filling or key is None:
+                return
+            self._on_toggle(key, bool(change["new"]))
+
+        return handler
+
+    @property
+    def size(self) -> int:
+        return len(self._rows)
+
+    @property
+    def keys(self) -> list[Hashable]:
+        """Keys shown now, top to bottom."""
+        return [k for k in self._keys if k is not None]
+
+    def fill(self, rows: Sequence[tuple[Hashable, str, bool]], disabled: bool = False) -> None:
+        """Show ``(key, cells_html, checked)`` rows; hide the rest of the pool."""
+        self._filling = True
+        try:
+            for index in range(self.size):
+                if index < len(rows):
+                    key, html, checked = rows[index]
+                    self._keys[index] = key
+                    self._cells[index].value = html
+                    self._checks[index].value = checked
+                    self._checks[index].disabled = disabled
+                else:
+                    self._keys[index] = None
+                    self._checks[index].value = False
+            shown = tuple(self._rows[: len(rows)])
+            if tuple(self.box.children) != shown:
+                self.box.children = shown
+        finally:
+            self._filling = False
+
+    def set_checked(self, checked: Callable[[Hashable], bool]) -> None:
+        """Re-tick the visible rows from ``checked(key)``."""
+        self._filling = True
+        try:
+            for key, check in zip(self._keys, self._checks):
+                if key is not None:
+                    check.value = checked(key)
+        finally:
+            self._filling = False
+
+    def set_disabled(self, disabled: bool) -> None:
+        for check in self._checks:
+            check.disabled = disabled
+
+    def set_cells(self, key: Hashable, html: str) -> bool:
+        """Replace the cells of the row showing ``key``; False if it is not visible."""
+        for index, shown in enumerate(self._keys):
+            if shown == key:
+                self._cells[index].value = html
+                return True
+        return False
+
+
+class Controls:
+    """Toolbar, selection bar, pager, action buttons and message areas (no behaviour)."""
+
+    def __init__(self, factory: WidgetFactory) -> None:
+        f = factory
+        f.layout("button", width="auto")
+        f.layout("html", margin="0 4px")
+        f.layout("bar", flex_flow="row wrap", align_items="center")
+        f.layout("search", width="16em")
+        f.layout("dropdown", width="14em")
+        self.search = f.make(
+            w.Text,
+            "search",
+            "mw-search",
+            value="",
+            placeholder="search name / version / engine",
+            continuous_update=True,
+        )
+        self.status_filter = f.make(
+            w.Dropdown,
+            "dropdown",
+            "mw-status-filter",
+            options=[("all", "all")],
+            value="all",
+            description="status",
+        )
+        self.sort = f.make(
+            w.Dropdown, "dropdown", "mw-sort", options=[("", "")], value="", description="sort"
+        )
+        self.descending = f.make(
+            w.ToggleButton, "button", "mw-sort-desc", value=True, description="desc"
+        )
+        self.refresh = self._button(f, "refresh", "mw-refresh", "Refresh")
+        self.select_page = self._button(f, "select page", "mw-select-page", "Select this page")
+        self.select_all = self._button(f, "select all", "mw-select-all", "Select all matching")
+        self.clear = self._button(f, "clear", "mw-clear", "Clear the selection")
+        self.prev = self._button(f, "prev", "mw-prev", "Previous page")
+        self.next = self._button(f, "next", "mw-next", "Next page")
+        self.prev.icon = "chevron-left"
+        self.next.icon = "chevron-right"
+        self.delete = self._button(f, "Delete…", "mw-delete", "Delete the selected items")
+        self.delete.button_style = "danger"
+        self.delete.disabled = True
+        self.cancel_run = self._button(f, "Cancel", "mw-cancel-run", "Stop sending deletes")
+        self.cancel_run.disabled = True
+        self.selection_label = f.make(w.HTML, "html", "mw-selection", value="")
+        self.page_label = f.make(w.HTML, "html", "mw-page", value="")
+        self.header = f.make(w.HTML, "row-cells", "mw-header", value="")
+        self.status = f.make(w.HTML, "html", "mw-status", value="")
+        self.error = f.make(w.HTML, "html", "mw-error", value="")
+        self.filter_bar = f.make(
+            w.HBox,
+            "bar",
+            "mw-toolbar",
+            children=[self.search, self.status_filter, self.sort, self.descending, self.refresh],
+        )
+        self.selection_bar = f.make(
+            w.HBox,
+            "bar",
+            "mw-selection-bar",
+            children=[self.selection_label, self.select_page, self.select_all, self.clear],
+        )
+        self.pager = f.make(
+            w.HBox, "bar", "mw-pager", children=[self.prev, self.page_label, self.next]
+        )
+        self.actions = f.make(
+            w.HBox, "bar", "mw-actions", children=[self.delete, self.cancel_run, self.status]
+        )
+
+    @staticmethod
+    def _button(f: WidgetFactory, label: str, css: str, tooltip: str) -> Any:
+        return f.make(w.Button, "button", css, description=label, tooltip=tooltip)

@@ -1,0 +1,168 @@
+"""``JobVersionList``: every version of every training job (or of one job), selectable."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Hashable, Sequence
+from typing import Any, Optional, Union, cast
+
+from modelarts_widgets.client.base import ModelArtsApi
+from modelarts_widgets.errors import NotFoundError
+from modelarts_widgets.models import DeleteResult, JobVersion
+from modelarts_widgets.widgets._base import ResourceList
+from modelarts_widgets.widgets._html import esc, fmt_duration, fmt_time
+from modelarts_widgets.widgets._view import Column
+from modelarts_widgets.widgets.badges import status_badge_html
+
+__all__ = ["JobVersionList", "normalize_obs_path", "reads_output"]
+
+
+def normalize_obs_path(path: str) -> str:
+    """``obs://bucket/a//b`` / ``/bucket/a/b`` -> ``/bucket/a/b/`` (for prefix comparison)."""
+    text = path.strip()
+    for scheme in ("obs://", "s3://", "s3a://"):
+        if text.lower().startswith(scheme):
+            text = text[len(scheme) :]
+            break
+    parts = [p for p in text.split("/") if p]
+    return "/" + "/".join(parts) + "/" if parts else ""
+
+
+def reads_output(vis_train_url: str, version_train_url: str) -> bool:
+    """True when one OBS path contains the other (the visualization job reads the output)."""
+    a, b = normalize_obs_path(vis_train_url), normalize_obs_path(version_train_url)
+    return bool(a and b) and (a.startswith(b) or b.startswith(a))
+
+
+def _job_label(v: JobVersion) -> str:
+    return v.job_name or f"job {v.job_id}"
+
+
+def _version_label(v: JobVersion) -> str:
+    return v.version_name or f"version {v.version_id}"
+
+
+def _engine(v: JobVersion) -> str:
+    return f"{v.engine_name} {v.engine_version}".strip()
+
+
+class JobVersionList(ResourceList[JobVersion]):
+    """Versions of all training jobs (``job_id=None``) or of one job, with confirmed delete.
+
+    With neither ``session`` nor ``client``, a :class:`modelarts_widgets.session.Session` is
+    created (credentials found automatically); a failure is shown inside the widget.
+    """
+
+    _noun = "training job version"
+    _plural = "training job versions"
+    _noun_short = "version"
+    _plural_short = "versions"
+    _css_class = "mw-version-list"
+
+    def __init__(
+        self,
+        session: Any = None,
+        job_id: Union[int, str, None] = None,
+        *,
+        page_size: int = 20,
+        concurrency: int = 4,
+        client: Optional[ModelArtsApi] = None,
+        list_workers: int = 4,
+        **kwargs: Any,
+    ) -> None:
+        self._job_id = job_id
+        self._list_workers = int(list_workers)
+        super().__init__(
+            session, page_size=page_size, concurrency=concurrency, client=client, **kwargs
+        )
+
+    def _columns(self) -> list[Column[JobVersion]]:
+        return [
+            Column("job", "job", "14em", lambda v: esc(_job_label(v)), _job_label),
+            Column("version", "version", "7em", lambda v: esc(_version_label(v)), _version_id),
+            Column(
+                "status", "status", "12em", lambda v: status_badge_html(v.status), _status_label
+            ),
+            Column("created", "created", "9.5em", lambda v: esc(fmt_time(v.create_time)), _ct),
+            Column(
+                "duration", "duration", "6em", lambda v: esc(fmt_duration(v.duration)), _duration
+            ),
+            Column("engine", "engine", "11em", lambda v: esc(_engine(v)), _engine_or_none),
+        ]
+
+    def _normalize_key(self, key: Any) -> Hashable:
+        if isinstance(key, JobVersion):
+            return key.key
+        if isinstance(key, (list, tuple)) and len(key) == 2:
+            try:
+                return (int(key[0]), int(key[1]))
+            except (TypeError, ValueError):
+                return tuple(key)
+        return key  # type: ignore[no-any-return]
+
+    def _search_text(self, item: JobVersion) -> str:
+        return " ".join((_job_label(item), _version_label(item), _engine(item)))
+
+    def _item_name(self, item: JobVersion) -> str:
+        return f"{_job_label(item)} / {_version_label(item)}"
+
+    def _ids(self, key: Hashable) -> dict[str, Any]:
+        if isinstance(key, tuple) and len(key) == 2:
+            return {"job_id": key[0], "version_id": key[1]}
+        return {}
+
+    def _load(self, client: ModelArtsApi) -> list[JobVersion]:
+        if self._job_id is not None:
+            return list(client.list_job_versions(self._job_id))
+        return list(client.list_all_job_versions(max_workers=self._list_workers))
+
+    def _delete_one(self, client: ModelArtsApi, key: Hashable) -> DeleteResult:
+        pair = cast(tuple[int, int], key)
+        return client.delete_job_version(pair[0], pair[1])
+
+    def _still_listed(self, client: ModelArtsApi, keys: Collection[Hashable]) -> set[Hashable]:
+        listed: set[Hashable] = set()
+        for job_id in sorted({k[0] for k in keys if isinstance(k, tuple)}):
+            try:
+                versions = client.list_job_versions(job_id)
+            except NotFoundError:
+                continue
+            listed.update(v.key for v in versions)
+        return listed & set(keys)
+
+    def _notes(
+        self, client: ModelArtsApi, items: Sequence[JobVersion]
+    ) -> tuple[dict[Hashable, list[str]], list[str]]:
+        outputs = [(v.key, v.train_url) for v in items if v.train_url]
+        notes: dict[Hashable, list[str]] = {}
+        if not outputs:
+            return notes, []
+        for vis in client.iter_visualization_jobs():
+            if not vis.train_url:
+                continue
+            for key, train_url in outputs:
+                if reads_output(vis.train_url, train_url):
+                    name = vis.job_name or vis.job_id
+                    notes.setdefault(key, []).append(
+                        f"visualization job {name} reads this version's output"
+                    )
+        return notes, []
+
+
+def _version_id(v: JobVersion) -> int:
+    return v.version_id
+
+
+def _status_label(v: JobVersion) -> str:
+    return v.status_label
+
+
+def _ct(v: JobVersion) -> Optional[int]:
+    return v.create_time
+
+
+def _duration(v: JobVersion) -> Optional[int]:
+    return v.duration
+
+
+def _engine_or_none(v: JobVersion) -> Optional[str]:
+    return _engine(v) or None

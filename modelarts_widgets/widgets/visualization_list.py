@@ -1,0 +1,105 @@
+"""``VisualizationJobList``: the project's visualization (TensorBoard) jobs, selectable."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Hashable, Sequence
+from typing import Any, Optional
+
+from modelarts_widgets.client.base import ModelArtsApi
+from modelarts_widgets.models import DeleteResult, JobStatus, VisualizationJob
+from modelarts_widgets.widgets._base import ResourceList
+from modelarts_widgets.widgets._html import esc, fmt_duration, fmt_time, link_html
+from modelarts_widgets.widgets._view import Column
+from modelarts_widgets.widgets.badges import status_badge_html
+
+__all__ = ["VisualizationJobList"]
+
+#: Statuses in which a visualization job holds resources (and is billed).
+BILLING_STATUSES = frozenset({int(JobStatus.RUNNING)})
+
+
+def _name(j: VisualizationJob) -> str:
+    return j.job_name or f"job {j.job_id}"
+
+
+class VisualizationJobList(ResourceList[VisualizationJob]):
+    """Visualization jobs with confirmed delete; running ones are flagged "still billing"."""
+
+    _noun = "visualization job"
+    _plural = "visualization jobs"
+    _noun_short = "job"
+    _plural_short = "jobs"
+    _css_class = "mw-vis-list"
+
+    def __init__(
+        self,
+        session: Any = None,
+        *,
+        page_size: int = 20,
+        concurrency: int = 4,
+        client: Optional[ModelArtsApi] = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(
+            session, page_size=page_size, concurrency=concurrency, client=client, **kwargs
+        )
+
+    def _columns(self) -> list[Column[VisualizationJob]]:
+        return [
+            Column("name", "name", "14em", lambda j: esc(_name(j)), _name),
+            Column("status", "status", "12em", lambda j: status_badge_html(j.status), _label),
+            Column("created", "created", "9.5em", lambda j: esc(fmt_time(j.create_time)), _ct),
+            Column(
+                "duration", "duration", "6em", lambda j: esc(fmt_duration(j.duration)), _duration
+            ),
+            Column("service_url", "service URL", "14em", lambda j: link_html(j.service_url)),
+            Column("train_url", "train URL", "12em", lambda j: esc(j.train_url), _train_url),
+        ]
+
+    def _normalize_key(self, key: Any) -> Hashable:
+        if isinstance(key, VisualizationJob):
+            return key.key
+        return str(key).strip() if isinstance(key, (str, int)) else key
+
+    def _search_text(self, item: VisualizationJob) -> str:
+        return f"{_name(item)} {item.job_id} {item.train_url}"
+
+    def _item_name(self, item: VisualizationJob) -> str:
+        return _name(item)
+
+    def _ids(self, key: Hashable) -> dict[str, Any]:
+        return {"job_id": key}
+
+    def _load(self, client: ModelArtsApi) -> list[VisualizationJob]:
+        return list(client.iter_visualization_jobs())
+
+    def _delete_one(self, client: ModelArtsApi, key: Hashable) -> DeleteResult:
+        return client.delete_visualization_job(str(key))
+
+    def _still_listed(self, client: ModelArtsApi, keys: Collection[Hashable]) -> set[Hashable]:
+        wanted = set(keys)
+        return {j.key for j in client.iter_visualization_jobs() if j.key in wanted}
+
+    def _notes(
+        self, client: ModelArtsApi, items: Sequence[VisualizationJob]
+    ) -> tuple[dict[Hashable, list[str]], list[str]]:
+        notes: dict[Hashable, list[str]] = {
+            j.key: ["still billing"] for j in items if j.status in BILLING_STATUSES
+        }
+        return notes, []
+
+
+def _label(j: VisualizationJob) -> str:
+    return j.status_label
+
+
+def _ct(j: VisualizationJob) -> Optional[int]:
+    return j.create_time
+
+
+def _duration(j: VisualizationJob) -> Optional[int]:
+    return j.duration
+
+
+def _train_url(j: VisualizationJob) -> Optional[str]:
+    return j.train_url or None
