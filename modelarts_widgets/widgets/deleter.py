@@ -188,6 +188,10 @@ class BulkDelete:
         self._order: list[Hashable] = list(self._items)
         self._next = 0
 
+    def __repr__(self) -> str:
+        counts = {state: n for state, n in self.counts().items() if n}
+        return f"BulkDelete({len(self._order)} items, done={self.done}, counts={counts})"
+
     # --- public API -----------------------------------------------------------------------
 
     @property

@@ -361,3 +361,36 @@ def test_invalid_arguments() -> None:
         BulkDelete([], fake.delete_one, fake.still_listed, concurrency=0)
     with pytest.raises(ValueError, match="must be >= 0"):
         BulkDelete([], fake.delete_one, fake.still_listed, poll_interval=-1)
+
+
+def test_on_update_may_call_back_into_the_engine() -> None:
+    keys: list[Hashable] = list(range(6))
+    gate = threading.Event()
+    fake = FakeService(keys, gate=gate)
+    holder: list[BulkDelete] = []
+    summaries: list[str] = []
+
+    def on_update(batch: dict[Hashable, ItemOutcome]) -> None:
+        bulk = holder[0]
+        summaries.append(bulk.summary())
+        bulk.counts()
+        bulk.cancel()  # from inside the callback: must not deadlock
+        gate.set()
+
+    bulk = BulkDelete(
+        items_for(keys), fake.delete_one, fake.still_listed, concurrency=1, on_update=on_update
+    )
+    holder.append(bulk)
+    run(bulk)
+    assert bulk.cancelled
+    assert bulk.counts()["not_sent"] >= 1
+    assert summaries[-1].startswith("Cancelled after")
+    assert_consistent(bulk, fake)
+
+
+def test_repr_shows_progress_not_internals() -> None:
+    fake = FakeService([1, 2])
+    bulk = BulkDelete(items_for([1, 2]), fake.delete_one, fake.still_listed)
+    assert repr(bulk) == "BulkDelete(2 items, done=False, counts={'queued': 2})"
+    run(bulk)
+    assert repr(bulk) == "BulkDelete(2 items, done=True, counts={'deleted': 2})"
