@@ -11,7 +11,7 @@ import datetime
 import hashlib
 import hmac
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Optional, Union
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
@@ -183,9 +183,16 @@ class AkSkAuth(requests.auth.AuthBase):
     when ``requests`` calls the auth object is signed too, exactly as core signs all headers.
     """
 
-    def __init__(self, source: CredentialSource, project_id: Optional[str] = None) -> None:
+    def __init__(
+        self,
+        source: CredentialSource,
+        project_id: Optional[str] = None,
+        *,
+        clock: Optional[Callable[[], datetime.datetime]] = None,
+    ) -> None:
         self.source = source
         self.project_id = project_id
+        self._clock = clock
 
     def __repr__(self) -> str:
         return f"AkSkAuth(source={self.source!r}, project_id={self.project_id!r})"
@@ -212,6 +219,7 @@ class AkSkAuth(requests.auth.AuthBase):
             r.headers["X-Project-Id"] = self.project_id
         if creds.security_token:
             r.headers["X-Security-Token"] = creds.security_token
+        r.headers["X-Sdk-Date"] = sdk_date(self._clock() if self._clock else None)
         query = parse_qsl(parts.query, keep_blank_values=True)
         signed = sign(
             creds.access_key,
