@@ -23,25 +23,16 @@ from modelarts_widgets.widgets.deleter import (
 from modelarts_widgets.widgets.receipt import receipt_records
 
 
-def make_client(emulator: Any) -> ModelArtsApi:
-    """``Session().client`` from the environment; RestClient by hand until session.py lands."""
-    try:
-        from modelarts_widgets.session import Session
-    except ImportError:
-        from modelarts_widgets.auth.credentials import Credentials, StaticCredentialSource
-        from modelarts_widgets.auth.signer import AkSkAuth
-        from modelarts_widgets.client._http import HttpClient
-        from modelarts_widgets.client.rest import RestClient
+def make_client() -> ModelArtsApi:
+    """The notebook path: ``Session()`` resolves everything from the environment."""
+    from modelarts_widgets.session import Session
 
-        source = StaticCredentialSource(Credentials(emulator.access_key, emulator.secret_key))
-        auth = AkSkAuth(source, emulator.project_id)
-        return RestClient(HttpClient(emulator.base_url, auth), emulator.project_id)
     return Session().client
 
 
 @pytest.fixture
 def client(emulator_env: Any) -> Iterator[ModelArtsApi]:
-    api = make_client(emulator_env)
+    api = make_client()
     yield api
     close = getattr(api, "close", None)
     if callable(close):
