@@ -1,0 +1,72 @@
+"""``python -m modelarts_widgets.emulator``: first line is the URL, --help, clean SIGTERM/SIGINT."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+from types import SimpleNamespace
+
+import pytest
+import requests
+from emulator_testlib import signed
+
+PID = "abcdefabcdefabcdefabcdefabcdef12"
+
+
+def _start(*args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "modelarts_widgets.emulator", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_help_lists_every_option() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "modelarts_widgets.emulator", "--help"],
+        capture_output=True, text=True, timeout=60, check=True,
+    ).stdout  # fmt: skip
+    for option in (
+        "--port", "--host", "--access-key", "--secret-key", "--project-id", "--region",
+        "--username", "--password", "--domain", "--jobs", "--versions-per-job",
+        "--visualization-jobs", "--delete-delay", "--latency", "--error-rate", "--rate-limit",
+        "--retry-after", "--seed", "--token-ttl", "--temp-credential-ttl", "--refusal-status",
+    ):  # fmt: skip
+        assert option in out
+    assert "demo-secret-key" not in out
+    assert "demo-password" not in out
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_serves_until_signal(sig: signal.Signals) -> None:
+    proc = _start(
+        "--port", "0", "--access-key", "CLIAK", "--secret-key", "cli-secret-value",
+        "--project-id", PID, "--jobs", "4", "--versions-per-job", "2",
+        "--visualization-jobs", "3",
+    )  # fmt: skip
+    try:
+        assert proc.stdout is not None
+        url = proc.stdout.readline().rstrip("\n")
+        assert url.startswith("http://127.0.0.1:")
+        port = int(url.rsplit(":", 1)[1])
+        assert port > 0
+        server = SimpleNamespace(
+            port=port, base_url=url, access_key="CLIAK", secret_key="cli-secret-value",
+            project_id=PID,
+        )  # fmt: skip
+        reply = signed(server, "GET", f"/v1/{PID}/training-jobs")
+        assert reply.status_code == 200
+        assert reply.json()["job_total_count"] == 4
+        stats = requests.get(url + "/_emulator/stats", timeout=10).json()
+        assert stats["training_versions"] == 8
+        assert stats["visualization_jobs"] == 3
+        proc.send_signal(sig)
+        out, err = proc.communicate(timeout=30)
+        assert proc.returncode == 0, err
+        assert "cli-secret-value" not in out + err
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
