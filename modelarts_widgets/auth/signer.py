@@ -193,15 +193,15 @@ class AkSkAuth(requests.auth.AuthBase):
         self.source = source
         self.project_id = project_id
         self._clock = clock
+        self._last: Optional[Credentials] = None
 
     def __repr__(self) -> str:
         return f"AkSkAuth(source={self.source!r}, project_id={self.project_id!r})"
 
     def refresh(self) -> bool:
-        """Ask the source for new credentials; True if they changed (worth a resend)."""
-        before = self.source.get()
+        """Ask the source for new credentials; True if they differ from the last ones used."""
         after = self.source.refresh()
-        changed = after != before
+        changed = after != self._last
         logger.debug("AK/SK credentials refreshed from %s (changed: %s)", self.source, changed)
         return changed
 
@@ -235,4 +235,6 @@ class AkSkAuth(requests.auth.AuthBase):
         return r
 
     def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
-        return self.sign_with(self.source.get(), r)
+        creds = self.source.get()
+        self._last = creds
+        return self.sign_with(creds, r)
