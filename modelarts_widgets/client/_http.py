@@ -78,7 +78,8 @@ class HttpEvent:
         if self.kind == "refreshed":
             return "credentials refreshed"
         label = "rate limited" if self.kind == "rate_limited" else self.reason
-        return f"waiting {self.wait_s:.0f} s ({label})"
+        amount = f"{self.wait_s:.0f}" if self.wait_s >= 1 else f"{self.wait_s:.1f}"
+        return f"waiting {amount} s ({label})"
 
 
 @dataclass(frozen=True)

@@ -167,7 +167,7 @@ def test_429_with_retry_after_is_honoured(
     assert len(events) == 1
     event = events[0]
     assert (event.kind, event.wait_s, event.attempt) == ("rate_limited", 0.05, 1)
-    assert event.describe() == "waiting 0 s (rate limited)"
+    assert event.describe() == "waiting 0.1 s (rate limited)"
 
 
 def test_429_without_retry_after_backs_off(

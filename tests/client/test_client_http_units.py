@@ -72,6 +72,8 @@ def test_expiry_detection(status: int, body: dict[str, str], expected: bool) -> 
 def test_event_description() -> None:
     event = HttpEvent("rate_limited", "GET", "/v1/p/x", 2.0, 1, "rate limited")
     assert event.describe() == "waiting 2 s (rate limited)"
+    retry = HttpEvent("retry", "GET", "/", 0.25, 2, "HTTP 503")
+    assert retry.describe() == "waiting 0.2 s (HTTP 503)"
     assert HttpEvent("refreshed", "GET", "/", 0.0, 1, "x").describe() == "credentials refreshed"
 
 

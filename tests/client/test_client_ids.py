@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from modelarts_widgets.client import ids
 from modelarts_widgets.errors import ConfigurationError, InvalidIdError
@@ -76,3 +78,14 @@ def test_job_name_rule() -> None:
     assert not ids.is_job_name("a" * 21)
     assert not ids.is_job_name("bad name")
     assert not ids.is_job_name("")
+
+
+@given(st.text(max_size=80))
+def test_accepted_ids_are_always_safe_path_segments(text: str) -> None:
+    for check in (ids.training_id, ids.visualization_id):
+        try:
+            value = check(text)
+        except InvalidIdError:
+            continue
+        assert value
+        assert all(ch.isascii() and (ch.isalnum() or ch in "_-") for ch in value)
