@@ -614,22 +614,23 @@ class Backend:
         with self._lock:
             self._reap()
             needle = search_content.casefold()
-            rows = [
-                self._vis_row(job)
+            records = [
+                job
                 for job in self._state.vis.values()
                 if (not needle or needle in job["job_name"].casefold())
                 and (status is None or job["status"] in status)
                 and (workspace_id is None or job["workspace_id"] == workspace_id)
             ]
+            records.sort(key=lambda r: (_sort_value(r, key), r["job_id"]), reverse=order == "desc")
+            start = (page - 1) * per_page
+            rows = [self._vis_row(job) for job in records[start : start + per_page]]
             total = len(self._state.vis)
-        rows.sort(key=lambda r: (_sort_value(r, key), r["job_id"]), reverse=order == "desc")
-        start = (page - 1) * per_page
         return {
             "is_success": True,
             "quotas": 100,
-            "job_total_count": len(rows),
+            "job_total_count": len(records),
             "job_count_limit": max(0, 1000 - total),
-            "jobs": rows[start : start + per_page],
+            "jobs": copy.deepcopy(rows),
         }
 
     def get_visualization_job(self, job_id: str) -> Json:
