@@ -147,11 +147,12 @@ def emulator_env(emulator: Any) -> dict[str, str]:
 
 
 def jupyter_command(
-    *, port: int, token: str, root: Path, open_browser: bool = False, extra: Sequence[str] = ()
+    *, port: int, root: Path, open_browser: bool = False, extra: Sequence[str] = ()
 ) -> list[str]:
     """The ``jupyter lab`` command line: loopback only, no update checks, no port hopping.
 
-    Also used by the browser-test fixtures, which add ``extra`` flags (e.g. exposing the app).
+    The token goes in the ``JUPYTER_TOKEN`` environment variable, not here (``ps`` shows
+    command lines). Also used by the browser-test fixtures, which add ``extra`` flags.
     """
     cmd = [
         sys.executable,
@@ -160,7 +161,6 @@ def jupyter_command(
         "--ServerApp.ip=127.0.0.1",
         f"--ServerApp.port={port}",
         "--ServerApp.port_retries=0",
-        f"--IdentityProvider.token={token}",
         f"--ServerApp.root_dir={root}",
         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
         "--LabApp.news_url=None",
@@ -312,11 +312,12 @@ def start_demo(
         )
         jupyter_port = port or free_port()
         token = token or secrets.token_hex(24)
+        env["JUPYTER_TOKEN"] = token
         base_url = f"http://127.0.0.1:{jupyter_port}"
         log_path = root / ".jupyter" / "jupyterlab.log"
         log = resources.enter_context(log_path.open("wb"))
         cmd = jupyter_command(
-            port=jupyter_port, token=token, root=root, open_browser=open_browser, extra=jupyter_args
+            port=jupyter_port, root=root, open_browser=open_browser, extra=jupyter_args
         )
         # A new session: Ctrl-C in the terminal reaches only us, and we stop Jupyter in order.
         process = subprocess.Popen(  # noqa: S603 (our own interpreter, fixed arguments)

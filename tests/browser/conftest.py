@@ -231,8 +231,9 @@ def jupyter(
         JUPYTER_PLATFORM_DIRS="1",
     )
     port, token = free_port(), secrets.token_hex(16)
+    env["JUPYTER_TOKEN"] = token
     url = f"http://127.0.0.1:{port}"
-    cmd = jupyter_command(port=port, token=token, root=root, extra=EXPOSE_APP_ARGS)
+    cmd = jupyter_command(port=port, root=root, extra=EXPOSE_APP_ARGS)
     if "--allow-root" not in cmd:
         cmd.append("--allow-root")  # harmless when not root; required when root
     log_path = base / "server.log"
