@@ -60,8 +60,8 @@ def parse_timestamp(value: object) -> Optional[float]:
     # Python 3.9's fromisoformat accepts only 3 or 6 fraction digits: normalise to 6.
     head, dot, tail = text.partition(".")
     if dot:
-        digits = "".join(c for c in tail if c.isdigit())
-        zone = tail[len(digits) :]
+        count = len(tail) - len(tail.lstrip("0123456789"))
+        digits, zone = tail[:count], tail[count:]
         text = f"{head}.{(digits + '000000')[:6]}{zone}"
     try:
         moment = datetime.datetime.fromisoformat(text)
