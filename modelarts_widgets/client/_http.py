@@ -29,6 +29,7 @@ from typing import Any, Callable, Optional, Union
 
 import requests
 import requests.auth
+from requests.structures import CaseInsensitiveDict
 
 from modelarts_widgets import __version__
 from modelarts_widgets.errors import (
@@ -84,7 +85,8 @@ class HttpEvent:
 
 @dataclass(frozen=True)
 class HttpReply:
-    """One HTTP answer. ``body`` is the JSON object (``{}`` for an empty body).
+    """One HTTP answer. ``body`` is the JSON object (``{}`` for an empty body); ``headers`` is
+    case-insensitive.
 
     ``malformed`` is set when the body was not a JSON object; ``snippet`` then holds a short,
     sanitized excerpt of it.
@@ -157,8 +159,9 @@ def _parse_body(resp: requests.Response) -> tuple[dict[str, Any], bool, str]:
     if not raw.strip():
         return {}, False, ""
     try:
-        data = json.loads(raw.decode(resp.encoding or "utf-8", errors="replace"))
-    except ValueError:
+        # JSON is UTF-8 (RFC 8259) whatever the Content-Type says; tolerate a BOM.
+        data = json.loads(raw.decode("utf-8-sig"))
+    except ValueError:  # includes UnicodeDecodeError
         data = None
     if isinstance(data, dict):
         return data, False, ""
@@ -366,7 +369,7 @@ class HttpClient:
         return HttpReply(
             status=resp.status_code,
             body=body,
-            headers=dict(resp.headers),
+            headers=CaseInsensitiveDict(resp.headers),
             request_id=request_id,
             malformed=malformed,
             snippet=snippet,

@@ -6,6 +6,7 @@ import email.utils
 import random
 
 import pytest
+import requests
 
 from modelarts_widgets.client._http import (
     HttpClient,
@@ -83,3 +84,41 @@ def test_repr_and_bad_arguments() -> None:
         HttpClient("127.0.0.1:9", None)
     with pytest.raises(ValueError, match="max_retries"):
         HttpClient("http://127.0.0.1:9", None, max_retries=-1)
+
+
+def _response(status: int, content: bytes, headers: dict[str, str]) -> requests.Response:
+    resp = requests.Response()
+    resp.status_code = status
+    resp._content = content
+    resp.headers.update(headers)
+    return resp
+
+
+def test_reply_headers_are_case_insensitive_and_json_is_utf8() -> None:
+    client = _client(max_retries=3)
+    body = '{"error_code": "APIG.0308", "error_msg": "Übersetzung"}'.encode()
+    reply = client._reply(
+        _response(
+            429, body, {"retry-after": "3", "x-request-id": "rid-1", "Content-Type": "text/plain"}
+        )
+    )
+    assert reply.headers["Retry-After"] == "3"
+    assert reply.request_id == "rid-1"
+    assert reply.body["error_msg"] == "Übersetzung"
+    assert client._wait_for("GET", reply, 0) == 3.0
+    assert client._wait_for("DELETE", reply, 0) == 3.0
+    assert client._wait_for("GET", reply, 3) is None
+
+
+def test_reply_parsing_edge_cases() -> None:
+    client = _client()
+    assert client._reply(_response(204, b"", {})).body == {}
+    assert client._reply(_response(200, b'\xef\xbb\xbf{"a": 1}', {})).body == {"a": 1}
+    for content in (b"[1, 2]", b"\xff\xfe", b"<html>oops</html>", b'{"a": '):
+        reply = client._reply(_response(200, content, {}))
+        assert reply.malformed
+        assert reply.body == {}
+    rid = client._reply(_response(500, b'{"request_id": "from-body"}', {}))
+    assert rid.request_id == "from-body"
+    assert client._wait_for("POST", rid, 0) is None
+    assert client._wait_for("GET", rid, 0) is not None
