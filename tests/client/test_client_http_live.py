@@ -357,3 +357,44 @@ def test_debug_log_names_request_but_no_secret(
     text = "\n".join(lines)
     for secret in (emulator.secret_key, emulator.access_key, "Authorization", "image"):
         assert secret not in text
+
+
+def test_expired_iam_token_is_renewed_end_to_end(emulator: Any) -> None:
+    from modelarts_widgets.session import Session
+
+    session = Session(
+        username=emulator.username,
+        password=emulator.password,
+        account=emulator.domain,
+        region_name=emulator.region,
+        iam_endpoint=emulator.base_url,
+        modelarts_endpoint=emulator.base_url,
+    )
+    api = session.client
+    seen: list[HttpEvent] = []
+    api.add_event_listener(seen.append)  # type: ignore[attr-defined]
+    assert len(list(api.iter_training_jobs())) == 3
+    emulator.expire_tokens()
+    assert len(list(api.iter_training_jobs())) == 3
+    assert [e.kind for e in seen] == ["refreshed"]
+
+
+def test_expired_fixed_temporary_credentials_fail_cleanly(emulator: Any) -> None:
+    from modelarts_widgets.session import Session
+
+    cred = emulator.issue_temporary_credential()["credential"]
+    session = Session(
+        access_key=cred["access"],
+        secret_key=cred["secret"],
+        security_token=cred["securitytoken"],
+        project_id=emulator.project_id,
+        region_name=emulator.region,
+        modelarts_endpoint=emulator.base_url,
+    )
+    assert len(list(session.client.iter_training_jobs())) == 3
+    emulator.expire_tokens()
+    with pytest.raises(AuthenticationError) as info:
+        list(session.client.iter_training_jobs())
+    assert info.value.error_code == "APIG.0301"
+    for secret in (cred["secret"], cred["securitytoken"]):
+        assert secret not in str(info.value)
