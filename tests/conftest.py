@@ -47,7 +47,7 @@ def emulator() -> Iterator[Any]:
 
 
 @pytest.fixture
-def emulator_env(emulator: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+def emulator_env(emulator: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
     """The ``emulator`` fixture plus HUAWEICLOUD_SDK_* / MODELARTS_* env vars pointing at it."""
     monkeypatch.setenv("HUAWEICLOUD_SDK_AK", emulator.access_key)
     monkeypatch.setenv("HUAWEICLOUD_SDK_SK", emulator.secret_key)

@@ -5,6 +5,7 @@ Control endpoints (``/_emulator/``) skip faults, statistics and authentication.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import threading
 import uuid
@@ -41,6 +42,10 @@ class Application:
     def _dispatch(self, request: Request) -> Response:
         route, args, path_known = routes.match(request.method, request.path)
         control = request.path.startswith(routes.CONTROL_PREFIX)
+        if control and not _is_loopback(request.client_host):
+            return Response(
+                403, {"error_code": "ModelArts.0108", "error_msg": "Control is loopback-only."}
+            )
         if not control:
             backend = self.ctx.backend
             backend.record_request(request.method, route.template if route else "<unmatched>")
@@ -87,6 +92,13 @@ class Application:
             headers["Retry-After"] = _seconds(decision.retry_after)
         body: Any = decision.body
         return Response(decision.status, body, headers)
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host.split("%", 1)[0]).is_loopback
+    except ValueError:
+        return False
 
 
 def _seconds(value: float) -> str:

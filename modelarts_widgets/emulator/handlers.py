@@ -28,6 +28,7 @@ class Request:
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes = b""
     request_id: str = ""
+    client_host: str = "127.0.0.1"
 
     @property
     def params(self) -> dict[str, str]:

@@ -36,6 +36,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
             query=split.query,
             headers={k.lower(): v for k, v in self.headers.items()},
             body=body,
+            client_host=str(self.client_address[0]),
         )
         response = self.server.app.dispatch(request)
         if response.drop:

@@ -192,3 +192,14 @@ def test_stop_joins_threads_with_open_keepalive() -> None:
 def _swallow(fn: Any) -> None:
     with contextlib.suppress(requests.RequestException):
         fn()
+
+
+def test_control_refused_from_non_loopback_client(emulator: Any) -> None:
+    from modelarts_widgets.emulator.handlers import Request
+
+    app = emulator._app
+    remote = app.dispatch(Request("GET", "/_emulator/stats", client_host="192.0.2.10"))
+    assert remote.status == 403
+    assert remote.headers["X-Request-Id"]
+    local = app.dispatch(Request("GET", "/_emulator/stats", client_host="::1"))
+    assert local.status == 200

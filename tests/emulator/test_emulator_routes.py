@@ -280,3 +280,26 @@ def test_delete_whole_training_job(emulator: Any) -> None:
 def test_unknown_route_and_method(emulator: Any) -> None:
     assert get(emulator, "/nothing-here").status_code == 404
     assert signed(emulator, "PUT", v1(emulator, "/training-jobs")).status_code == 405
+
+
+def test_fixture_seed_has_documented_mix(emulator: Any) -> None:
+    backend = emulator.backend
+    statuses = {backend.get_version(j, v)["status"] for j, v in backend.training_version_ids()}
+    assert {7, 8, 9} <= statuses
+    assert {10, 11, 13} <= statuses
+    vis = backend.list_visualization_jobs(per_page=100)["jobs"]
+    assert 9 in {j["status"] for j in vis}
+    names = [j["job_name"] for j in backend.list_training_jobs()["jobs"]]
+    assert "résumé classifier" in names
+    assert "模型训练" in names
+
+
+def test_seed_is_deterministic() -> None:
+    sizes = {"jobs": 4, "versions_per_job": 3, "visualization_jobs": 5}
+    with EmulatorServer(seed=sizes) as one, EmulatorServer(seed=sizes) as two:
+        for server in (one, two):
+            server.backend.config.base_url = "http://x"
+        assert one.backend.list_training_jobs() == two.backend.list_training_jobs()
+        assert one.backend.list_visualization_jobs() == two.backend.list_visualization_jobs()
+        job_id = one.backend.training_version_ids()[0][0]
+        assert one.backend.list_versions(job_id) == two.backend.list_versions(job_id)

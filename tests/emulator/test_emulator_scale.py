@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from emulator_testlib import signed, v1
 
@@ -9,11 +11,10 @@ from modelarts_widgets.emulator import EmulatorServer
 
 
 @pytest.fixture(scope="module")
-def big() -> EmulatorServer:
-    server = EmulatorServer(seed={"jobs": 200, "versions_per_job": 50, "visualization_jobs": 300})
-    server.start()
-    yield server  # type: ignore[misc]
-    server.stop()
+def big() -> Iterator[EmulatorServer]:
+    sizes = {"jobs": 200, "versions_per_job": 50, "visualization_jobs": 300}
+    with EmulatorServer(seed=sizes) as server:
+        yield server
 
 
 def test_seed_sizes(big: EmulatorServer) -> None:
