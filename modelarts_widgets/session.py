@@ -10,6 +10,8 @@ Credential sources, first match wins:
    metadata service at ``MODELARTS_WIDGETS_METADATA_URL`` (default ``http://169.254.169.254``).
 
 Region: ``region_name`` -> ``MODELARTS_REGION`` -> the official session's -> ``eu-de``.
+IAM endpoint: ``iam_endpoint`` -> ``HUAWEICLOUD_SDK_IAM_ENDPOINT`` -> the ModelArts endpoint when
+that is a loopback URL (the emulator) -> the region's.
 Project id: ``project_id`` -> ``HUAWEICLOUD_SDK_PROJECT_ID`` -> ``PROJECT_ID`` (notebooks) ->
 the official session's -> the password token's project -> IAM lookup of the project named
 after the region.
@@ -46,6 +48,7 @@ from modelarts_widgets.auth.iam import (
 from modelarts_widgets.auth.signer import AkSkAuth
 from modelarts_widgets.client.endpoints import (
     DEFAULT_REGION,
+    is_loopback_url,
     resolve_iam_endpoint,
     resolve_modelarts_endpoint,
 )
@@ -188,6 +191,11 @@ class Session:
             self.region_name, modelarts_endpoint, env
         )
         needs_iam = found.kind == "password"
+        if not (iam_endpoint or env.get("HUAWEICLOUD_SDK_IAM_ENDPOINT")) and is_loopback_url(
+            self.modelarts_endpoint
+        ):
+            # A local emulator serves IAM too: never send its credentials to the real cloud.
+            iam_endpoint = self.modelarts_endpoint
         self.iam_endpoint: Optional[str] = resolve_iam_endpoint(
             self.region_name, iam_endpoint, env, required=needs_iam
         )

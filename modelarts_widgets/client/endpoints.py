@@ -19,6 +19,7 @@ __all__ = [
     "DEFAULT_REGION",
     "IAM_ENDPOINTS",
     "MODELARTS_ENDPOINTS",
+    "is_loopback_url",
     "normalize_url",
     "resolve_iam_endpoint",
     "resolve_modelarts_endpoint",
@@ -113,6 +114,12 @@ def normalize_url(url: str, *, what: str = "endpoint") -> str:
     except ValueError:
         raise ConfigurationError(f"{what} {url!r} has an invalid port") from None
     return f"{parts.scheme}://{parts.netloc}{parts.path}".rstrip("/")
+
+
+def is_loopback_url(url: str) -> bool:
+    """True for ``http(s)://127.x.x.x``, ``localhost`` or ``[::1]`` URLs (the local emulator)."""
+    host = (urlsplit(url).hostname or "").lower()
+    return host in ("localhost", "::1") or host.startswith("127.")
 
 
 def _env_override(env: Mapping[str, str], region: str) -> Optional[str]:

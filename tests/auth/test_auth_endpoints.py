@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from modelarts_widgets.client.endpoints import (
+    is_loopback_url,
     normalize_url,
     resolve_iam_endpoint,
     resolve_modelarts_endpoint,
@@ -66,3 +67,11 @@ def test_unknown_region_says_to_pass_the_endpoint() -> None:
     with pytest.raises(ConfigurationError, match="iam_endpoint"):
         resolve_iam_endpoint("mars-north-1")
     assert resolve_iam_endpoint("mars-north-1", required=False) is None
+
+
+def test_is_loopback_url() -> None:
+    assert is_loopback_url("http://127.0.0.1:8080")
+    assert is_loopback_url("http://localhost")
+    assert is_loopback_url("http://[::1]:9")
+    assert not is_loopback_url("https://modelarts.eu-de.otc.t-systems.com")
+    assert not is_loopback_url("http://169.254.169.254")

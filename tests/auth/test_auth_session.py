@@ -129,6 +129,17 @@ def test_wrong_password_fails_at_construction_without_the_password(
     assert emulator.username in str(info.value)
 
 
+def test_loopback_modelarts_endpoint_is_also_the_iam_endpoint(emulator: Any) -> None:
+    session = Session(
+        username=emulator.username,
+        password=emulator.password,
+        account=emulator.domain,
+        modelarts_endpoint=emulator.base_url,
+    )
+    assert session.iam_endpoint == emulator.base_url
+    assert len(_list_jobs(session)) == 3
+
+
 def test_explicit_token(emulator: Any, caplog: pytest.LogCaptureFixture) -> None:
     token = PasswordTokenSource(
         emulator.base_url,
