@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 import requests
-from emulator_testlib import signed
+from emulator_testlib import get_token, signed
 
 PID = "abcdefabcdefabcdefabcdefabcdef12"
 
@@ -44,7 +44,7 @@ def test_serves_until_signal(sig: signal.Signals) -> None:
     proc = _start(
         "--port", "0", "--access-key", "CLIAK", "--secret-key", "cli-secret-value",
         "--project-id", PID, "--jobs", "4", "--versions-per-job", "2",
-        "--visualization-jobs", "3",
+        "--visualization-jobs", "3", "--log-level", "DEBUG",
     )  # fmt: skip
     try:
         assert proc.stdout is not None
@@ -54,7 +54,7 @@ def test_serves_until_signal(sig: signal.Signals) -> None:
         assert port > 0
         server = SimpleNamespace(
             port=port, base_url=url, access_key="CLIAK", secret_key="cli-secret-value",
-            project_id=PID,
+            project_id=PID, region="eu-de",
         )  # fmt: skip
         reply = signed(server, "GET", f"/v1/{PID}/training-jobs")
         assert reply.status_code == 200
@@ -62,10 +62,13 @@ def test_serves_until_signal(sig: signal.Signals) -> None:
         stats = requests.get(url + "/_emulator/stats", timeout=10).json()
         assert stats["training_versions"] == 8
         assert stats["visualization_jobs"] == 3
+        token = get_token(server)
         proc.send_signal(sig)
         out, err = proc.communicate(timeout=30)
         assert proc.returncode == 0, err
-        assert "cli-secret-value" not in out + err
+        assert "GET /v1/" in err  # debug logging is on ...
+        for secret in ("cli-secret-value", "demo-password", token):
+            assert secret not in out + err  # ... and never shows a secret
     finally:
         if proc.poll() is None:
             proc.kill()
