@@ -7,7 +7,8 @@ Imports nothing from the client, auth or widgets packages: it shares only the wi
 
 from __future__ import annotations
 
-from .backend import ApiError, Backend, EmulatorConfig
+from .backend import Backend
+from .config import ApiError, EmulatorConfig
 from .faults import Faults
 from .seed import DEFAULT_SEED
 from .server import EmulatorServer

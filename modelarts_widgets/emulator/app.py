@@ -12,7 +12,7 @@ import uuid
 from typing import Any
 
 from . import routes
-from .backend import ApiError
+from .config import ApiError
 from .faults import Decision
 from .handlers import Context, Request, Response, authenticate
 

@@ -1,4 +1,4 @@
-"""Emulator state and rules (no HTTP): jobs, versions, visualization jobs, credentials, stats.
+"""Emulator state and rules (no HTTP): jobs, versions, visualization jobs, deletes, stats.
 
 Every public method takes the one lock, so the threaded server can call them concurrently.
 Rule violations raise :class:`ApiError`, which carries the exact HTTP status and JSON body.
@@ -11,21 +11,19 @@ until ``delete_delay`` seconds pass (timed mode) or :meth:`Backend.advance` runs
 
 from __future__ import annotations
 
-import base64
 import copy
 import json
 import re
-import secrets
 import threading
 import time
 import uuid
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from typing import Any, Callable, Optional
 
-Json = dict[str, Any]
+from .config import EmulatorConfig, Json, bad_param, v1_error
+from .identity import Identity
 
 TRAINING_SORT_KEYS = (
     "job_name",
@@ -47,7 +45,6 @@ VISUALIZATION_SORT_KEYS = (
     "log_dir",
 )
 VIS_NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,20}$")
-ISO_MS = "%Y-%m-%dT%H:%M:%S.%fZ"
 
 ENGINES: tuple[tuple[int, str, str], ...] = (
     (1, "TensorFlow", "TF-2.1.0-python3.6"),
@@ -56,96 +53,6 @@ ENGINES: tuple[tuple[int, str, str], ...] = (
     (9, "XGBoost-Sklearn", "Scikit_Learn-0.18.1-python3.6"),
     (3, "Ray", "Ray-0.7.4-python3.6"),
 )
-
-
-class ApiError(Exception):
-    """A rule violation with the exact HTTP answer to send."""
-
-    def __init__(
-        self, status: int, body: Json, headers: Optional[Mapping[str, str]] = None
-    ) -> None:
-        super().__init__(f"HTTP {status}: {body.get('error_code', '')}")
-        self.status = status
-        self.body = body
-        self.headers = dict(headers or {})
-
-
-def v1_error(status: int, code: str, message: str) -> ApiError:
-    """The v1 ModelArts shape: ``is_success``/``error_code``/``error_message``."""
-    return ApiError(status, {"is_success": False, "error_code": code, "error_message": message})
-
-
-def cloud_error(status: int, code: str, message: str) -> ApiError:
-    """The generic cloud / APIG shape: ``error_code``/``error_msg``."""
-    return ApiError(status, {"error_code": code, "error_msg": message})
-
-
-def keystone_error(status: int, title: str, message: str) -> ApiError:
-    """The Keystone shape used by IAM."""
-    return ApiError(status, {"error": {"code": status, "message": message, "title": title}})
-
-
-def bad_param(message: str) -> ApiError:
-    return v1_error(400, "ModelArts.0104", message)
-
-
-def iso(ts: float) -> str:
-    """Epoch seconds as ``%Y-%m-%dT%H:%M:%S.%fZ`` (UTC)."""
-    return datetime.fromtimestamp(ts, tz=timezone.utc).strftime(ISO_MS)
-
-
-def slug(name: str) -> str:
-    """A job name as an OBS path segment."""
-    return re.sub(r"[\s/]+", "-", name.strip().lower()) or "job"
-
-
-@dataclass
-class EmulatorConfig:
-    """Identity and behaviour knobs of one emulator instance."""
-
-    access_key: str = "DEMOACCESSKEY"
-    secret_key: str = "demo-secret-key"  # noqa: S105 - documented demo credential
-    project_id: str = "0123456789abcdef0123456789abcdef"
-    region: str = "eu-de"
-    username: str = "demo-user"
-    password: str = "demo-password"  # noqa: S105 - documented demo credential
-    domain: str = "demo-domain"
-    delete_delay: Optional[float] = 0.0
-    token_ttl: float = 86400.0
-    temp_credential_ttl: float = 3600.0
-    refusal_status: int = 200
-    refused_delete_statuses: frozenset[int] = frozenset({9})
-    base_url: str = "http://127.0.0.1:0"
-
-    @property
-    def domain_id(self) -> str:
-        return uuid.uuid5(uuid.NAMESPACE_DNS, "domain." + self.domain).hex
-
-    @property
-    def user_id(self) -> str:
-        return uuid.uuid5(uuid.NAMESPACE_DNS, "user." + self.username).hex
-
-
-@dataclass
-class Principal:
-    """Who a request authenticated as."""
-
-    kind: str  # "token" | "aksk" | "temporary-aksk"
-    project_id: Optional[str]
-
-
-@dataclass
-class _Token:
-    project: Optional[tuple[str, str]]
-    issued_at: float
-    expires_at: float
-
-
-@dataclass
-class _TempCredential:
-    secret: str
-    security_token: str
-    expires_at: float
 
 
 @dataclass
@@ -174,6 +81,11 @@ def _sort_value(row: Json, key: str) -> tuple[Any, ...]:
     return (1, value)
 
 
+def slug(name: str) -> str:
+    """A job name as an OBS path segment."""
+    return re.sub(r"[\s/]+", "-", name.strip().lower()) or "job"
+
+
 class Backend:
     """All emulator state; thread-safe."""
 
@@ -182,9 +94,7 @@ class Backend:
         self.clock: Callable[[], float] = time.time
         self._lock = threading.RLock()
         self._state = _State()
-        self._tokens: dict[str, _Token] = {}
-        self._temp: dict[str, _TempCredential] = {}
-        self._metadata_tokens: dict[str, float] = {}
+        self.identity = Identity(self.config, lambda: self.clock())
         self._requests: Counter[str] = Counter()
         self._delete_calls: Counter[str] = Counter()
 
@@ -193,9 +103,7 @@ class Backend:
         """Forget all jobs, pending deletes, tokens and counters."""
         with self._lock:
             self._state = _State()
-            self._tokens.clear()
-            self._temp.clear()
-            self._metadata_tokens.clear()
+            self.identity.reset()
             self._requests.clear()
             self._delete_calls.clear()
 
@@ -684,142 +592,9 @@ class Backend:
                 "create_time": job["create_time"],
             }
 
-    # ------------------------------------------------------------------ IAM / credentials
-    def issue_token(self, body: Any) -> tuple[str, Json]:
-        """``POST /v3/auth/tokens`` (password method); returns ``(token, body)``."""
-        cfg = self.config
-        try:
-            auth = body["auth"]
-            identity = auth["identity"]
-            methods = identity["methods"]
-            user = identity["password"]["user"]
-        except (KeyError, TypeError):
-            raise keystone_error(400, "Bad Request", "Malformed auth request body.") from None
-        if "password" not in methods:
-            raise keystone_error(401, "Unauthorized", "Only the password method is supported.")
-        domain = user.get("domain") or {}
-        domain_ok = (
-            domain.get("name", cfg.domain) == cfg.domain
-            and domain.get("id", cfg.domain_id) == cfg.domain_id
-        )
-        name_ok = user.get("name") == cfg.username or user.get("id") == cfg.user_id
-        if not (name_ok and domain_ok and user.get("password") == cfg.password):
-            raise keystone_error(401, "Unauthorized", "The username or password is wrong.")
-        project: Optional[tuple[str, str]] = None
-        scope = auth.get("scope") or {}
-        if isinstance(scope, Mapping) and "project" in scope:
-            wanted = scope["project"] or {}
-            if (
-                wanted.get("id", cfg.project_id) != cfg.project_id
-                or wanted.get("name", cfg.region) != cfg.region
-            ):
-                raise keystone_error(401, "Unauthorized", "The project does not exist.")
-            project = (cfg.project_id, cfg.region)
-        now = self.clock()
-        token = "MII" + base64.urlsafe_b64encode(secrets.token_bytes(96)).decode().rstrip("=")
-        with self._lock:
-            self._tokens[token] = _Token(project, now, now + cfg.token_ttl)
-        domain_obj = {"id": cfg.domain_id, "name": cfg.domain}
-        out: Json = {
-            "methods": ["password"],
-            "issued_at": iso(now),
-            "expires_at": iso(now + cfg.token_ttl),
-            "user": {"id": cfg.user_id, "name": cfg.username, "domain": domain_obj},
-        }
-        if project is not None:
-            out["project"] = {"id": project[0], "name": project[1], "domain": domain_obj}
-            out["catalog"] = [
-                {
-                    "type": "modelarts",
-                    "name": "modelarts",
-                    "endpoints": [
-                        {
-                            "interface": "public",
-                            "region": cfg.region,
-                            "region_id": cfg.region,
-                            "url": f"{cfg.base_url}/v1/{cfg.project_id}",
-                        }
-                    ],
-                }
-            ]
-        else:
-            out["domain"] = domain_obj
-        return token, {"token": out}
-
-    def check_token(self, token: str) -> Principal:
-        """Validate an ``X-Auth-Token``."""
-        with self._lock:
-            record = self._tokens.get(token)
-        if record is None:
-            raise cloud_error(401, "ModelArts.0203", "Invalid token.")
-        if record.expires_at <= self.clock():
-            raise cloud_error(401, "ModelArts.0202", "Token expired.")
-        return Principal("token", record.project[0] if record.project else None)
-
-    def secret_for(self, access_key: str) -> tuple[Optional[str], Optional[_TempCredential]]:
-        """``(secret, temporary record or None)``; ``(None, None)`` for an unknown AK."""
-        if access_key == self.config.access_key:
-            return self.config.secret_key, None
-        with self._lock:
-            temp = self._temp.get(access_key)
-        return (temp.secret, temp) if temp else (None, None)
-
-    def issue_temporary_credential(self) -> Json:
-        """A fresh temporary AK/SK + security token (the metadata ``securitykey`` body)."""
-        now = self.clock()
-        access = "TMP" + secrets.token_hex(10).upper()
-        record = _TempCredential(
-            secrets.token_urlsafe(30),
-            secrets.token_urlsafe(96),
-            now + self.config.temp_credential_ttl,
-        )
-        with self._lock:
-            self._temp[access] = record
-        return {
-            "credential": {
-                "access": access,
-                "secret": record.secret,
-                "securitytoken": record.security_token,
-                "expires_at": iso(record.expires_at),
-            }
-        }
-
-    def issue_metadata_token(self, ttl: float) -> str:
-        token = secrets.token_urlsafe(32)
-        with self._lock:
-            self._metadata_tokens[token] = self.clock() + ttl
-        return token
-
-    def metadata_token_valid(self, token: str) -> bool:
-        with self._lock:
-            expiry = self._metadata_tokens.get(token)
-        return expiry is not None and expiry > self.clock()
-
     def expire_tokens(self) -> None:
         """Expire every IAM token and temporary credential now."""
-        with self._lock:
-            past = self.clock() - 1.0
-            for record in self._tokens.values():
-                record.expires_at = past
-            for temp in self._temp.values():
-                temp.expires_at = past
-
-    def projects(self, name: Optional[str]) -> Json:
-        cfg = self.config
-        projects = [
-            {
-                "id": cfg.project_id,
-                "name": cfg.region,
-                "domain_id": cfg.domain_id,
-                "enabled": True,
-                "is_domain": False,
-                "parent_id": cfg.domain_id,
-                "description": "",
-            }
-        ]
-        if name is not None:
-            projects = [p for p in projects if p["name"] == name]
-        return {"projects": projects, "links": {"self": f"{cfg.base_url}/v3/projects"}}
+        self.identity.expire_tokens()
 
     # ------------------------------------------------------------------ statistics
     def record_request(self, method: str, route: str) -> None:

@@ -14,8 +14,10 @@ from typing import Any, Callable, Optional
 from urllib.parse import parse_qsl
 
 from . import signing
-from .backend import ApiError, Backend, Json, Principal, bad_param, cloud_error
+from .backend import Backend
+from .config import ApiError, Json, bad_param, cloud_error
 from .faults import Faults
+from .identity import Principal
 
 
 @dataclass
@@ -98,7 +100,7 @@ def authenticate(backend: Backend, request: Request, url_project: Optional[str])
     """Check ``X-Auth-Token`` or the AK/SK signature; ``url_project`` must match the caller's."""
     token = request.headers.get("x-auth-token")
     if token:
-        principal = backend.check_token(token)
+        principal = backend.identity.check_token(token)
         if url_project is not None:
             if principal.project_id is None:
                 raise cloud_error(
@@ -142,7 +144,7 @@ def _check_signature(backend: Backend, request: Request, header: str) -> Princip
             f"the request time X-Sdk-Date differs from the server time by {abs(skew):.0f} s "
             "(more than 15 minutes); check the client clock.",
         )
-    secret, temp = backend.secret_for(auth.access_key)
+    secret, temp = backend.identity.secret_for(auth.access_key)
     if secret is None:
         raise apig_error(request, "the access key does not exist.")
     if temp is not None:
@@ -281,25 +283,25 @@ def post_tokens(ctx: Context, req: Request, args: dict[str, str]) -> Response:
         body = req.json()
     except ApiError:
         body = None
-    token, payload = ctx.backend.issue_token(body)
+    token, payload = ctx.backend.identity.issue_token(body)
     return ok(payload, 201, {"X-Subject-Token": token})
 
 
 def get_projects(ctx: Context, req: Request, args: dict[str, str]) -> Response:
-    return ok(ctx.backend.projects(req.params.get("name")))
+    return ok(ctx.backend.identity.projects(req.params.get("name")))
 
 
 def put_metadata_token(ctx: Context, req: Request, args: dict[str, str]) -> Response:
     ttl = _int(req.headers, "x-metadata-token-ttl-seconds", 21600)
-    token = ctx.backend.issue_metadata_token(float(ttl))
+    token = ctx.backend.identity.issue_metadata_token(float(ttl))
     return Response(200, token, content_type="text/plain; charset=utf-8")
 
 
 def get_securitykey(ctx: Context, req: Request, args: dict[str, str]) -> Response:
     token = req.headers.get("x-metadata-token")
-    if token is not None and not ctx.backend.metadata_token_valid(token):
+    if token is not None and not ctx.backend.identity.metadata_token_valid(token):
         raise cloud_error(401, "Metadata.0401", "The metadata session token is invalid.")
-    return ok(ctx.backend.issue_temporary_credential())
+    return ok(ctx.backend.identity.issue_temporary_credential())
 
 
 # ---------------------------------------------------------------------------- control

@@ -13,7 +13,8 @@ from typing import Any, Optional
 from urllib.parse import quote, urlsplit
 
 from .app import Application
-from .backend import Backend, EmulatorConfig
+from .backend import Backend
+from .config import EmulatorConfig
 from .faults import Faults
 from .handlers import Context, Request
 from .seed import seed_from_sizes
@@ -297,7 +298,7 @@ class EmulatorServer:
 
     def issue_temporary_credential(self) -> dict[str, Any]:
         """Like ``GET /openstack/latest/securitykey``: ``{"credential": {...}}``."""
-        return self._backend.issue_temporary_credential()
+        return self._backend.identity.issue_temporary_credential()
 
     def stats(self) -> dict[str, Any]:
         return {**self._backend.stats(), "faults": self.faults.describe()}
