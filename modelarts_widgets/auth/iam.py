@@ -273,20 +273,32 @@ class TokenAuth(requests.auth.AuthBase):
 
     def __init__(self, source: TokenSource) -> None:
         self.source = source
+        self._used = threading.local()  # the token value this thread last sent
+        self._refresh_lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"TokenAuth(source={self.source!r})"
 
     def refresh(self) -> bool:
-        """Fetch a new token (password source); False for a fixed token."""
+        """Fetch a new token (password source); False for a fixed token.
+
+        Threads that failed together re-authenticate once: a thread whose token was already
+        replaced by another thread's refresh just resends.
+        """
         if not self.source.refreshable:
             return False
-        self.source.refresh()
+        used: Optional[str] = getattr(self._used, "value", None)
+        with self._refresh_lock:
+            if used is not None and self.source.get().value != used:
+                return True
+            self.source.refresh()
         logger.debug("IAM token refreshed")
         return True
 
     def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
-        r.headers["X-Auth-Token"] = self.source.get().value
+        value = self.source.get().value
+        self._used.value = value
+        r.headers["X-Auth-Token"] = value
         return r
 
 

@@ -11,6 +11,7 @@ import datetime
 import hashlib
 import hmac
 import logging
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Optional, Union
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
@@ -193,15 +194,24 @@ class AkSkAuth(requests.auth.AuthBase):
         self.source = source
         self.project_id = project_id
         self._clock = clock
-        self._last: Optional[Credentials] = None
+        self._used = threading.local()  # the credentials this thread last signed with
+        self._refresh_lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"AkSkAuth(source={self.source!r}, project_id={self.project_id!r})"
 
     def refresh(self) -> bool:
-        """Ask the source for new credentials; True if they differ from the last ones used."""
-        after = self.source.refresh()
-        changed = after != self._last
+        """New credentials after an expiry 401; True if they differ from those this thread used.
+
+        Threads that failed together refresh once: a thread finding the source already holding
+        other credentials than it signed with does not fetch again.
+        """
+        used: Optional[Credentials] = getattr(self._used, "creds", None)
+        with self._refresh_lock:
+            if used is not None and self.source.get() != used:
+                return True
+            after = self.source.refresh()
+        changed = after != used
         logger.debug("AK/SK credentials refreshed from %s (changed: %s)", self.source, changed)
         return changed
 
@@ -236,5 +246,5 @@ class AkSkAuth(requests.auth.AuthBase):
 
     def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
         creds = self.source.get()
-        self._last = creds
+        self._used.creds = creds
         return self.sign_with(creds, r)

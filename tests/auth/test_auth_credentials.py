@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 from types import SimpleNamespace
 from typing import Any
@@ -213,3 +214,27 @@ def test_metadata_logs_never_show_secrets(
     assert "TMPA…" in text
     for secret in ("TMPAK", "tmp-secret", "tmp-token"):
         assert secret not in text.replace("TMPA…", "")
+
+
+def test_threads_failing_together_fetch_metadata_once(emulator: Any) -> None:
+    src = MetadataCredentialSource(emulator.base_url)
+    auth = AkSkAuth(src, emulator.project_id)
+    url = f"{emulator.base_url}/v1/{emulator.project_id}/training-jobs"
+    assert requests.get(url, auth=auth, timeout=10).status_code == 200
+    emulator.expire_tokens()
+    barrier = threading.Barrier(5)
+    results: list[tuple[int, bool, int]] = []
+
+    def worker() -> None:
+        first = requests.get(url, auth=auth, timeout=10).status_code
+        barrier.wait(timeout=10)
+        refreshed = auth.refresh()
+        results.append((first, refreshed, requests.get(url, auth=auth, timeout=10).status_code))
+
+    threads = [threading.Thread(target=worker) for _ in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(results) == [(401, True, 200)] * 5
+    assert emulator.stats()["requests"]["GET /openstack/latest/securitykey"] == 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import pytest
@@ -106,3 +107,26 @@ def test_project_lookup_with_bad_credentials(emulator: Any) -> None:
     aksk = AkSkAuth(StaticCredentialSource(Credentials(emulator.access_key, "wrong-sk")))
     with pytest.raises(AuthenticationError, match="project_id"):
         lookup_project_id(emulator.base_url, emulator.region, aksk)
+
+
+def test_threads_failing_together_reauthenticate_once(emulator: Any) -> None:
+    auth = TokenAuth(_source(emulator))
+    url = f"{emulator.base_url}/v1/{emulator.project_id}/training-jobs"
+    assert requests.get(url, auth=auth, timeout=10).status_code == 200
+    emulator.expire_tokens()
+    barrier = threading.Barrier(6)
+    results: list[tuple[int, bool, int]] = []
+
+    def worker() -> None:
+        first = requests.get(url, auth=auth, timeout=10).status_code
+        barrier.wait(timeout=10)  # every thread has failed with the old token
+        refreshed = auth.refresh()
+        results.append((first, refreshed, requests.get(url, auth=auth, timeout=10).status_code))
+
+    threads = [threading.Thread(target=worker) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(results) == [(401, True, 200)] * 6
+    assert emulator.stats()["requests"]["POST /v3/auth/tokens"] == 2
