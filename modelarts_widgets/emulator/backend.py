@@ -120,12 +120,20 @@ class Backend:
         job_desc: str = "",
         create_time: Optional[int] = None,
         workspace_id: str = "0",
+        job_id: Optional[int] = None,
     ) -> tuple[int, list[int]]:
-        """Add a job; ``versions`` are field overrides, oldest first. ``(job_id, version_ids)``."""
+        """Add a job; ``versions`` are field overrides, oldest first. ``(job_id, version_ids)``.
+
+        ``job_id`` picks the id (e.g. the ids printed in the SDK docs); it must be free.
+        """
         with self._lock:
             st = self._state
-            job_id = st.next_job_id
-            st.next_job_id += 1
+            if job_id is None:
+                job_id = st.next_job_id
+            elif int(job_id) in st.jobs:
+                raise ValueError(f"training job {int(job_id)} already exists")
+            job_id = int(job_id)
+            st.next_job_id = max(st.next_job_id, job_id) + 1
             now_ms = int(self.clock() * 1000)
             job: Json = {
                 "job_id": job_id,
