@@ -12,9 +12,10 @@ Fixtures
 ``browser_type_launch_args`` / ``browser_context_args`` (session)
     pytest-playwright overrides: that Chromium, headless flags, 1280x900 viewport.
 ``context`` / ``offsite_requests``
-    pytest-playwright's context with every request to a host other than 127.0.0.1, localhost or
-    [::1] aborted. ``offsite_requests`` is the list of aborted URLs; at teardown the test fails
-    if any is not matched by ``HARMLESS_OFFSITE`` (their count goes into the JUnit properties).
+    pytest-playwright's context (default timeout 60 s; ``expect`` default 30 s) with every
+    request to a host other than 127.0.0.1, localhost or [::1] aborted. ``offsite_requests`` is
+    the list of aborted URLs; at teardown the test fails if any is not matched by
+    ``HARMLESS_OFFSITE`` (their count goes into the JUnit properties).
 ``browser_emulator`` (session)
     A ModelArts ``EmulatorServer`` on 127.0.0.1 (seed ``BROWSER_SEED``, ``delete_delay=0.5``).
     Shared by every browser test: reset or re-seed it through its control API if a test needs
@@ -86,6 +87,8 @@ CHROMIUM_ARGS = [
 ]
 #: Milliseconds for page loads and kernel waits: a cold kernel on a busy 2-core box is slow.
 TIMEOUT_MS = 60_000
+#: Default timeout of Playwright's ``expect`` in this tier (its own default is 5 s).
+EXPECT_TIMEOUT_MS = 30_000
 #: Emulator data for the browser tier.
 BROWSER_SEED = {"jobs": 5, "versions_per_job": 3, "visualization_jobs": 4}
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
@@ -163,6 +166,9 @@ def context(
     context: Any, offsite_requests: list[str], request: pytest.FixtureRequest
 ) -> Iterator[Any]:
     """pytest-playwright's context, with every non-loopback request aborted and recorded."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
 
     def _abort(route: Any) -> None:
         offsite_requests.append(route.request.url)
