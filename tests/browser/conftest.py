@@ -132,6 +132,11 @@ def chromium_executable() -> str:
     pytest.skip(reason)
 
 
+@pytest.fixture(autouse=True)
+def _require_chromium(chromium_executable: str) -> None:
+    """Skip/fail before any server is started when there is no browser."""
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(
     browser_type_launch_args: dict[str, Any], chromium_executable: str
