@@ -41,8 +41,10 @@ Fixtures
     from ``modelarts_widgets.demo.start_demo``): waits for the first cell and an idle kernel.
 ``NotebookPage``
     ``.page``, ``.ui``, ``.name``, ``.outputs`` (locator of the output areas),
-    ``.wait_kernel_idle()``, ``.run_all()`` (fire and forget: wait on the DOM afterwards with
-    ``expect``), ``.screenshot(label)`` -> PNG under ``test-artifacts/browser/``.
+    ``.tracebacks`` (output areas showing a traceback), ``.wait_kernel_idle()``, ``.run_all()``
+    (fire and forget: wait on the DOM afterwards with ``expect``), ``.wait_all_executed()``
+    (every code cell ran, or run-all stopped at an error), ``.screenshot(label)`` -> PNG under
+    ``test-artifacts/browser/``.
 ``artifacts_dir`` (session)
     ``<rootdir>/test-artifacts/browser`` (gitignored).
 """
@@ -105,6 +107,21 @@ KERNEL_IDLE_JS = """() => {
 # Fire and forget: execute() resolves only when every cell has finished, and page.evaluate has
 # no timeout of its own.
 RUN_ALL_JS = "() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }"
+# Idle kernel, and every code cell's prompt shows a number (not "*" = queued/running) up to
+# the first one whose output is an error (run-all stops there).
+ALL_EXECUTED_JS = """() => {
+  const w = window.jupyterapp?.shell?.currentWidget;
+  const k = w?.sessionContext?.session?.kernel;
+  if (!w || !w.content || !k || k.status !== 'idle') return false;
+  for (const cell of w.content.widgets) {
+    if (cell.model.type !== 'code') continue;
+    const prompt = cell.node.querySelector('.jp-InputPrompt')?.textContent ?? '';
+    if (!/\\[\\d+\\]/.test(prompt)) return false;
+    const outs = cell.model.outputs;
+    for (let i = 0; i < outs.length; i++) if (outs.get(i).type === 'error') return true;
+  }
+  return true;
+}"""
 EXPOSE_APP_ARGS = (
     "--LabApp.expose_app_in_browser=True",
     "--JupyterNotebookApp.expose_app_in_browser=True",
@@ -329,9 +346,22 @@ class NotebookPage:
     def wait_kernel_idle(self, timeout_ms: int = TIMEOUT_MS) -> None:
         self.page.wait_for_function(KERNEL_IDLE_JS, timeout=timeout_ms)
 
+    @property
+    def tracebacks(self) -> Any:
+        """Output areas showing a Python traceback."""
+        return self.outputs.filter(has_text="Traceback (most recent call last)")
+
     def run_all(self) -> None:
         """Run all cells (returns at once; wait on the output DOM with ``expect``)."""
         self.page.evaluate(RUN_ALL_JS)
+
+    def wait_all_executed(self, timeout_ms: int = TIMEOUT_MS) -> None:
+        """After `run_all`: wait until no code cell is queued/running and the kernel is idle.
+
+        A run stopped by an exception counts as finished (the cells after it stay unrun):
+        check ``tracebacks`` afterwards.
+        """
+        self.page.wait_for_function(ALL_EXECUTED_JS, timeout=timeout_ms)
 
     def screenshot(self, label: str) -> Path:
         path = self.artifacts / f"{Path(self.name).stem}-{self.ui}-{label}.png"

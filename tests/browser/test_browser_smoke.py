@@ -46,6 +46,8 @@ def test_browser_smoke_widget_roundtrip(
             "import os\nprint('ready', 1 + 1, os.environ['MODELARTS_ENDPOINT'])",
             # proves the non-loopback guard: the browser must not fetch this image
             f"from IPython.display import HTML\nHTML(\"<img src='{OFFSITE_PROBE}' alt='probe'>\")",
+            # proves that `tracebacks` / `wait_all_executed` see an error
+            "raise ValueError('expected smoke error')",
         ]
     )
     nb = open_notebook(name, ui=ui)
@@ -64,6 +66,10 @@ def test_browser_smoke_widget_roundtrip(
     box.get_by_role("button", name="Apply").click()
     expect(status).to_have_text("clicks=1 alpha=True")  # written by the Python callback
     nb.screenshot("after-click")
+
+    nb.wait_all_executed()
+    expect(nb.tracebacks).to_have_count(1)
+    expect(nb.tracebacks).to_contain_text("ValueError: expected smoke error")
 
     expect(nb.outputs.locator("img[alt=probe]")).to_have_count(1)
     nb.page.wait_for_function(
@@ -89,7 +95,8 @@ def test_browser_smoke_demo_opens_quickstart(
         nb = attach_notebook("quickstart.ipynb")
         nb.run_all()
         expect(nb.outputs.locator(".modelarts-widgets").first).to_be_visible()
-        expect(nb.outputs.locator("[data-mime-type*=error]")).to_have_count(0)
+        nb.wait_all_executed()
+        expect(nb.tracebacks).to_have_count(0)
         nb.screenshot("demo")
         workdir = demo.workdir
     assert demo.process.poll() is not None  # Jupyter stopped by the context manager
