@@ -155,6 +155,18 @@ class ResourceList(w.VBox, Generic[T]):  # type: ignore[misc]
         return {}
 
     # --- public API: listing -----------------------------------------------------------------
+    @property
+    def items(self) -> list[T]:
+        """Everything listed by the last refresh (all pages, unfiltered)."""
+        with self._lock:
+            return list(self._state.items)
+
+    @property
+    def visible_items(self) -> list[T]:
+        """The items on the current page, top to bottom."""
+        with self._lock:
+            return list(self._state.page_items())
+
     def refresh(self) -> None:
         """Re-list from the server (creating the session first if needed); errors show inline."""
         client = self._ensure_client()
@@ -330,7 +342,9 @@ class ResourceList(w.VBox, Generic[T]):  # type: ignore[misc]
         self._stop_listening()
         for widget in self._factory.created:
             widget.close()
+        layout = self.layout
         super().close()
+        layout.close()
 
     # --- the run -----------------------------------------------------------------------------
     def _start(self, chosen: list[PlanItem]) -> None:

@@ -87,12 +87,11 @@ def cells_html(
     return f'<div class="{css}"{data} style="white-space:nowrap">{spans}</div>'
 
 
-def names_html(names: Sequence[str], limit: int = 10) -> str:
-    """A bullet list of the first ``limit`` entries (safe HTML fragments), then ``"+N more"``."""
-    shown = "".join(f"<li>{n}</li>" for n in names[:limit])
-    more = len(names) - limit
+def names_html(shown: Sequence[str], more: int = 0) -> str:
+    """A bullet list of ``shown`` (safe HTML fragments), then ``"+N more"`` when ``more``."""
+    items = "".join(f"<li>{n}</li>" for n in shown)
     extra = f'<li class="mw-more">+{more} more</li>' if more > 0 else ""
-    return f'<ul class="mw-names" style="margin:2px 0 2px 1.2em;padding:0">{shown}{extra}</ul>'
+    return f'<ul class="mw-names" style="margin:2px 0 2px 1.2em;padding:0">{items}{extra}</ul>'
 
 
 def snapshot_table(title: str, headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:

@@ -76,25 +76,33 @@ class DeletePlan:
     def summary_html(self, include_active: bool) -> str:
         """The preview text, every name and note escaped."""
         chosen = self.chosen(include_active)
-        held = [i for i in self.items if i not in chosen]
+        held = [] if include_active else [i for i in self.items if i.active]
         parts = [
             f"<b>Delete {esc(self._label(len(chosen)))}?</b> "
             "This cannot be undone. Deletes are sent only when you confirm."
         ]
         if chosen:
-            parts.append(names_html([_entry(i) for i in chosen]))
+            parts.append(_names(chosen))
         if held:
             parts.append(
                 f'<div class="mw-excluded">Not deleted: {len(held)} active '
                 f"{'item' if len(held) == 1 else 'items'} (tick "
                 f"&ldquo;include {len(held)} active&rdquo; to delete them too):</div>"
             )
-            parts.append(names_html([_entry(i) for i in held]))
+            parts.append(_names(held))
         parts.extend(f'<div class="mw-note">{esc(n)}</div>' for n in self.notes)
         need = self.required_count(include_active)
         if need is not None:
             parts.append(f'<div class="mw-type-hint">Type <b>{need}</b> to confirm.</div>')
         return "".join(parts)
+
+
+#: How many names the preview lists before "+N more".
+SHOWN_NAMES = 10
+
+
+def _names(items: list[PlanItem]) -> str:
+    return names_html([_entry(i) for i in items[:SHOWN_NAMES]], len(items) - SHOWN_NAMES)
 
 
 def _entry(item: PlanItem) -> str:

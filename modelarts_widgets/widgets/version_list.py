@@ -132,20 +132,41 @@ class JobVersionList(ResourceList[JobVersion]):
     def _notes(
         self, client: ModelArtsApi, items: Sequence[JobVersion]
     ) -> tuple[dict[Hashable, list[str]], list[str]]:
-        outputs = [(v.key, v.train_url) for v in items if v.train_url]
+        by_path: dict[str, list[Hashable]] = {}
+        for v in items:
+            path = normalize_obs_path(v.train_url)
+            if path:
+                by_path.setdefault(path, []).append(v.key)
         notes: dict[Hashable, list[str]] = {}
-        if not outputs:
+        if not by_path:
             return notes, []
+        vis_paths: dict[str, list[str]] = {}
         for vis in client.iter_visualization_jobs():
-            if not vis.train_url:
-                continue
-            for key, train_url in outputs:
-                if reads_output(vis.train_url, train_url):
-                    name = vis.job_name or vis.job_id
-                    notes.setdefault(key, []).append(
-                        f"visualization job {name} reads this version's output"
-                    )
+            path = normalize_obs_path(vis.train_url)
+            if path:
+                vis_paths.setdefault(path, []).append(vis.job_name or vis.job_id)
+        # A visualization job reads a version's output when one path contains the other.
+        readers: dict[Hashable, list[str]] = {}
+        for vpath, names in vis_paths.items():
+            for prefix in _prefixes(vpath):
+                for key in by_path.get(prefix, ()):
+                    readers.setdefault(key, []).extend(names)
+        for path, keys in by_path.items():
+            for prefix in _prefixes(path)[:-1]:
+                for key in keys:
+                    readers.setdefault(key, []).extend(vis_paths.get(prefix, ()))
+        for key, names in readers.items():
+            for name in dict.fromkeys(names):
+                notes.setdefault(key, []).append(
+                    f"visualization job {name} reads this version's output"
+                )
         return notes, []
+
+
+def _prefixes(path: str) -> list[str]:
+    """``/a/b/`` -> ``["/a/", "/a/b/"]`` (normalised directory prefixes, shortest first)."""
+    parts = [p for p in path.split("/") if p]
+    return ["/" + "/".join(parts[: n + 1]) + "/" for n in range(len(parts))]
 
 
 def _version_id(v: JobVersion) -> int:

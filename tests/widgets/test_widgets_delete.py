@@ -1,0 +1,270 @@
+"""Confirm and delete through the widgets against the live emulator (faults, cancel, receipts)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pytest
+
+from modelarts_widgets.models import ACTIVE_STATUSES
+from modelarts_widgets.widgets import JobVersionList, VisualizationJobList
+
+
+def _inactive(w: Any) -> list[Any]:
+    return [v for v in w.items if v.status not in ACTIVE_STATUSES]
+
+
+def _by_key(records: list[dict[str, Any]]) -> dict[Any, dict[str, Any]]:
+    return {tuple(r["key"]) if isinstance(r["key"], list) else r["key"]: r for r in records}
+
+
+def test_delete_is_disabled_until_something_is_selected(make_widget: Any) -> None:
+    w = make_widget(JobVersionList)
+    assert w._controls.delete.disabled
+    with pytest.raises(ValueError, match="Nothing selected"):
+        w.request_delete()
+    w.select(keys=[w.items[0].key])
+    assert not w._controls.delete.disabled
+    assert w._controls.delete.description == "Delete 1…"
+
+
+def test_cancel_at_confirmation_sends_nothing(make_widget: Any, emulator: Any) -> None:
+    w = make_widget(JobVersionList)
+    w.select(all_matching=True)
+    w._controls.delete.click()
+    assert w._panel.visible
+    assert w._panel.box.layout.display is None
+    assert "Delete 6 training job versions?" in w._panel.message.value
+    w._panel.cancel_button.click()
+    assert not w._panel.visible
+    assert w._panel.box.layout.display == "none"
+    assert w.status_message == "Delete cancelled; nothing was sent."
+    assert w.n_selected == 9
+    assert w.n_items == 9
+    with pytest.raises(ValueError, match="No delete is pending"):
+        w.confirm(typed_count=6)
+    assert emulator.delete_calls == {}
+
+
+def test_typed_count_is_required_for_more_than_one(make_widget: Any, emulator: Any) -> None:
+    w = make_widget(JobVersionList)
+    two = _inactive(w)[:2]
+    w.select(keys=[v.key for v in two])
+    w.request_delete()
+    panel = w._panel
+    assert panel.count.layout.display is None  # the count box is shown
+    assert panel.confirm_button.disabled
+    panel.count.value = "3"
+    assert panel.confirm_button.disabled
+    with pytest.raises(ValueError, match=r"Type the number of items to delete \(2\)"):
+        w.confirm(typed_count=5)
+    assert emulator.delete_calls == {}
+    panel.count.value = "2"
+    assert not panel.confirm_button.disabled
+    panel.confirm_button.click()
+    assert w.wait(30)
+    assert sorted(emulator.delete_calls.values()) == [1, 1]
+    assert w.n_items == 7
+    assert w.status_message == "Deleted 2 of 2"
+
+
+def test_single_item_needs_no_typed_count(make_widget: Any) -> None:
+    w = make_widget(VisualizationJobList)
+    done = next(j for j in w.items if j.status == 10)
+    w.select(keys=[done.key])
+    plan = w.request_delete()
+    assert plan is not None
+    assert plan.required_count(False) is None
+    assert w._panel.count.layout.display == "none"
+    assert w.confirm()
+    assert w.wait(30)
+    assert w.last_result[0]["state"] == "deleted"
+    assert w.last_result[0]["job_id"] == done.key
+    assert done.key not in {j.key for j in w.items}
+
+
+def test_active_items_are_excluded_unless_included(make_widget: Any, emulator: Any) -> None:
+    w = make_widget(JobVersionList)
+    w.select(all_matching=True)
+    plan = w.request_delete()
+    assert plan is not None
+    assert plan.n_active == 3
+    msg = w._panel.message.value
+    assert "Delete 6 training job versions?" in msg
+    assert "Not deleted: 3 active items" in msg
+    assert "active: running" in msg
+    assert "active: queuing" in msg
+    assert w._panel.include_active.description == "include 3 active items"
+    w._panel.include_active.value = True
+    assert "Delete 9 training job versions?" in w._panel.message.value
+    assert w.confirm(typed_count=6)  # include_active=False again: the 3 active stay
+    assert w.wait(30)
+    assert len(emulator.delete_calls) == 6
+    assert {v.status for v in w.items} <= ACTIVE_STATUSES
+    assert w.n_items == 3
+    assert w.n_selected == 3  # the held-back items stay selected
+
+
+def test_mixed_outcomes_in_the_servers_words(
+    make_widget: Any, emulator: Any, api: Any, wait_until: Any
+) -> None:
+    w = make_widget(JobVersionList, concurrency=2)
+    versions = {v.key: v for v in w.items}
+    canceling = next(v for v in versions.values() if v.status == 9)  # refused: ModelArts.0105
+    ok, gone, throttled, broken = _inactive(w)[:4]
+    api.delete_job_version(*gone.key)  # deleted behind the widget's back -> 404
+    emulator.throttle(1, retry_after=1, path=emulator.version_path(*throttled.key), method="DELETE")
+    emulator.force_error(503, path=emulator.version_path(*broken.key), method="DELETE")
+    keys = [ok.key, gone.key, throttled.key, broken.key, canceling.key]
+    w.select(keys=keys)
+    w.request_delete()
+    assert w.confirm(typed_count=5, include_active=True)
+    assert w.busy
+    assert w.wait(30)
+    assert not w.busy
+    rec = _by_key(w.last_result)
+    assert rec[ok.key]["outcome"] == "deleted"
+    assert rec[gone.key]["outcome"] == "already_gone"
+    assert rec[gone.key]["http_status"] == 404
+    assert rec[throttled.key]["outcome"] == "deleted"  # 429 was honoured and re-sent
+    assert rec[broken.key]["outcome"] == "failed"
+    assert rec[broken.key]["http_status"] == 503
+    assert rec[canceling.key]["outcome"] == "failed"
+    assert rec[canceling.key]["error_code"] == "ModelArts.0105"
+    assert "job status: 9" in rec[canceling.key]["error_msg"]
+    assert rec[ok.key]["request_id"]
+    assert rec[ok.key]["total_s"] is not None
+    assert rec[ok.key]["job_id"] == ok.key[0]
+    assert rec[ok.key]["version_id"] == ok.key[1]
+    # failures stay listed with a badge saying why; the gone ones left the list
+    assert {ok.key, gone.key, throttled.key}.isdisjoint(v.key for v in w.items)
+    assert w.selected == [broken.key, canceling.key]
+    w.set_filter(text=canceling.version_name)
+    w.select(keys=[canceling.key])
+    shown = w._pool._cells[w._pool.keys.index(canceling.key)].value
+    assert "failed: ModelArts.0105" in shown
+    assert "1 already gone" in w.status_message
+    assert "2 failed" in w.status_message
+    assert emulator.delete_calls[emulator.version_path(*throttled.key)] == 2
+    assert emulator.delete_calls[emulator.version_path(*broken.key)] == 1
+
+
+def test_retry_failed_reruns_only_failures(make_widget: Any, emulator: Any) -> None:
+    w = make_widget(JobVersionList)
+    runs: list[list[dict[str, Any]]] = []
+    w.on_deleted(runs.append)
+    a, b, c = _inactive(w)[:3]
+    emulator.force_error(500, path=emulator.version_path(*b.key), method="DELETE")
+    w.select(keys=[a.key, b.key, c.key])
+    w.request_delete()
+    w.confirm(typed_count=3)
+    assert w.wait(30)
+    assert [r["outcome"] for r in w.last_result] == ["deleted", "failed", "deleted"]
+    assert w.retry_failed()
+    assert w.wait(30)
+    assert [(r["key"], r["outcome"]) for r in w.last_result] == [(list(b.key), "deleted")]
+    assert len(runs) == 2
+    assert runs[1] == w.last_result
+    assert emulator.delete_calls[emulator.version_path(*a.key)] == 1
+    assert emulator.delete_calls[emulator.version_path(*b.key)] == 2
+    assert not w.retry_failed()  # nothing left
+    w.on_deleted(runs.append, remove=True)
+
+
+def test_cancel_mid_run_stops_sending(make_widget: Any, emulator: Any, wait_until: Any) -> None:
+    w = make_widget(VisualizationJobList, concurrency=1)
+    for n in range(8):
+        emulator.add_visualization_job(f"slow-{n}", status=10)
+    w.refresh()
+    emulator.add_latency(0.3, path=r".*/visualization-jobs/.+", method="DELETE")
+    w.set_filter(text="slow-")
+    w.select(all_matching=True)
+    w.request_delete()
+    w.confirm(typed_count=8)
+    wait_until(lambda: len(emulator.delete_calls) >= 2, what="two deletes sent")
+    w._controls.cancel_run.click()
+    assert w.wait(30)
+    sent = len(emulator.delete_calls)
+    states = [r["outcome"] for r in w.last_result]
+    assert 2 <= sent < 8
+    assert states.count("not_sent") == 8 - sent
+    assert w.status_message.startswith(
+        f"Cancelled after {sent} of 8: {sent} sent, {8 - sent} not sent"
+    )
+    assert all(n == 1 for n in emulator.delete_calls.values())
+    assert w.n_selected == 8 - sent  # the not-sent ones stay selected
+
+
+def test_second_confirm_while_busy_sends_nothing_twice(
+    make_widget: Any, emulator: Any, wait_until: Any
+) -> None:
+    w = make_widget(JobVersionList)
+    emulator.add_latency(0.2, path=r".*/versions/\d+$", method="DELETE")
+    keys = [v.key for v in _inactive(w)[:3]]
+    w.select(keys=keys)
+    w.request_delete()
+    w._panel.count.value = "3"
+    w._panel.confirm_button.click()
+    assert w.busy
+    assert w._controls.delete.disabled
+    assert not w._controls.cancel_run.disabled
+    w._panel.confirm_button.click()  # a double click
+    assert w.confirm(typed_count=3) is False  # and a second programmatic confirm
+    assert w.request_delete() is None
+    assert w.wait(30)
+    assert sorted(emulator.delete_calls.values()) == [1, 1, 1]
+
+
+def test_verified_gone_after_an_asynchronous_delete(
+    make_widget: Any, emulator: Any, wait_until: Any
+) -> None:
+    emulator.delete_delay = None  # manual: items stay listed until advance()
+    w = make_widget(VisualizationJobList)
+    job = next(j for j in w.items if j.status == 10)
+    w.select(keys=[job.key])
+    w.request_delete()
+    w.confirm()
+    wait_until(lambda: w._outcomes.get(job.key) and w._outcomes[job.key].state == "accepted")
+    row = w._pool._cells[w._pool.keys.index(job.key)].value
+    assert "accepted" in row
+    assert w.busy
+    emulator.advance()
+    assert w.wait(30)
+    assert w.last_result[0]["outcome"] == "deleted"
+    assert w.last_result[0]["detail"] == "gone"
+    assert job.key not in {j.key for j in w.items}
+
+
+def test_dependencies_are_named_in_the_confirmation(make_widget: Any) -> None:
+    versions = make_widget(JobVersionList)
+    versions.select(all_matching=True)
+    versions.request_delete()
+    assert "visualization job vis_job-1 reads this version&#x27;s output" in (
+        versions._panel.message.value
+    )
+    vis = make_widget(VisualizationJobList)
+    vis.select(all_matching=True)
+    plan = vis.request_delete()
+    assert plan is not None
+    billing = [i.name for i in plan.items if "still billing" in i.notes]
+    assert billing == [j.job_name for j in vis.items if j.status == 8]
+    assert "still billing" in vis._panel.message.value
+
+
+def test_callback_errors_show_in_the_widget_and_are_logged(make_widget: Any, caplog: Any) -> None:
+    w = make_widget(VisualizationJobList)
+
+    def broken(records: list[dict[str, Any]]) -> None:
+        raise RuntimeError("callback blew up")
+
+    w.on_deleted(broken)
+    w.select(keys=[next(j for j in w.items if j.status == 10).key])
+    w.request_delete()
+    with caplog.at_level(logging.ERROR, logger="modelarts_widgets.widgets"):
+        w.confirm()
+        assert w.wait(30)
+    assert w.error == "RuntimeError: callback blew up"
+    assert "callback blew up" in w._controls.error.value
+    assert any(r.exc_info for r in caplog.records if "broken" in r.getMessage())
+    assert w.last_result[0]["outcome"] == "deleted"  # nothing lost

@@ -1,0 +1,199 @@
+"""List widgets against the live emulator: listing, filter, sort, paging, selection, display."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from modelarts_widgets.models import ACTIVE_STATUSES
+from modelarts_widgets.widgets import JobVersionList, VisualizationJobList
+
+
+def test_version_list_lists_every_version_with_no_arguments(make_widget: Any) -> None:
+    w = make_widget(JobVersionList)
+    assert w.error == ""
+    assert w.n_items == 9
+    assert w.n_matching == 9
+    assert (w.page, w.n_pages) == (1, 1)
+    assert {v.job_name for v in w.items} == {"image classifier", "résumé classifier", "模型训练"}
+    assert w.status_message == "Listed 9 training job versions."
+    row = w._pool._cells[0].value
+    first = w.visible_items[0]
+    assert first.version_name in row
+    assert "maw-badge" in row
+    assert first.status_label in row
+    assert "mw-row" in w._pool._rows[0]._dom_classes
+
+
+def test_version_list_of_one_job(make_widget: Any, api: Any) -> None:
+    job_id = next(iter(api.iter_training_jobs())).job_id
+    w = make_widget(JobVersionList, job_id=job_id)
+    assert w.n_items == 3
+    assert {v.job_id for v in w.items} == {job_id}
+
+
+def test_visualization_list_lists_jobs_with_safe_links(make_widget: Any) -> None:
+    w = make_widget(VisualizationJobList)
+    assert w.n_items == 4
+    html = "".join(c.value for c in w._pool._cells[: w.n_items])
+    assert html.count('target="_blank"') == 4
+    assert html.count('rel="noopener noreferrer"') == 4
+    assert "/tensorboard/" in html
+    assert "/bucket/" in html  # train URL column
+    assert {"modelarts-widgets", "mw-vis-list"} <= set(w._dom_classes)
+
+
+def test_filter_by_text_and_status(make_widget: Any) -> None:
+    w = make_widget(JobVersionList)
+    w.set_filter(text="IMAGE")
+    assert w.n_matching == 3
+    assert all(v.job_name == "image classifier" for v in w.visible_items)
+    w.set_filter(text="", status="active")
+    assert w.n_matching == sum(1 for v in w.items if v.status in ACTIVE_STATUSES)
+    assert all(v.status in ACTIVE_STATUSES for v in w.visible_items)
+    w.set_filter(status=10)
+    assert w.n_matching == sum(1 for v in w.items if v.status == 10) > 0
+    # the same through the controls, as a user would type
+    w._controls.status_filter.value = "all"
+    w._controls.search.value = "v0002"
+    assert w.n_matching == 3
+    with pytest.raises(ValueError, match="unknown status filter"):
+        w.set_filter(status="sleeping")
+
+
+def test_select_all_matching_states_its_scope(make_widget: Any) -> None:
+    w = make_widget(JobVersionList, page_size=2)
+    w.set_filter(text="classifier")
+    assert w.n_matching == 6
+    w.select(all_matching=True)
+    assert w.n_selected == 6  # not just the 2 rows on the page
+    assert len(w.selected) == 6
+    assert "6 selected · 6 match" in w._controls.selection_label.value
+    assert w._controls.select_all.description == "select all 6"
+    w.set_filter(text="模型")
+    assert "6 selected (6 hidden by the filter) · 3 match" in w._controls.selection_label.value
+    w.clear_selection()
+    assert w.selected == []
+    assert w._controls.delete.disabled
+
+
+def test_paging_keeps_the_selection(make_widget: Any) -> None:
+    w = make_widget(JobVersionList, page_size=2)
+    assert (w.page, w.n_pages) == (1, 5)
+    assert w._controls.prev.disabled
+    assert not w._controls.next.disabled
+    w._controls.select_page.click()
+    page1 = [v.key for v in w.visible_items]
+    assert w.selected == page1
+    w.next_page()
+    assert w.page == 2
+    assert "page 2 of 5" in w._controls.page_label.value
+    assert not any(c.value for c in w._pool._checks)  # page 2 rows start unticked
+    w._pool._checks[1].value = True  # tick a row as a user would
+    picked = w.visible_items[1].key
+    assert w.selected == [*page1, picked]
+    w.go_to_page(99)
+    assert w.page == 5
+    assert len(w.visible_items) == 1
+    w.prev_page()
+    w.prev_page()
+    w.prev_page()
+    assert w.page == 2
+    assert w._pool._checks[1].value
+    assert not w._pool._checks[0].value
+    w.go_to_page(1)
+    assert all(c.value for c in w._pool._checks[:2])
+
+
+def test_sort_by_column(make_widget: Any) -> None:
+    w = make_widget(JobVersionList)
+    w.sort("version", descending=False)
+    ids = [v.version_id for v in w.visible_items]
+    assert ids == sorted(ids)
+    w.sort("job", descending=True)
+    names = [v.job_name.casefold() for v in w.visible_items]
+    assert names == sorted(names, reverse=True)
+    w._controls.descending.value = False  # the asc/desc toggle
+    assert [v.job_name.casefold() for v in w.visible_items] == sorted(names)
+    w._controls.sort.value = "created"
+    created = [v.create_time for v in w.visible_items]
+    assert created == sorted(created)
+    with pytest.raises(ValueError, match="unknown column"):
+        w.sort("colour")
+
+
+def test_selected_trait_is_settable_and_survives_refresh(make_widget: Any, api: Any) -> None:
+    w = make_widget(JobVersionList)
+    keys = [v.key for v in w.visible_items[:3]]
+    w.selected = [list(keys[0]), keys[1], (1, 2), "junk"]  # lists accepted, unknown dropped
+    assert w.selected == keys[:2]
+    assert [c.value for c in w._pool._checks[:3]] == [True, True, False]
+    w.select(keys=[keys[2]])
+    w.sort("version", descending=False)
+    w.refresh()
+    assert w.selected == keys  # sort and refresh never re-target
+    api.delete_job_version(*keys[1])  # goes away outside the widget
+    w.refresh()
+    assert w.selected == [keys[0], keys[2]]
+    assert w.n_items == 8
+
+
+def test_without_credentials_the_error_shows_inside_the_widget(monkeypatch: Any) -> None:
+    w = JobVersionList()  # no env, no session: must not raise
+    try:
+        assert w.error.startswith("Could not connect to ModelArts:")
+        assert "HUAWEICLOUD_SDK_AK" in w.error  # the actionable part of the message
+        assert "mw-error-text" in w._controls.error.value
+        assert w.n_items == 0
+        assert "Could not connect" in w._repr_mimebundle_()["text/html"]
+    finally:
+        w.close()
+
+
+def test_refresh_retries_after_the_credentials_appear(emulator: Any, monkeypatch: Any) -> None:
+    w = VisualizationJobList()
+    try:
+        assert w.error
+        monkeypatch.setenv("HUAWEICLOUD_SDK_AK", emulator.access_key)
+        monkeypatch.setenv("HUAWEICLOUD_SDK_SK", emulator.secret_key)
+        monkeypatch.setenv("HUAWEICLOUD_SDK_PROJECT_ID", emulator.project_id)
+        monkeypatch.setenv("MODELARTS_ENDPOINT", emulator.base_url)
+        w._controls.refresh.click()
+        assert w.error == ""
+        assert w.n_items == 4
+    finally:
+        w.close()
+
+
+def test_mimebundle_has_text_html_and_the_widget_view(make_widget: Any) -> None:
+    w = make_widget(JobVersionList)
+    w.select(page=True)
+    bundle = w._repr_mimebundle_()
+    assert bundle["text/plain"] == "JobVersionList: 9 versions, 9 selected"
+    assert "<table>" in bundle["text/html"]
+    assert "mw-snapshot" in bundle["text/html"]
+    assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == w.model_id
+    assert repr(w) == "<JobVersionList: 9 versions, 9 selected>"
+
+
+def test_stable_css_classes_for_browser_tests(make_widget: Any) -> None:
+    w = make_widget(JobVersionList)
+    c = w._controls
+    assert {"modelarts-widgets", "mw-version-list"} <= set(w._dom_classes)
+    assert "mw-delete" in c.delete._dom_classes
+    assert "mw-confirm" in w._panel.confirm_button._dom_classes
+    assert "mw-confirm-count" in w._panel.count._dom_classes
+    assert "mw-confirm-panel" in w._panel.box._dom_classes
+    assert "mw-search" in c.search._dom_classes
+
+
+def test_rate_limit_waits_show_in_the_status_line(make_widget: Any, emulator: Any) -> None:
+    w = make_widget(VisualizationJobList)
+    seen: list[str] = []
+    w.observe(lambda ch: seen.append(ch["new"]), names="status_message")
+    emulator.throttle(1, retry_after=1, path=r".*/visualization-jobs$", method="GET")
+    w.refresh()
+    assert "waiting 1 s (rate limited)" in seen
+    assert w.n_items == 4
+    assert w.error == ""

@@ -1,0 +1,119 @@
+"""Hard rules: escaped server strings, no secrets in widget state, bounded widget count."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from modelarts_widgets.widgets import JobVersionList, VisualizationJobList
+
+HOSTILE = "<img src=x onerror=alert(1)>"
+
+
+def _all_html(w: Any) -> str:
+    """Every HTML string the widget puts on screen, plus its static fallback."""
+    parts = [c.value for c in w._pool._cells]
+    c = w._controls
+    parts += [c.header.value, c.status.value, c.error.value, c.selection_label.value]
+    parts += [w._panel.message.value, w._repr_mimebundle_()["text/html"]]
+    return "\n".join(parts)
+
+
+def test_hostile_names_are_escaped_everywhere(make_widget: Any, emulator: Any) -> None:
+    job_id, (vid,) = emulator.add_training_job(
+        HOSTILE,
+        versions=[
+            {
+                "version_name": HOSTILE,
+                "engine_name": HOSTILE,
+                "train_url": "/bucket/evil/out/",
+            }
+        ],
+    )
+    emulator.add_visualization_job(HOSTILE, status=8, train_url="/bucket/evil/out/")
+    emulator.force_error(
+        400,
+        body={"error_code": HOSTILE, "error_msg": HOSTILE},
+        path=emulator.version_path(job_id, vid),
+        method="DELETE",
+    )
+    w = make_widget(JobVersionList)
+    w.set_filter(text="onerror")
+    assert w.n_matching == 1
+    w.select(all_matching=True)
+    w.request_delete()
+    assert "visualization job &lt;img" in w._panel.message.value
+    html = _all_html(w)
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    w.confirm()
+    assert w.wait(30)
+    assert w.last_result[0]["outcome"] == "failed"
+    assert w.last_result[0]["error_msg"] == HOSTILE  # the record keeps the raw words
+    html = _all_html(w)
+    assert "failed: &lt;img" in html
+    assert "<img" not in html
+
+    vis = make_widget(VisualizationJobList)
+    vis.set_filter(text="onerror")
+    vis.select(all_matching=True)
+    vis.request_delete()
+    html = _all_html(vis)
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "<img" not in html
+
+
+def test_no_secret_in_any_trait_or_widget_state(
+    make_widget: Any, emulator: Any, registry: dict[str, Any]
+) -> None:
+    before = set(registry)
+    lists = [make_widget(JobVersionList), make_widget(VisualizationJobList)]
+    for w in lists:
+        w.select(all_matching=True)
+        w.request_delete()
+    created = [registry[k] for k in set(registry) - before]
+    assert len(created) > 100
+    secrets = (emulator.access_key, emulator.secret_key)
+    for widget in created:
+        state = json.dumps(widget.get_state(), default=str)
+        values = " ".join(str(getattr(widget, name)) for name in widget.trait_names())
+        for secret in secrets:
+            assert secret not in state
+            assert secret not in values
+    for w in lists:
+        assert all(s not in repr(w) and s not in str(w._repr_mimebundle_()) for s in secrets)
+
+
+def _growth(registry: dict[str, Any], make: Any) -> int:
+    before = len(registry)
+    w = make()
+    grown = len(registry) - before
+    w.set_filter(text="a")
+    w.sort("created", descending=False)
+    w.select(all_matching=True)
+    w.next_page()
+    w.request_delete()
+    assert len(registry) - before == grown  # paging/filter/sort/confirm create no widgets
+    return grown
+
+
+def test_widget_count_does_not_grow_with_items(
+    make_widget: Any, emulator: Any, registry: dict[str, Any]
+) -> None:
+    emulator.seed(jobs=2, versions_per_job=5, visualization_jobs=10)
+    small_versions = _growth(registry, lambda: make_widget(JobVersionList))
+    small_vis = _growth(registry, lambda: make_widget(VisualizationJobList))
+    emulator.seed(jobs=100, versions_per_job=100, visualization_jobs=10_000)
+    big_versions = _growth(registry, lambda: make_widget(JobVersionList))
+    big_vis = _growth(registry, lambda: make_widget(VisualizationJobList))
+    assert big_versions == small_versions <= 200
+    assert big_vis == small_vis <= 200
+    for w in make_widget.made[-2:]:
+        assert w.n_items == 10_000
+
+
+def test_close_releases_every_widget_it_made(make_widget: Any, registry: dict[str, Any]) -> None:
+    before = set(registry)
+    w = make_widget(JobVersionList)
+    assert len(set(registry) - before) > 50
+    w.close()
+    assert set(registry) - before == set()
