@@ -1,0 +1,303 @@
+"""Tier 5: the tutorial notebooks, executed with nbclient and checked for what they say.
+
+Each notebook runs in a fresh kernel of this interpreter (a ``python3`` kernelspec written to a
+temporary folder, so no other ``python3`` kernel on the machine is picked up), with every
+``HUAWEICLOUD_*`` / ``MODELARTS_*`` variable removed and cwd a temporary copy of the notebook.
+The checks read the outputs for meaning (receipts, the SDK dicts, error codes, skips) and prove
+no secret reaches an output or the saved widget state. A static test pins how the notebooks are
+committed: stripped, no ``metadata.widgets``, equal to what ``notebooks/_build.py`` writes.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import re
+import secrets
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Optional
+
+import nbformat
+import pytest
+
+pytestmark = pytest.mark.notebooks
+
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOK_DIR = ROOT / "notebooks"
+NOTEBOOKS = sorted(p.name for p in NOTEBOOK_DIR.glob("*.ipynb"))
+CELL_TIMEOUT = 120
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+#: The emulator's default credentials, which the standalone notebooks use.
+DEMO_SECRETS = ("DEMOACCESSKEY", "demo-secret-key", "demo-password")
+
+
+# ---- running a notebook ----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def kernel_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder holding one kernelspec, ``python3``, that runs this interpreter."""
+    from ipykernel.kernelspec import write_kernel_spec
+
+    folder = tmp_path_factory.mktemp("kernels")
+    write_kernel_spec(folder / "python3")
+    return folder
+
+
+@pytest.fixture
+def run_notebook(tmp_path: Path, kernel_dir: Path) -> Any:
+    """``run_notebook(name, env=None) -> executed NotebookNode`` (also saved under tmp_path)."""
+    from jupyter_client.kernelspec import KernelSpecManager
+    from jupyter_client.manager import KernelManager
+    from nbclient import NotebookClient
+
+    def _run(name: str, env: Optional[dict[str, str]] = None) -> Any:
+        work = tmp_path / "work"
+        work.mkdir(exist_ok=True)
+        shutil.copy(NOTEBOOK_DIR / name, work / name)
+        nb = nbformat.read(str(work / name), as_version=4)
+        kernel_env = {
+            k: v for k, v in os.environ.items() if not k.startswith(("HUAWEICLOUD_", "MODELARTS_"))
+        }
+        kernel_env.update(
+            IPYTHONDIR=str(tmp_path / "ipython"),
+            JUPYTER_PLATFORM_DIRS="1",
+            PYDEVD_DISABLE_FILE_VALIDATION="1",
+        )
+        kernel_env.update(env or {})
+        specs = KernelSpecManager(kernel_dirs=[str(kernel_dir)], ensure_native_kernel=False)
+        km = KernelManager(kernel_name="python3", kernel_spec_manager=specs)
+        client = NotebookClient(
+            nb,
+            km=km,
+            kernel_name="python3",
+            timeout=CELL_TIMEOUT,
+            startup_timeout=120,
+            store_widget_state=True,
+            resources={"metadata": {"path": str(work)}},
+        )
+        client.execute(env=kernel_env)
+        nbformat.write(nb, str(tmp_path / f"executed-{name}"))
+        return nb
+
+    return _run
+
+
+def text_of(nb: Any, cell_id: str) -> str:
+    """Everything a code cell printed or displayed as text (streams, text/plain, errors)."""
+    cells = [c for c in nb.cells if c.get("id") == cell_id]
+    assert cells, f"no cell with id {cell_id!r}"
+    parts: list[str] = []
+    for output in cells[0].get("outputs", []):
+        if output.output_type == "stream":
+            parts.append(output.text)
+        elif output.output_type in ("execute_result", "display_data"):
+            parts.append(str(output.get("data", {}).get("text/plain", "")))
+        elif output.output_type == "error":
+            parts.append(f"{output.ename}: {output.evalue}")
+    return "".join(parts)
+
+
+def widget_state(nb: Any) -> dict[str, Any]:
+    state: dict[str, Any] = nb.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
+    return state
+
+
+def assert_no_secrets(nb: Any, values: tuple[str, ...]) -> None:
+    """No secret in any output, nor in the saved widget state."""
+    outputs = json.dumps([c.get("outputs", []) for c in nb.cells], ensure_ascii=False)
+    state = json.dumps(widget_state(nb), ensure_ascii=False)
+    for value in values:
+        assert value not in outputs, "a secret appears in a cell output"
+        assert value not in state, "a secret appears in the saved widget state"
+
+
+def assert_no_errors(nb: Any) -> None:
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            assert output.output_type != "error", text_of(nb, cell.id)
+            if output.output_type == "stream":
+                assert output.name != "stderr" or "Traceback" not in output.text, output.text
+
+
+# ---- the notebooks ----------------------------------------------------------------------------
+
+
+def check_quickstart_receipt(nb: Any) -> list[str]:
+    """The programmatic cell deleted two versions and names them; returns their names."""
+    out = text_of(nb, "programmatic")
+    about = re.search(r"about to delete: (.+)", out)
+    assert about, out
+    names = about.group(1).split(", ")
+    assert len(names) == 2, out
+    assert "receipt: Deleted 2 of 2" in out
+    for name in names:
+        assert f"  {name}: deleted" in out, out
+    return names
+
+
+def test_notebooks_quickstart_standalone(run_notebook: Any) -> None:
+    """No environment: the notebook starts its own emulator, deletes two versions, stops it."""
+    nb = run_notebook("quickstart.ipynb")
+    assert_no_errors(nb)
+    assert "(started here)" in text_of(nb, "mode")
+    assert re.search(r"JobVersionList: \d+ versions, 0 selected", text_of(nb, "widget"))
+    check_quickstart_receipt(nb)
+    assert "emulator stopped" in text_of(nb, "stop")
+    assert widget_state(nb), "the executed notebook saved no widget state"
+    assert_no_secrets(nb, DEMO_SECRETS)
+
+
+@pytest.fixture
+def private_emulator() -> Iterator[Any]:
+    """An emulator with credentials unique to this test (so leaks can be searched for)."""
+    from modelarts_widgets.emulator import EmulatorServer
+
+    with EmulatorServer(
+        access_key=f"NBAK{secrets.token_hex(8).upper()}",
+        secret_key=f"nbsk-{secrets.token_hex(16)}",
+        seed={"jobs": 4, "versions_per_job": 3, "visualization_jobs": 2},
+        delete_delay=0.2,
+    ) as server:
+        yield server
+
+
+def test_notebooks_quickstart_in_the_demo_environment(
+    run_notebook: Any, private_emulator: Any
+) -> None:
+    """With the demo's variables set, the notebook uses that emulator and leaves it running."""
+    from modelarts_widgets.demo import emulator_env
+
+    nb = run_notebook("quickstart.ipynb", env=emulator_env(private_emulator))
+    assert_no_errors(nb)
+    assert f"{private_emulator.base_url} (the demo's)" in text_of(nb, "mode")
+    names = check_quickstart_receipt(nb)
+    deletes = private_emulator.delete_calls
+    assert len(deletes) == 2, deletes
+    assert all("/versions/" in path for path in deletes)
+    assert "keeps running" in text_of(nb, "stop")
+    listed = {
+        f"{job['job_name']} / {v['version_name']}"
+        for job in private_emulator.backend.list_training_jobs(per_page=100)["jobs"]
+        for v in private_emulator.backend.list_versions(job["job_id"])["versions"]
+    }
+    assert listed.isdisjoint(names), "the deleted versions are still listed"
+    assert_no_secrets(nb, (private_emulator.access_key, private_emulator.secret_key))
+
+
+def test_notebooks_01_training_job_versions(run_notebook: Any) -> None:
+    nb = run_notebook("01_training_job_versions.ipynb")
+    assert_no_errors(nb)
+    assert "job 182626 versions [278810, 278811, 278812, 278813]" in text_of(nb, "setup")
+    assert re.search(r"created: job 182626 version \d+", text_of(nb, "create-code"))
+    for cell in ("m1-code", "m2-code", "m3-code"):
+        assert text_of(nb, cell).strip() == "{'is_success': True}", cell
+    table = text_of(nb, "list-code")
+    assert "278812" in table
+    assert "278813" not in table  # Method 1 deleted it
+    # 278813, the created version and 278812 are gone: two of the four are left
+    assert "JobVersionList: 2 versions, 0 selected" in text_of(nb, "widget")
+    assert "emulator stopped" in text_of(nb, "stop")
+    assert_no_secrets(nb, DEMO_SECRETS)
+
+
+def test_notebooks_02_visualization_jobs(run_notebook: Any) -> None:
+    nb = run_notebook("02_visualization_jobs.ipynb")
+    assert_no_errors(nb)
+    assert re.search(r"created visualization job \d+", text_of(nb, "create-code"))
+    for cell in ("m1-code", "m2-code", "m3-code"):
+        assert text_of(nb, cell).strip() == "{'is_success': True}", cell
+    assert "vis_job-lr-sweep" in text_of(nb, "list-code")
+    billing = text_of(nb, "billing")
+    assert "tb-live: still billing" in billing
+    assert "receipt: Deleted 1 of 1" in billing
+    reads = text_of(nb, "reads")
+    assert "mnist-cnn / V0002: visualization job tb-mnist-v2 reads this version's output" in reads
+    assert "emulator stopped" in text_of(nb, "stop")
+    assert_no_secrets(nb, DEMO_SECRETS)
+
+
+def test_notebooks_03_handling_failures(run_notebook: Any) -> None:
+    nb = run_notebook("03_handling_failures.ipynb")
+    assert_no_errors(nb)
+    refused = text_of(nb, "0105-sdk")
+    assert "being canceled" in refused
+    assert "'is_success': False" in refused
+    assert "'error_code': 'ModelArts.0105'" in refused
+    widget = text_of(nb, "0105-widget")
+    assert "Deleted 1 of 2" in widget
+    assert "1 failed (ModelArts.0105)" in widget
+    assert re.search(r": failed ModelArts\.0105 This job can't be delete\. job status: 9", widget)
+    retry = text_of(nb, "retry")
+    assert "retrying: True" in retry
+    assert "receipt: Deleted 1 of 1" in retry
+    throttled = text_of(nb, "429")
+    assert "waiting 1 s (rate limited)" in throttled
+    assert "status: Listed" in throttled
+    token = text_of(nb, "token")
+    assert "auth: password" in token
+    assert "events: ['credentials refreshed']" in token
+    assert "status: Listed" in token
+    gone = text_of(nb, "gone")
+    assert "deleted elsewhere: {'is_success': True}" in gone
+    assert "1 already gone" in gone
+    assert ": already_gone (HTTP 404)" in gone
+    assert "emulator stopped" in text_of(nb, "stop")
+    assert_no_secrets(nb, DEMO_SECRETS)
+
+
+def test_notebooks_04_real_modelarts_skips_without_credentials(run_notebook: Any) -> None:
+    nb = run_notebook("04_real_modelarts.ipynb")
+    assert_no_errors(nb)
+    detected = text_of(nb, "detect")
+    assert "inside a ModelArts notebook: False" in detected
+    assert "AK/SK in the environment: False" in detected
+    code_cells = [c.id for c in nb.cells if c.cell_type == "code" and c.id != "detect"]
+    assert len(code_cells) == 5
+    for cell_id in code_cells:
+        assert text_of(nb, cell_id).startswith("skipped: "), cell_id
+    assert not widget_state(nb), "a widget was created although every cell skipped"
+
+
+# ---- how they are committed -------------------------------------------------------------------
+
+
+def test_notebooks_are_listed() -> None:
+    assert NOTEBOOKS == [
+        "01_training_job_versions.ipynb",
+        "02_visualization_jobs.ipynb",
+        "03_handling_failures.ipynb",
+        "04_real_modelarts.ipynb",
+        "quickstart.ipynb",
+    ]
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_notebooks_committed_stripped(name: str) -> None:
+    """Valid nbformat 4, python3 kernelspec, no outputs, no counts, no ``metadata.widgets``."""
+    nb = nbformat.read(str(NOTEBOOK_DIR / name), as_version=nbformat.NO_CONVERT)
+    nbformat.validate(nb)
+    assert nb.nbformat == 4
+    assert nb.metadata.kernelspec.name == "python3"
+    assert "widgets" not in nb.metadata
+    for cell in nb.cells:
+        assert "widgets" not in cell.metadata
+        if cell.cell_type == "code":
+            assert cell.outputs == [], cell.id
+            assert cell.execution_count is None, cell.id
+
+
+def test_notebooks_match_their_generator() -> None:
+    """The committed notebooks are exactly what ``notebooks/_build.py`` writes."""
+    spec = importlib.util.spec_from_file_location("notebooks_build", NOTEBOOK_DIR / "_build.py")
+    assert spec is not None
+    assert spec.loader is not None
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    assert sorted(build.NOTEBOOKS) == NOTEBOOKS
+    for name, cells in build.NOTEBOOKS.items():
+        committed = (NOTEBOOK_DIR / name).read_text(encoding="utf-8")
+        assert committed == build.render(cells), f"{name}: run python notebooks/_build.py"
