@@ -1,0 +1,1 @@
+"""Benchmarks: scripts that print tables (run ``python benchmarks/run.py``); never tests."""
