@@ -353,6 +353,7 @@ class ResourceList(w.VBox, Generic[T]):  # type: ignore[misc]
             raise ValueError("Not connected: fix the error shown and refresh().")
         self.set_trait("busy", True)
         self._idle.clear()
+        self._set_error("")
         self._panel.hide()
         self._outcomes = {}
         bulk = BulkDelete(
@@ -440,7 +441,7 @@ class ResourceList(w.VBox, Generic[T]):  # type: ignore[misc]
                     from modelarts_widgets.session import Session
 
                     self._session = Session()
-                self._client = self._session.client
+                self._client = _client_of(self._session)
             except Exception as exc:
                 logger.warning("could not create a ModelArts session: %s", exc)
                 self._set_error(f"Could not connect to ModelArts: {exc}")
@@ -449,6 +450,7 @@ class ResourceList(w.VBox, Generic[T]):  # type: ignore[misc]
         return self._client
 
     def _listen(self, client: Any) -> None:
+        """Show the client's waits (rate limits, retries) in the status line."""
         if self._listening is client:
             return
         add = getattr(client, "add_event_listener", None)
@@ -607,6 +609,7 @@ class ResourceList(w.VBox, Generic[T]):  # type: ignore[misc]
             c.status_filter.value = st.status
             c.sort.value = st.sort_column
             c.descending.value = st.descending
+            c.descending.description = "desc" if st.descending else "asc"
             if c.search.value != st.text:
                 c.search.value = st.text
         self.set_trait("n_items", len(st.items))
@@ -698,3 +701,16 @@ class ResourceList(w.VBox, Generic[T]):  # type: ignore[misc]
             display(self._repr_mimebundle_(), raw=True)  # type: ignore[no-untyped-call]
             if self._view_name is not None:
                 self._handle_displayed(**kwargs)
+
+
+def _client_of(session: Any) -> ModelArtsApi:
+    """The API client of a session (ours or the SDK facade), or ``session`` if it is one."""
+    client = getattr(session, "client", None)
+    if client is not None:
+        return client  # type: ignore[no-any-return]
+    if isinstance(session, ModelArtsApi):
+        return session
+    raise TypeError(
+        f"{type(session).__name__} has no .client: pass modelarts_widgets.Session() "
+        "(or leave session out to find credentials automatically)"
+    )

@@ -197,3 +197,32 @@ def test_rate_limit_waits_show_in_the_status_line(make_widget: Any, emulator: An
     assert "waiting 1 s (rate limited)" in seen
     assert w.n_items == 4
     assert w.error == ""
+
+
+def test_display_sends_the_widget_view_with_a_static_fallback(
+    make_widget: Any, monkeypatch: Any
+) -> None:
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.display import display
+
+    w = make_widget(VisualizationJobList)
+    shell = InteractiveShell.instance()
+    published: list[dict[str, Any]] = []
+    monkeypatch.setattr(shell.display_pub, "publish", lambda data, *a, **kw: published.append(data))
+    try:
+        display(w)  # ipywidgets 8: _repr_mimebundle_; 7: _ipython_display_
+    finally:
+        InteractiveShell.clear_instance()
+    (bundle,) = published
+    assert bundle["text/plain"] == "VisualizationJobList: 4 jobs, 0 selected"
+    assert "mw-snapshot" in bundle["text/html"]
+    assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == w.model_id
+
+
+def test_an_explicit_session_or_client_is_used(make_widget: Any, api: Any) -> None:
+    from modelarts_widgets.session import Session
+
+    assert make_widget(JobVersionList, Session()).n_items == 9
+    assert make_widget(VisualizationJobList, client=api).n_items == 4
+    odd = make_widget(VisualizationJobList, object())
+    assert "has no .client" in odd.error
