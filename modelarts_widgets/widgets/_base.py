@@ -23,6 +23,7 @@ from modelarts_widgets.widgets._view import Column, ListState, StatusFilter
 from modelarts_widgets.widgets.badges import badge_html
 from modelarts_widgets.widgets.confirm import ConfirmPanel, DeletePlan, PlanItem
 from modelarts_widgets.widgets.deleter import BulkDelete, ItemOutcome
+from modelarts_widgets.widgets.receipt import summary_html
 from modelarts_widgets.widgets.table import Controls, RowPool, WidgetFactory
 
 __all__ = ["ResourceList"]
@@ -94,7 +95,7 @@ class ResourceList(w.VBox, Generic[T]):  # type: ignore[misc]
         )
         self._widths = [c.width for c in columns] + [OUTCOME_WIDTH]
         self._factory = WidgetFactory()
-        self._pool = RowPool(self._factory, page_size, self._guard(self._row_toggled))
+        self._pool = RowPool(self._factory, page_size, self._guard(self._row_toggled), self._lock)
         self._controls = Controls(self._factory)
         self._panel = ConfirmPanel(
             self._factory, self._guard(self._confirm_clicked), self._guard(self._close_panel)
@@ -105,13 +106,13 @@ class ResourceList(w.VBox, Generic[T]):  # type: ignore[misc]
         super().__init__(
             children=[
                 c.filter_bar,
+                c.error,
                 c.selection_bar,
                 c.header,
                 self._pool.box,
                 c.pager,
                 c.actions,
                 self._panel.box,
-                c.error,
             ],
             **kwargs,
         )
@@ -305,7 +306,12 @@ class ResourceList(w.VBox, Generic[T]):  # type: ignore[misc]
                 self._close_panel()
 
     def retry_failed(self) -> bool:
-        """Re-run only the items that failed in the last run (and are still listed)."""
+        """Re-run only the items that failed in the last run (and are still listed).
+
+        Those items were confirmed for the last run, so no new confirmation is asked; the
+        failures stay selected after a run, so pressing Delete again also retries them.
+        Returns False when busy or when nothing is left to retry.
+        """
         with self._lock:
             bulk = self._bulk
             if self.busy or bulk is None:
@@ -389,7 +395,7 @@ class ResourceList(w.VBox, Generic[T]):  # type: ignore[misc]
                     self._pool.set_cells(key, self._row_html(item))
             bulk = self._bulk
             if bulk is not None and not bulk.done:
-                self._set_status(bulk.summary())
+                self._set_status(bulk.summary(), summary_html(bulk))
 
     def _watch(self, bulk: BulkDelete) -> None:
         try:
@@ -422,7 +428,7 @@ class ResourceList(w.VBox, Generic[T]):  # type: ignore[misc]
         with self._lock:
             self.set_trait("last_result", records)
             self.set_trait("busy", False)
-            self._set_status(summary)
+            self._set_status(summary, summary_html(bulk))
             self._render()
         for callback in list(self._deleted_callbacks):
             self._guard(callback)(records)
@@ -518,10 +524,10 @@ class ResourceList(w.VBox, Generic[T]):  # type: ignore[misc]
             c.descending.value = self._state.descending
 
     def _from_controls(self) -> None:
-        if self._syncing:
-            return
         c = self._controls
         with self._lock:
+            if self._syncing:
+                return
             self._state.set_filter(text=c.search.value, status=c.status_filter.value)
             self._state.set_sort(c.sort.value, bool(c.descending.value))
             self._render()
@@ -552,9 +558,9 @@ class ResourceList(w.VBox, Generic[T]):  # type: ignore[misc]
 
     @observe("selected")
     def _selected_set(self, change: Any) -> None:
-        if self._syncing:
-            return
         with self._lock:
+            if self._syncing:
+                return
             self._state.set_selected(change["new"])
             self._selection_changed()
 
@@ -644,9 +650,12 @@ class ResourceList(w.VBox, Generic[T]):  # type: ignore[misc]
         c.cancel_run.disabled = not self.busy
         c.clear.disabled = n_sel == 0
 
-    def _set_status(self, text: str) -> None:
+    def _set_status(self, text: str, html: Optional[str] = None) -> None:
+        """Set the status line; ``html`` (already safe) replaces the escaped ``text`` on screen."""
         self.set_trait("status_message", text)
-        self._controls.status.value = f'<span class="mw-status-text">{esc(text)}</span>'
+        self._controls.status.value = (
+            html if html is not None else f'<span class="mw-status-text">{esc(text)}</span>'
+        )
 
     def _set_error(self, text: str) -> None:
         self.set_trait("error", text)

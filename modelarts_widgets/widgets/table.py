@@ -7,6 +7,7 @@ Cost is bounded (DESIGN decision 2): the pool holds ``page_size`` rows, each an
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Hashable, Sequence
 from typing import Any, Callable, Optional
 
@@ -58,8 +59,10 @@ class RowPool:
         factory: WidgetFactory,
         size: int,
         on_toggle: Callable[[Hashable, bool], None],
+        lock: Optional[Any] = None,
     ) -> None:
         self._on_toggle = on_toggle
+        self._lock = lock if lock is not None else threading.RLock()
         self._filling = False
         self._keys: list[Optional[Hashable]] = [None] * size
         self._checks: list[Any] = []
@@ -80,10 +83,11 @@ class RowPool:
 
     def _toggled(self, index: int) -> Callable[[dict[str, Any]], None]:
         def handler(change: dict[str, Any]) -> None:
-            key = self._keys[index]
-            if self._filling or key is None:
-                return
-            self._on_toggle(key, bool(change["new"]))
+            with self._lock:  # a fill in another thread finishes first
+                key = self._keys[index]
+                if self._filling or key is None:
+                    return
+                self._on_toggle(key, bool(change["new"]))
 
         return handler
 

@@ -67,6 +67,7 @@ def test_typed_count_is_required_for_more_than_one(make_widget: Any, emulator: A
     assert sorted(emulator.delete_calls.values()) == [1, 1]
     assert w.n_items == 7
     assert w.status_message == "Deleted 2 of 2"
+    assert 'data-done="true"' in w._controls.status.value
 
 
 def test_single_item_needs_no_typed_count(make_widget: Any) -> None:
