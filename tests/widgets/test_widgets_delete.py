@@ -47,6 +47,18 @@ def test_cancel_at_confirmation_sends_nothing(make_widget: Any, emulator: Any) -
     assert emulator.delete_calls == {}
 
 
+def test_cancel_from_python_closes_the_confirmation(make_widget: Any, emulator: Any) -> None:
+    w = make_widget(VisualizationJobList)
+    w.select(all_matching=True)
+    w.request_delete()
+    w.cancel()
+    assert not w._panel.visible
+    assert not w.busy
+    assert w.n_selected == 4
+    w.select(keys=[w.items[0].key])  # selection changes close a stale preview too
+    assert emulator.delete_calls == {}
+
+
 def test_typed_count_is_required_for_more_than_one(make_widget: Any, emulator: Any) -> None:
     w = make_widget(JobVersionList)
     two = _inactive(w)[:2]
