@@ -38,8 +38,13 @@ ensure_venv() {
     echo ">>> pip install -e .[${extras}] $* into $dir"
     rm -f "$stamp_file"
     # (grep drops pip's "Location ... is ignored" noise about find-links folders that do not exist)
+    # (works under `set -e -o pipefail` too: the pipeline's status is pip's)
+    local rc=0
     "$dir/bin/python" -m pip install --quiet -e ".[${extras}]" "$@" 2>&1 |
-        grep -v "is ignored: it is neither a file nor a directory"
-    [ "${PIPESTATUS[0]}" -eq 0 ] || return 1
+        { grep -v "is ignored: it is neither a file nor a directory" || true; } || rc=$?
+    if [ "$rc" -ne 0 ]; then
+        echo "ERROR: pip install into $dir failed (exit $rc)" >&2
+        return 1
+    fi
     echo "$stamp" >"$stamp_file"
 }
