@@ -81,7 +81,7 @@ def screenshots(pytestconfig: pytest.Config, request: pytest.FixtureRequest) -> 
 
 
 @pytest.fixture
-def emulator(browser_emulator: Any) -> Any:
+def lab_emulator(browser_emulator: Any) -> Any:
     """The shared browser-tier emulator, back at its seed data (faults and counters cleared)."""
     browser_emulator.reset()
     return browser_emulator
@@ -145,11 +145,11 @@ def tick(widget: Any, key: str) -> None:
 
 
 def test_browser_widgets_select_confirm_delete(
-    emulator: Any, quickstart: Callable[..., Any], screenshots: Callable[..., Path]
+    lab_emulator: Any, quickstart: Callable[..., Any], screenshots: Callable[..., Path]
 ) -> None:
     """Tick two rows, Delete, the panel names them, type 2, Confirm: deleted, rows gone."""
     nb, widget, _ = quickstart()
-    listed = versions(emulator)
+    listed = versions(lab_emulator)
     expect(widget.locator(".mw-row")).to_have_count(len(listed))
     expect(widget.locator(".mw-selection")).to_contain_text(f"0 selected · {len(listed)} match")
     a, b = [v for v in listed if v["status"] == 10][:2]
@@ -179,17 +179,19 @@ def test_browser_widgets_select_confirm_delete(
     expect(widget.locator(".mw-row")).to_have_count(len(listed) - 2)
     expect(panel).to_be_hidden()
     screenshots(nb.page, "deleted")
-    remaining = {v["key"] for v in versions(emulator)}
+    remaining = {v["key"] for v in versions(lab_emulator)}
     assert {a["key"], b["key"]}.isdisjoint(remaining)
-    assert sorted(emulator.delete_calls) == sorted(emulator.version_path(*v["ids"]) for v in (a, b))
+    assert sorted(lab_emulator.delete_calls) == sorted(
+        lab_emulator.version_path(*v["ids"]) for v in (a, b)
+    )
 
 
 def test_browser_widgets_refused_delete_shows_the_error(
-    emulator: Any, quickstart: Callable[..., Any], screenshots: Callable[..., Path]
+    lab_emulator: Any, quickstart: Callable[..., Any], screenshots: Callable[..., Path]
 ) -> None:
     """A version being canceled (status 9): included as active, refused with ModelArts.0105."""
     nb, widget, _ = quickstart()
-    target = next(v for v in versions(emulator) if v["status"] == 9)
+    target = next(v for v in versions(lab_emulator) if v["status"] == 9)
     tick(widget, target["key"])
     widget.locator("button.mw-delete").click()
     panel = widget.locator(".mw-confirm-panel")
@@ -211,11 +213,11 @@ def test_browser_widgets_refused_delete_shows_the_error(
     nb.page.set_viewport_size({"width": 1700, "height": 900})  # the outcome column is wide
     badge.scroll_into_view_if_needed()
     screenshots(nb.page, "refused")
-    assert target["key"] in {v["key"] for v in versions(emulator)}
+    assert target["key"] in {v["key"] for v in versions(lab_emulator)}
 
 
 def test_browser_widgets_hostile_job_name_is_text(
-    emulator: Any,
+    lab_emulator: Any,
     quickstart: Callable[..., Any],
     page: Any,
     screenshots: Callable[..., Path],
@@ -228,8 +230,8 @@ def test_browser_widgets_hostile_job_name_is_text(
         dialog.dismiss()
 
     page.on("dialog", on_dialog)
-    emulator.add_training_job(HOSTILE_ALERT)
-    job_id, (version_id,) = emulator.add_training_job(HOSTILE_FLAG)
+    lab_emulator.add_training_job(HOSTILE_ALERT)
+    job_id, (version_id,) = lab_emulator.add_training_job(HOSTILE_FLAG)
     control = (
         "from IPython.display import HTML\n"
         'HTML(\'<img src=x class="xss-control" onerror="window.__xss_control=1">\')'
@@ -256,11 +258,11 @@ def test_browser_widgets_hostile_job_name_is_text(
 
 
 def test_browser_widgets_notebook7_renders_and_clicks(
-    emulator: Any, quickstart: Callable[..., Any], screenshots: Callable[..., Path]
+    lab_emulator: Any, quickstart: Callable[..., Any], screenshots: Callable[..., Path]
 ) -> None:
     """Notebook 7: the rows render; a tick and Delete reach Python; Cancel sends nothing."""
     nb, widget, _ = quickstart(ui="notebook7")
-    listed = versions(emulator)
+    listed = versions(lab_emulator)
     expect(widget.locator(".mw-row")).to_have_count(len(listed))
     first = listed[0]
     job_name, version_name = first["name"].split(" / ")
@@ -275,4 +277,4 @@ def test_browser_widgets_notebook7_renders_and_clicks(
     panel.locator("button.mw-confirm-cancel").click()
     expect(panel).to_be_hidden()
     expect(widget.locator(".mw-status")).to_contain_text("nothing was sent")
-    assert emulator.delete_calls == {}
+    assert lab_emulator.delete_calls == {}

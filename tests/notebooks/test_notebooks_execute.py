@@ -262,6 +262,25 @@ def test_notebooks_04_real_modelarts_skips_without_credentials(run_notebook: Any
     assert not widget_state(nb), "a widget was created although every cell skipped"
 
 
+def test_notebooks_04_real_modelarts_with_credentials_in_the_environment(
+    run_notebook: Any, private_emulator: Any
+) -> None:
+    """With AK/SK set (here: the demo's variables, aimed at an emulator) the AK/SK cell lists
+    with them; the OTC cell still skips (it would send them elsewhere); nothing leaks."""
+    from modelarts_widgets.demo import emulator_env
+
+    nb = run_notebook("04_real_modelarts.ipynb", env=emulator_env(private_emulator))
+    assert_no_errors(nb)
+    assert "points at a local emulator" in text_of(nb, "detect")
+    aksk = text_of(nb, "aksk")
+    assert "auth_method='aksk'" in aksk
+    assert "JobVersionList: 12 versions, 0 selected" in aksk
+    for cell_id in ("notebook", "temp", "password", "otc"):
+        assert text_of(nb, cell_id).startswith("skipped: "), cell_id
+    assert widget_state(nb)
+    assert_no_secrets(nb, (private_emulator.access_key, private_emulator.secret_key))
+
+
 # ---- how they are committed -------------------------------------------------------------------
 
 
