@@ -268,6 +268,14 @@ def new_client() -> Any:
     return Session().client
 
 
+def round_trip(client: Any, samples: int = 20) -> float:
+    """Median seconds of one small signed GET (one version) with the faults now set."""
+    job = next(iter(client.iter_training_jobs()))
+    v = client.list_job_versions(job.job_id)[0]
+    median, _ = median_time(lambda: client.get_job_version(v.job_id, v.version_id), samples)
+    return median
+
+
 class CachedClient:
     """The real client, except that listing every version returns a list made earlier.
 

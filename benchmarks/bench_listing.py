@@ -16,6 +16,7 @@ from benchmarks._common import (
     fmt_s,
     median_time,
     new_client,
+    round_trip,
 )
 
 JOBS, PER_JOB, LATENCY = 200, 50, 0.020
@@ -38,7 +39,9 @@ def run(opts: Options) -> Section:
         emu.seed(jobs=JOBS, versions_per_job=PER_JOB)
         client = new_client()
         client.list_all_job_versions()  # warm the connection pool
+        rtt0 = round_trip(client)
         emu.faults({"latency": LATENCY})
+        rtt = round_trip(client)
         variants = [
             ("sequential loop (iter_training_jobs + list_job_versions)", list_sequential),
             (
@@ -70,7 +73,10 @@ def run(opts: Options) -> Section:
         f"Every request waits {LATENCY * 1000:.0f} ms in the emulator (its own process). "
         f"Lower bound with 8 workers ≈ (2 pages + 200 jobs / 8) x 20 ms = {fmt_s(bound)}; the "
         "rest is JSON parsing and request signing on the client (Python, one GIL).",
+        f"Measured round trip of one small request: {fmt_s(rtt0)} with no latency configured, "
+        f"{fmt_s(rtt)} with {LATENCY * 1000:.0f} ms.",
     ]
+    raw["round_trip_s"] = {"no_latency": rtt0, "latency": rtt}
     ours = raw[variants[2][0]]["median_s"]
     sec.targets.append(
         Target(
