@@ -94,3 +94,47 @@ def test_packaging_python_m_entry_point() -> None:
         timeout=60,
     )
     assert "usage: modelarts-widgets" in reply.stdout
+
+
+def test_packaging_cli_emulator_delegates(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["emulator", "--help"]) == 0
+    out = capsys.readouterr().out
+    assert "--access-key" in out
+    assert "--project-id" in out
+
+
+def test_packaging_start_demo_wires_jupyter_to_the_emulator() -> None:
+    """The demo's code path without a browser: env handed to Jupyter, clean stop, no leaks."""
+    pytest.importorskip("jupyterlab")
+    if not Path("/proc/self/environ").exists():
+        pytest.skip("reads the Jupyter process environment from /proc (Linux)")
+    import urllib.request
+
+    from modelarts_widgets.demo import start_demo
+
+    with start_demo(seed={"jobs": 1, "versions_per_job": 1, "visualization_jobs": 1}) as demo:
+        workdir, pid = demo.workdir, demo.process.pid
+        assert (workdir / "quickstart.ipynb").is_file()
+        assert demo.url.startswith("http://127.0.0.1:")
+        assert demo.emulator_url.startswith("http://127.0.0.1:")
+        with urllib.request.urlopen(demo.url, timeout=10) as reply:
+            assert reply.status == 200
+        environ = dict(
+            item.split("=", 1)
+            for item in Path(f"/proc/{pid}/environ").read_text().split("\0")
+            if "=" in item
+        )
+        assert environ["MODELARTS_ENDPOINT"] == demo.emulator_url
+        assert environ["HUAWEICLOUD_SDK_IAM_ENDPOINT"] == demo.emulator_url
+        assert environ["HUAWEICLOUD_SDK_AK"] == "DEMOACCESSKEY"
+        assert environ["HUAWEICLOUD_SDK_PROJECT_ID"] == "0123456789abcdef0123456789abcdef"
+        assert environ["MODELARTS_REGION"] == "eu-de"
+        cmdline = Path(f"/proc/{pid}/cmdline").read_text()
+        assert "--ServerApp.ip=127.0.0.1" in cmdline
+        assert demo.token not in cmdline  # token via JUPYTER_TOKEN, not visible in `ps`
+        assert "demo-secret-key" not in cmdline
+        assert "demo-secret-key" not in repr(demo)
+    assert demo.process.poll() is not None
+    assert not workdir.exists()
+    with pytest.raises(OSError):
+        urllib.request.urlopen(demo.emulator_url + "/v3/projects", timeout=2)
