@@ -128,6 +128,7 @@ EXPOSE_APP_ARGS = (
 )
 
 
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects anything
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Mark every test in this folder ``browser``."""
     for item in items:
