@@ -32,6 +32,46 @@ CELL_TIMEOUT = 120
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 #: The emulator's default credentials, which the standalone notebooks use.
 DEMO_SECRETS = ("DEMOACCESSKEY", "demo-secret-key", "demo-password")
+#: Loaded by the kernel (``sitecustomize`` on PYTHONPATH): refuses and records every connection
+#: to, and every name lookup of, a host other than loopback.
+NETWORK_GUARD = """
+import os, socket
+
+_LOG = os.environ["NB_NETWORK_LOG"]
+_LOOPBACK = ("127.0.0.1", "::1", "localhost")
+_connect, _connect_ex, _getaddrinfo = (
+    socket.socket.connect, socket.socket.connect_ex, socket.getaddrinfo)
+
+
+def _check(host):
+    if isinstance(host, bytes):
+        host = host.decode()
+    if isinstance(host, str) and host not in _LOOPBACK:
+        with open(_LOG, "a") as log:
+            log.write(host + "\\n")
+        raise OSError("the notebook test allows loopback only, not " + host)
+
+
+def connect(self, address):
+    if self.family in (socket.AF_INET, socket.AF_INET6):
+        _check(address[0])
+    return _connect(self, address)
+
+
+def connect_ex(self, address):
+    if self.family in (socket.AF_INET, socket.AF_INET6):
+        _check(address[0])
+    return _connect_ex(self, address)
+
+
+def getaddrinfo(host, *args, **kwargs):
+    _check(host)
+    return _getaddrinfo(host, *args, **kwargs)
+
+
+socket.socket.connect, socket.socket.connect_ex, socket.getaddrinfo = (
+    connect, connect_ex, getaddrinfo)
+"""
 
 
 # ---- running a notebook ----------------------------------------------------------------------
@@ -49,23 +89,33 @@ def kernel_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def run_notebook(tmp_path: Path, kernel_dir: Path) -> Any:
-    """``run_notebook(name, env=None) -> executed NotebookNode`` (also saved under tmp_path)."""
+    """``run_notebook(name, env=None) -> executed NotebookNode`` (also saved under tmp_path).
+
+    The kernel may connect to loopback only; the test fails if it tried anything else.
+    """
     from jupyter_client.kernelspec import KernelSpecManager
     from jupyter_client.manager import KernelManager
     from nbclient import NotebookClient
 
-    def _run(name: str, env: Optional[dict[str, str]] = None) -> Any:
+    def _run(name: str, env: Optional[dict[str, str]] = None, source: Optional[Path] = None) -> Any:
         work = tmp_path / "work"
         work.mkdir(exist_ok=True)
-        shutil.copy(NOTEBOOK_DIR / name, work / name)
+        shutil.copy(source or NOTEBOOK_DIR / name, work / name)
         nb = nbformat.read(str(work / name), as_version=4)
         kernel_env = {
             k: v for k, v in os.environ.items() if not k.startswith(("HUAWEICLOUD_", "MODELARTS_"))
         }
+        guard = tmp_path / "guard"
+        guard.mkdir(exist_ok=True)
+        (guard / "sitecustomize.py").write_text(NETWORK_GUARD)
+        network_log = tmp_path / "network.log"
+        network_log.write_text("")
         kernel_env.update(
             IPYTHONDIR=str(tmp_path / "ipython"),
             JUPYTER_PLATFORM_DIRS="1",
             PYDEVD_DISABLE_FILE_VALIDATION="1",
+            PYTHONPATH=os.pathsep.join(filter(None, [str(guard), os.environ.get("PYTHONPATH")])),
+            NB_NETWORK_LOG=str(network_log),
         )
         kernel_env.update(env or {})
         specs = KernelSpecManager(kernel_dirs=[str(kernel_dir)], ensure_native_kernel=False)
@@ -81,6 +131,9 @@ def run_notebook(tmp_path: Path, kernel_dir: Path) -> Any:
         )
         client.execute(env=kernel_env)
         nbformat.write(nb, str(tmp_path / f"executed-{name}"))
+        nb.metadata["network_log"] = network_log.read_text()
+        if source is None:
+            assert nb.metadata["network_log"] == "", "the notebook tried a non-loopback host"
         return nb
 
     return _run
@@ -121,6 +174,34 @@ def assert_no_errors(nb: Any) -> None:
             assert output.output_type != "error", text_of(nb, cell.id)
             if output.output_type == "stream":
                 assert output.name != "stderr" or "Traceback" not in output.text, output.text
+
+
+def test_notebooks_kernel_network_guard(run_notebook: Any, tmp_path: Path) -> None:
+    """The guard the notebook runs rely on: loopback works, anything else is refused."""
+    from modelarts_widgets.emulator import EmulatorServer
+
+    probe = nbformat.v4.new_notebook()
+    probe.cells.append(
+        nbformat.v4.new_code_cell(
+            "import os, socket, urllib.request\n"
+            "print(urllib.request.urlopen(os.environ['PROBE_URL']).status)\n"
+            "for host in ('192.0.2.1', 'modelarts.eu-de.otc.t-systems.com'):\n"
+            "    try:\n"
+            "        socket.create_connection((host, 443), timeout=1)\n"
+            "    except OSError as exc:\n"
+            "        print('refused:', exc)\n"
+        )
+    )
+    path = tmp_path / "probe.ipynb"
+    nbformat.write(probe, str(path))
+    with EmulatorServer() as server:
+        nb = run_notebook(
+            "probe.ipynb", env={"PROBE_URL": f"{server.base_url}/_emulator/stats"}, source=path
+        )
+    out = "".join(o.get("text", "") for o in nb.cells[0].outputs)
+    assert out.startswith("200\n"), out
+    assert out.count("refused: the notebook test allows loopback only") == 2, out
+    assert nb.metadata["network_log"].split() == ["192.0.2.1", "modelarts.eu-de.otc.t-systems.com"]
 
 
 # ---- the notebooks ----------------------------------------------------------------------------
