@@ -638,7 +638,12 @@ class ResourceList(w.VBox, Generic[T]):  # type: ignore[misc]
         hidden = sum(1 for k in keys if k in st.by_key and not st.matches(st.by_key[k]))
         note = f" ({hidden} hidden by the filter)" if hidden else ""
         c = self._controls
-        c.selection_label.value = f"{n_sel} selected{note} · {n_match} match"
+        if not st.items:
+            c.selection_label.value = f"No {self._plural} listed."
+        elif not n_match:
+            c.selection_label.value = f"{n_sel} selected{note} · nothing matches the filter"
+        else:
+            c.selection_label.value = f"{n_sel} selected{note} · {n_match} match"
         c.select_all.description = f"select all {n_match}"
         self._render_buttons()
 

@@ -52,7 +52,10 @@ def test_filter_by_text_and_status(make_widget: Any) -> None:
     w.set_filter(text="", status="active")
     assert w.n_matching == sum(1 for v in w.items if v.status in ACTIVE_STATUSES)
     assert all(v.status in ACTIVE_STATUSES for v in w.visible_items)
-    w.set_filter(status=10)
+    w.set_filter(text="no such thing")
+    assert "nothing matches the filter" in w._controls.selection_label.value
+    assert w.visible_items == []
+    w.set_filter(text="", status=10)
     assert w.n_matching == sum(1 for v in w.items if v.status == 10) > 0
     # the same through the controls, as a user would type
     w._controls.status_filter.value = "all"
