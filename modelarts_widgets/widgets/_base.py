@@ -18,6 +18,8 @@ from traitlets import Bool, Dict, Int, List, Unicode, observe, validate
 
 from modelarts_widgets.client.base import ModelArtsApi
 from modelarts_widgets.models import DeleteResult
+from modelarts_widgets.widgets._connection import Connection
+from modelarts_widgets.widgets._display import StaticFallback
 from modelarts_widgets.widgets._html import cells_html, esc, snapshot_table
 from modelarts_widgets.widgets._view import Column, ListState, StatusFilter
 from modelarts_widgets.widgets.badges import badge_html
@@ -37,7 +39,7 @@ OUTCOME_WIDTH = "18em"
 _KEEP_SELECTED = frozenset({"failed", "not_sent"})
 
 
-class ResourceList(w.VBox, Generic[T]):  # type: ignore[misc]
+class ResourceList(StaticFallback, w.VBox, Generic[T]):  # type: ignore[misc]
     """Base of :class:`JobVersionList` and :class:`VisualizationJobList`."""
 
     busy = Bool(False, read_only=True, help="True while a delete run is in progress.")
@@ -71,9 +73,7 @@ class ResourceList(w.VBox, Generic[T]):  # type: ignore[misc]
         if page_size < 1:
             raise ValueError("page_size must be at least 1")
         self._lock = threading.RLock()
-        self._session = session
-        self._client: Optional[ModelArtsApi] = client
-        self._listening: Optional[ModelArtsApi] = None
+        self._conn = Connection(session, client, self._set_status)
         self._concurrency = int(concurrency)
         self._verify = bool(verify)
         self._verify_timeout = float(verify_timeout)
@@ -345,7 +345,7 @@ class ResourceList(w.VBox, Generic[T]):  # type: ignore[misc]
 
     def close(self) -> None:
         """Close this widget and every widget it created; stop listening to the client."""
-        self._stop_listening()
+        self._conn.close()
         for widget in self._factory.created:
             widget.close()
         layout = self.layout
@@ -354,7 +354,7 @@ class ResourceList(w.VBox, Generic[T]):  # type: ignore[misc]
 
     # --- the run -----------------------------------------------------------------------------
     def _start(self, chosen: list[PlanItem]) -> None:
-        client = self._client
+        client = self._conn.client
         if client is None:
             raise ValueError("Not connected: fix the error shown and refresh().")
         self.set_trait("busy", True)
@@ -441,53 +441,13 @@ class ResourceList(w.VBox, Generic[T]):  # type: ignore[misc]
 
     # --- client ------------------------------------------------------------------------------
     def _ensure_client(self) -> Optional[ModelArtsApi]:
-        if self._client is None:
-            try:
-                if self._session is None:
-                    from modelarts_widgets.session import Session
-
-                    self._session = Session()
-                self._client = _client_of(self._session)
-            except Exception as exc:
-                logger.warning("could not create a ModelArts session: %s", exc)
-                self._set_error(f"Could not connect to ModelArts: {exc}")
-                return None
-        self._listen(self._client)
-        return self._client
-
-    def _listen(self, client: Any) -> None:
-        """Show the client's waits (rate limits, retries) in the status line."""
-        if self._listening is client:
-            return
-        add = getattr(client, "add_event_listener", None)
-        if callable(add):
-            add(self._on_http_event)
-            self._listening = client
-
-    def _stop_listening(self) -> None:
-        client = self._listening
-        remove = getattr(client, "remove_event_listener", None)
-        if callable(remove):
-            try:
-                remove(self._on_http_event)
-            except Exception:  # pragma: no cover - best effort on close
-                logger.debug("remove_event_listener failed", exc_info=True)
-        self._listening = None
-
-    def _on_http_event(self, event: Any) -> None:
-        kind = getattr(event, "kind", "")
-        wait_s = float(getattr(event, "wait_s", 0.0) or 0.0)
-        reason = str(getattr(event, "reason", "") or "")
-        if kind == "rate_limited":
-            self._set_status(f"waiting {wait_s:.0f} s (rate limited)")
-        elif kind == "retry":
-            self._set_status(
-                f"retrying in {wait_s:.1f} s ({reason})"
-                if reason
-                else f"retrying in {wait_s:.1f} s"
-            )
-        elif kind == "refreshed":
-            self._set_status("credentials refreshed")
+        """The API client, or None with the reason shown in the widget."""
+        try:
+            return self._conn.get()
+        except Exception as exc:
+            logger.warning("could not create a ModelArts session: %s", exc)
+            self._set_error(f"Could not connect to ModelArts: {exc}")
+            return None
 
     # --- widget events -----------------------------------------------------------------------
     def _guard(self, fn: Callable[..., Any]) -> Callable[..., None]:
@@ -671,7 +631,7 @@ class ResourceList(w.VBox, Generic[T]):  # type: ignore[misc]
             else ""
         )
 
-    # --- static fallback ---------------------------------------------------------------------
+    # --- static fallback (see _display.StaticFallback) ----------------------------------------
     def _text_summary(self) -> str:
         return (
             f"{type(self).__name__}: {self.n_items} "
@@ -690,41 +650,3 @@ class ResourceList(w.VBox, Generic[T]):  # type: ignore[misc]
             if self.error:
                 title = f"{title} — {self.error}"
         return snapshot_table(title, [c.title for c in cols], rows)
-
-    def __repr__(self) -> str:
-        return f"<{self._text_summary()}>"
-
-    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "text/plain": self._text_summary(),
-            "text/html": self._snapshot_html(),
-        }
-        if self._view_name is not None and self._model_id is not None:
-            data["application/vnd.jupyter.widget-view+json"] = {
-                "version_major": 2,
-                "version_minor": 0,
-                "model_id": self._model_id,
-            }
-        return data
-
-    if not hasattr(w.Widget, "_repr_mimebundle_"):  # ipywidgets 7: display goes through here
-
-        def _ipython_display_(self, **kwargs: Any) -> None:
-            from IPython.display import display
-
-            display(self._repr_mimebundle_(), raw=True)  # type: ignore[no-untyped-call]
-            if self._view_name is not None:
-                self._handle_displayed(**kwargs)
-
-
-def _client_of(session: Any) -> ModelArtsApi:
-    """The API client of a session (ours or the SDK facade), or ``session`` if it is one."""
-    client = getattr(session, "client", None)
-    if client is not None:
-        return client  # type: ignore[no-any-return]
-    if isinstance(session, ModelArtsApi):
-        return session
-    raise TypeError(
-        f"{type(session).__name__} has no .client: pass modelarts_widgets.Session() "
-        "(or leave session out to find credentials automatically)"
-    )
