@@ -273,6 +273,7 @@ def test_browser_widgets_notebook7_renders_and_clicks(
     widget.locator("button.mw-delete").click()
     panel = widget.locator(".mw-confirm-panel")
     expect(panel.locator(".mw-names")).to_contain_text(first["name"])
+    panel.scroll_into_view_if_needed()
     screenshots(nb.page, "notebook7-panel")
     panel.locator("button.mw-confirm-cancel").click()
     expect(panel).to_be_hidden()
