@@ -134,11 +134,10 @@ from modelarts_widgets.demo import emulator_env
 from modelarts_widgets.emulator import EmulatorServer
 
 emulator = EmulatorServer(delete_delay=0.0).start()  # deletes finish at once (see the widget below)
-# Job ids count up from 182601: 25 older jobs first make the docs' job 182626 the 26th.
-for n in range(25):
-    emulator.add_training_job(f"experiment-{n + 1:02d}", versions=[{"version_id": 300001 + n}])
-job_id, version_ids = emulator.add_training_job(
-    "pytorch-sentiment", versions=[{"version_id": v} for v in (278810, 278811, 278812, 278813)]
+job_id, version_ids = emulator.add_training_job(  # the ids the documentation uses
+    "pytorch-sentiment",
+    versions=[{"version_id": v} for v in (278810, 278811, 278812, 278813)],
+    job_id=182626,
 )
 os.environ.update(emulator_env(emulator))  # Session() reads endpoint, project and AK/SK from here
 print("job", job_id, "versions", version_ids)
