@@ -143,6 +143,33 @@ def chromium_version(path: str = "/usr/bin/chromium") -> str:
     return out.strip().splitlines()[-1] if out.strip() else "unknown"
 
 
+def code_version() -> str:
+    """The commit measured, and whether the package had uncommitted changes."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "modelarts_widgets"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        ).stdout.strip()
+    except (OSError, subprocess.TimeoutExpired):
+        return "unknown"
+    return f"{head or 'unknown'}" + (
+        " + uncommitted changes in modelarts_widgets/" if dirty else ""
+    )
+
+
 def machine() -> dict[str, str]:
     load = os.getloadavg() if hasattr(os, "getloadavg") else (0.0, 0.0, 0.0)
     return {
@@ -156,6 +183,7 @@ def machine() -> dict[str, str]:
         "JupyterLab": _version("jupyterlab"),
         "Playwright": _version("playwright"),
         "Chromium": chromium_version(os.environ.get("CHROMIUM", "/usr/bin/chromium")),
+        "code": code_version(),
         "load average at start (1/5/15 min)": " / ".join(f"{x:.2f}" for x in load),
     }
 
