@@ -1,0 +1,189 @@
+"""Half-failed runs, items gone elsewhere, Cancel and kernel interrupts: every item has its own
+outcome, retries send only failures, and the receipt always adds up."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+from typing import Any, Callable
+
+import pytest
+from faults_testlib import by_key, inactive, known_gap, show
+
+from modelarts_widgets.session import Session
+from modelarts_widgets.widgets import JobVersionList, VisualizationJobList
+
+
+def _receipt_adds_up(w: Any, n: int) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for r in w.last_result:
+        counts[r["outcome"]] = counts.get(r["outcome"], 0) + 1
+    assert sum(counts.values()) == n == len({str(r["key"]) for r in w.last_result})
+    return counts
+
+
+def test_half_failed_bulk_delete_each_item_has_its_own_outcome(fenv: Any, make_list: Any) -> None:
+    w = make_list(JobVersionList, Session())
+    ok = inactive(w)[:3]
+    refused = next(v for v in w.items if v.status == 9)  # the server refuses: ModelArts.0105
+    bad = inactive(w)[3]
+    fenv.force_error(
+        400,
+        body={"error_code": "ModelArts.0104", "error_msg": "Parameter error (injected)."},
+        path=fenv.version_path(*bad.key) + "$",
+        method="DELETE",
+    )
+    keys = [v.key for v in ok] + [refused.key, bad.key]
+    w.select(keys=keys)
+    w.request_delete()
+    w.confirm(typed_count=5, include_active=True)
+    assert w.wait(30)
+    rec = by_key(w.last_result)
+    assert [rec[k]["outcome"] for k in keys] == ["deleted"] * 3 + ["failed"] * 2
+    assert rec[refused.key]["error_code"] == "ModelArts.0105"
+    assert "job status: 9" in rec[refused.key]["error_msg"]
+    assert rec[bad.key]["error_code"] == "ModelArts.0104"
+    assert _receipt_adds_up(w, 5) == {"deleted": 3, "failed": 2}
+    assert w.status_message == "Deleted 3 of 5 · 2 failed (ModelArts.0105, ModelArts.0104)"
+    assert "failed: ModelArts.0105" in show(w, refused.key, refused.version_name)
+    assert "failed: ModelArts.0104" in show(w, bad.key, bad.version_name)
+    assert sorted(w.selected) == sorted([refused.key, bad.key])  # failures stay selected
+
+    # retry: only the failures are sent again, each once
+    assert w.retry_failed()
+    assert w.wait(30)
+    rec2 = by_key(w.last_result)
+    assert set(rec2) == {refused.key, bad.key}
+    assert rec2[bad.key]["outcome"] == "deleted"  # the injected error was one-off
+    assert rec2[refused.key]["outcome"] == "failed"  # still canceling: refused again
+    calls = fenv.delete_calls
+    assert [calls[fenv.version_path(*v.key)] for v in ok] == [1, 1, 1]
+    assert calls[fenv.version_path(*refused.key)] == 2
+    assert calls[fenv.version_path(*bad.key)] == 2
+
+
+def test_item_deleted_elsewhere_is_already_gone(fenv: Any, make_list: Any) -> None:
+    w = make_list(VisualizationJobList, Session())
+    gone, other = inactive(w)[:2]
+    Session().client.delete_visualization_job(gone.key)  # someone else, after our listing
+    assert gone.key in {j.key for j in w.items}
+    w.select(keys=[gone.key, other.key])
+    w.request_delete()
+    w.confirm(typed_count=2)
+    assert w.wait(30)
+    rec = by_key(w.last_result)
+    assert rec[gone.key]["outcome"] == "already_gone"
+    assert rec[gone.key]["http_status"] == 404
+    assert rec[other.key]["outcome"] == "deleted"
+    assert "1 already gone" in w.status_message
+    assert not w.retry_failed()  # nothing to retry
+    assert {gone.key, other.key}.isdisjoint(j.key for j in w.items)
+
+
+def test_job_deleted_elsewhere_makes_its_versions_already_gone(fenv: Any, make_list: Any) -> None:
+    w = make_list(JobVersionList, Session())
+    job_id = inactive(w)[0].job_id
+    versions = [v for v in w.items if v.job_id == job_id]
+    fenv.backend.delete_training_job(job_id)  # the whole job, from the console
+    w.select(keys=[v.key for v in versions])
+    w.request_delete()
+    w.confirm(typed_count=len(versions), include_active=True)
+    assert w.wait(30)
+    assert {r["outcome"] for r in w.last_result} == {"already_gone"}
+    assert w.error == ""
+    assert not any(v.job_id == job_id for v in w.items)
+
+
+def _slow_run(fenv: Any, make_list: Any, n: int = 8) -> Any:
+    w = make_list(VisualizationJobList, Session(), concurrency=2)
+    for i in range(n):
+        fenv.add_visualization_job(f"slow-{i}", status=10)
+    w.refresh()
+    fenv.add_latency(0.25, path=r"/visualization-jobs/\d+$", method="DELETE")
+    w.set_filter(text="slow-")
+    w.select(all_matching=True)
+    w.request_delete()
+    assert w.confirm(typed_count=n)
+    return w
+
+
+def _check_consistent_after_stop(w: Any, fenv: Any, n: int) -> None:
+    counts = _receipt_adds_up(w, n)
+    sent = n - counts.get("not_sent", 0)
+    assert set(counts) <= {"deleted", "not_sent"}
+    assert len(fenv.delete_calls) == sent
+    assert set(fenv.delete_calls.values()) == {1}
+    for r in w.last_result:
+        path = fenv.visualization_path(r["key"])
+        assert (path in fenv.delete_calls) == (r["outcome"] != "not_sent")
+    assert w.status_message.startswith(f"Cancelled after {sent} of {n}: {sent} sent")
+    assert f"{n - sent} not sent" in w.status_message
+    listed = {j.key for j in w.items}
+    for r in w.last_result:  # what the list shows agrees with the receipt
+        assert (r["key"] in listed) == (r["outcome"] == "not_sent")
+    not_sent = sorted(r["key"] for r in w.last_result if r["outcome"] == "not_sent")
+    assert sorted(w.selected) == not_sent
+    if not_sent:
+        w.set_filter(text="slow-")
+        row = show(w, not_sent[0], "slow-")
+        assert row is not None
+    assert not w.busy
+
+
+def test_cancel_mid_run_receipt_is_consistent(
+    fenv: Any, make_list: Any, wait_until: Callable[..., None]
+) -> None:
+    w = _slow_run(fenv, make_list)
+    wait_until(lambda: len(fenv.delete_calls) >= 2, what="two deletes sent")
+    w.cancel()
+    assert w.wait(30)
+    _check_consistent_after_stop(w, fenv, 8)
+    assert 2 <= len(fenv.delete_calls) < 8
+
+
+def _interrupt_when(condition: Callable[[], bool]) -> threading.Thread:
+    """Send SIGINT to this process (a kernel interrupt) once ``condition()`` holds."""
+
+    def run() -> None:
+        for _ in range(2000):
+            if condition():
+                os.kill(os.getpid(), signal.SIGINT)
+                return
+            threading.Event().wait(0.005)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread
+
+
+def test_kernel_interrupt_while_waiting_keeps_the_run_honest(fenv: Any, make_list: Any) -> None:
+    w = _slow_run(fenv, make_list)
+    _interrupt_when(lambda: len(fenv.delete_calls) >= 2)
+    with pytest.raises(KeyboardInterrupt):
+        w.wait(30)  # the cell the user interrupts
+    # the run is still going in the background and says so; Cancel still works
+    assert w.busy
+    assert not w._controls.cancel_run.disabled
+    w.cancel()
+    assert w.wait(30)
+    _check_consistent_after_stop(w, fenv, 8)
+
+
+@known_gap("an interrupted refresh leaves 'Loading…' (widgets/_base.py)")
+def test_kernel_interrupt_during_a_listing_leaves_no_stale_status(
+    fenv: Any, make_list: Any
+) -> None:
+    w = make_list(VisualizationJobList, Session())
+    fenv.add_latency(0.5, path=r"/visualization-jobs$", method="GET")
+    requests_before = sum(fenv.stats()["requests"].values())
+    _interrupt_when(lambda: sum(fenv.stats()["requests"].values()) > requests_before)
+    with pytest.raises(KeyboardInterrupt):
+        w.refresh()
+    assert "Loading" not in w.status_message  # it is not loading any more
+    assert "interrupted" in w.status_message.lower()
+    assert w.n_items == 4  # the previous listing is kept
+    fenv.clear_faults()
+    w.refresh()
+    assert w.error == ""
+    assert w.status_message == "Listed 4 visualization jobs."
