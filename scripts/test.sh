@@ -36,7 +36,7 @@ step() { # step NAME CMD... : run, time, record failure
 run_pytest() { # run_pytest PYTHON JUNIT ARGS... ; maps exit 5 to an explicit failure
     local py=$1 junit=$2 rc
     shift 2
-    "$py" -m pytest --junitxml="$junit" "$@"
+    "$py" -m pytest --junitxml="$junit" --durations=10 "$@"
     rc=$?
     if [ "$rc" -eq 5 ]; then
         echo "ERROR: pytest collected no tests (exit 5); treated as a failure" >&2
