@@ -1,5 +1,7 @@
-"""Smoke test of the browser fixtures: a plain ipywidgets round trip in Lab and Notebook 7,
-and the demo command's JupyterLab opening the quickstart notebook."""
+"""Smoke test of the browser fixtures: a plain ipywidgets round trip in Lab and Notebook 7.
+
+(The demo's quickstart in a browser is tested in test_browser_demo.py.)
+"""
 
 from __future__ import annotations
 
@@ -78,27 +80,3 @@ def test_browser_smoke_widget_roundtrip(
     # attempted (Lab may request an image twice while rendering), and aborted by the route
     assert set(offsite_requests) == {OFFSITE_PROBE}
     offsite_requests.clear()  # expected; anything else fails at teardown
-
-
-def test_browser_smoke_demo_opens_quickstart(
-    page: Any, attach_notebook: Callable[..., Any], offsite_requests: list[str]
-) -> None:
-    """`start_demo()` (the code path of `modelarts-widgets demo`) serves a working quickstart."""
-    from modelarts_widgets.demo import start_demo
-
-    expose = (
-        "--LabApp.expose_app_in_browser=True",
-        "--JupyterNotebookApp.expose_app_in_browser=True",
-    )
-    with start_demo(jupyter_args=expose) as demo:
-        page.goto(demo.url + "&reset")
-        nb = attach_notebook("quickstart.ipynb")
-        nb.run_all()
-        expect(nb.outputs.locator(".modelarts-widgets").first).to_be_visible()
-        nb.wait_all_executed()
-        expect(nb.tracebacks).to_have_count(0)
-        nb.screenshot("demo")
-        workdir = demo.workdir
-    assert demo.process.poll() is not None  # Jupyter stopped by the context manager
-    assert not workdir.exists()  # the temporary notebook copies are gone
-    assert offsite_requests == []
