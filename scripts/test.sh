@@ -3,7 +3,8 @@
 #   1. .venv        <- pip install -e ".[test]"   (ipywidgets 8)
 #   2. ruff check, ruff format --check, mypy (strict, on the package)
 #   3. pytest: every tier, browser and notebooks included (needs Debian's /usr/bin/chromium)
-#   4. .venv-ipyw7  <- pip install -e ".[test-core]" "ipywidgets>=7.7,<8"
+#   4. .venv-py39-ipyw7 <- pip install -e ".[test-core]" "ipywidgets>=7.7,<8" on Python 3.9
+#      when the machine has it (pyenv), else .venv-ipyw7 on python3
 #   5. pytest -m "not browser and not notebooks" there
 # Every step runs even if an earlier one failed; the exit status is non-zero if any failed.
 # pytest's exit 5 ("no tests collected") counts as a failure, loudly.
@@ -44,6 +45,16 @@ run_pytest() { # run_pytest PYTHON JUNIT ARGS... ; maps exit 5 to an explicit fa
     return "$rc"
 }
 
+find_python39() { # prints a Python 3.9 interpreter (PATH or pyenv), or nothing
+    local c
+    for c in python3.9 "$(pyenv root 2>/dev/null || echo "$HOME/.pyenv")"/versions/3.9*/bin/python3.9; do
+        if "$c" -c 'import sys, venv; sys.exit(sys.version_info[:2] != (3, 9))' >/dev/null 2>&1; then
+            command -v "$c"
+            return 0
+        fi
+    done
+}
+
 check_ipywidgets() { # check_ipywidgets PYTHON MAJOR
     "$1" -c "import sys, ipywidgets as w; v = w.__version__; print('ipywidgets', v); \
 sys.exit(0 if v.split('.')[0] == '$2' else 1)"
@@ -62,10 +73,22 @@ fi
 if [ "${MW_SKIP_IPYW7:-0}" = 1 ]; then
     echo ">>> MW_SKIP_IPYW7=1: skipping the ipywidgets 7 run"
     if [ "${CI:-}" = true ]; then FAILED+=("MW_SKIP_IPYW7 is not allowed when CI=true"); fi
-elif step "venv .venv-ipyw7 [test-core]" ensure_venv .venv-ipyw7 test-core "ipywidgets>=7.7,<8"; then
-    step "ipywidgets is 7" check_ipywidgets .venv-ipyw7/bin/python 7
-    step "pytest (ipywidgets 7)" run_pytest .venv-ipyw7/bin/python "$ARTIFACTS/junit-ipyw7.xml" \
-        -m "not browser and not notebooks" --ignore=tests/browser "$@"
+else
+    # ModelArts notebook kernels commonly run Python 3.7-3.10: run this tier on the oldest
+    # supported Python (3.9) when the machine has it, so 3.10+ syntax or stdlib cannot slip in.
+    PY39=$(find_python39)
+    if [ -n "$PY39" ]; then
+        V7=.venv-py39-ipyw7
+    else
+        echo ">>> no Python 3.9 found; the ipywidgets 7 tier runs on $(python3 -V 2>&1)"
+        V7=.venv-ipyw7
+    fi
+    if PYTHON=${PY39:-${PYTHON:-python3}} step "venv $V7 [test-core]" \
+        ensure_venv "$V7" test-core "ipywidgets>=7.7,<8"; then
+        step "ipywidgets is 7" check_ipywidgets "$V7/bin/python" 7
+        step "pytest (ipywidgets 7, $("$V7/bin/python" -V 2>&1))" run_pytest "$V7/bin/python" \
+            "$ARTIFACTS/junit-ipyw7.xml" -m "not browser and not notebooks" --ignore=tests/browser "$@"
+    fi
 fi
 
 echo
