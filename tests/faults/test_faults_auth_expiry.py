@@ -81,7 +81,10 @@ def test_token_expiry_mid_bulk_delete_refreshes_once_and_continues(
 ) -> None:
     session = _password_session(femu)
     assert _requests(femu, IAM_TOKENS) == 1
-    _on_nth_delete(femu, monkeypatch, 3, femu.expire_tokens)
+    # with latency, `concurrency` DELETEs wait inside the emulator when the token expires:
+    # all of them meet the expiry at once, and still only one refresh may happen
+    femu.add_latency(0.2, path=r"/visualization-jobs/\d+$", method="DELETE")
+    _on_nth_delete(femu, monkeypatch, concurrency, femu.expire_tokens)
     w = _run_all(femu, make_list, session, concurrency)
     assert [r["outcome"] for r in w.last_result] == ["deleted"] * N
     assert _requests(femu, IAM_TOKENS) == 2  # exactly one refresh
@@ -95,7 +98,8 @@ def test_temporary_credential_expiry_mid_bulk_delete_refreshes_once_and_continue
 ) -> None:
     session = _metadata_session(femu, monkeypatch)
     before = _requests(femu, SECURITY_KEY)
-    _on_nth_delete(femu, monkeypatch, 3, femu.expire_tokens)
+    femu.add_latency(0.2, path=r"/visualization-jobs/\d+$", method="DELETE")
+    _on_nth_delete(femu, monkeypatch, concurrency, femu.expire_tokens)
     w = _run_all(femu, make_list, session, concurrency)
     assert [r["outcome"] for r in w.last_result] == ["deleted"] * N
     assert _requests(femu, SECURITY_KEY) == before + 1  # exactly one refresh
