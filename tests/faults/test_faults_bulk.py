@@ -187,3 +187,24 @@ def test_kernel_interrupt_during_a_listing_leaves_no_stale_status(
     w.refresh()
     assert w.error == ""
     assert w.status_message == "Listed 4 visualization jobs."
+
+
+def test_cancel_while_verifying_keeps_accepted_items_honest(
+    fenv: Any, make_list: Any, wait_until: Callable[..., None]
+) -> None:
+    fenv.delete_delay = None  # accepted deletes finish only on advance()
+    w = make_list(VisualizationJobList, Session(), verify_timeout=30)
+    keys = [j.key for j in inactive(w)[:2]]
+    w.select(keys=keys)
+    w.request_delete()
+    w.confirm(typed_count=2)
+    wait_until(lambda: len(fenv.delete_calls) == 2, what="both deletes sent")
+    w.cancel()
+    assert w.wait(30)
+    rec = by_key(w.last_result)
+    assert [rec[k]["outcome"] for k in keys] == ["accepted", "accepted"]  # not "deleted"
+    assert "2 accepted" in w.status_message
+    assert set(keys) <= {j.key for j in w.items}  # still listed, as the server says
+    fenv.advance()
+    w.refresh()
+    assert set(keys).isdisjoint(j.key for j in w.items)
