@@ -92,7 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--refusal-status",
         type=int,
-        default=0.0,
+        default=200,
         help="HTTP status of a ModelArts.0105 delete refusal",
     )
     p.add_argument(

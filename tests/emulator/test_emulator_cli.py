@@ -73,3 +73,22 @@ def test_serves_until_signal(sig: signal.Signals) -> None:
         if proc.poll() is None:
             proc.kill()
             proc.communicate()
+
+
+def test_cli_defaults_match_the_python_server() -> None:
+    """Every CLI default equals EmulatorServer's, so the CLI and the fixtures behave alike."""
+    import inspect
+
+    from modelarts_widgets.emulator import EmulatorServer
+    from modelarts_widgets.emulator.__main__ import build_parser
+
+    args = vars(build_parser().parse_args([]))
+    server_defaults = {
+        name: p.default
+        for name, p in inspect.signature(EmulatorServer).parameters.items()
+        if p.default is not inspect.Parameter.empty
+    }
+    shared = sorted(set(args) & set(server_defaults) - {"port", "seed"})
+    assert "refusal_status" in shared
+    for name in shared:
+        assert args[name] == server_defaults[name], name
