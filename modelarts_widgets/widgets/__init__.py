@@ -18,8 +18,10 @@ Delete opens a confirmation panel listing what will go (first ten names, then "+
 active items are held back unless "include N active items" is ticked, deleting more than one
 item needs the count typed in, and what else is affected is named ("visualization job X reads
 this version's output", "still billing"). Confirm deletes in the background; each row gets an
-outcome badge (queued, sending…, accepted, deleted, already gone, failed: <code> — <message>,
-not sent, unknown); the list is re-read at the end and the summary line is the receipt.
+outcome badge (queued, sending…, accepted, deleted, already gone, failed: <code>, not sent,
+unknown); under a failed or unknown badge the server's message is shown in full (wrapped, up to
+three lines; all of it in the tooltip). The list is re-read at the end and the summary line is
+the receipt. Rows are flex boxes that shrink (ellipsis) to fit a narrow notebook.
 
 Every button has a method: ``refresh()``, ``set_filter(text=, status=)``,
 ``sort(column, descending)``, ``next_page()`` / ``prev_page()`` / ``go_to_page(n)``,

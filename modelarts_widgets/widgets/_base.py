@@ -20,7 +20,7 @@ from modelarts_widgets.client.base import ModelArtsApi
 from modelarts_widgets.models import DeleteResult
 from modelarts_widgets.widgets._connection import Connection
 from modelarts_widgets.widgets._display import StaticFallback
-from modelarts_widgets.widgets._html import cells_html, esc, snapshot_table
+from modelarts_widgets.widgets._html import cells_html, esc, message_html, snapshot_table
 from modelarts_widgets.widgets._view import Column, ListState, StatusFilter
 from modelarts_widgets.widgets.badges import badge_html
 from modelarts_widgets.widgets.confirm import ConfirmPanel, DeletePlan, PlanItem
@@ -34,7 +34,8 @@ logger = logging.getLogger("modelarts_widgets.widgets")
 
 T = TypeVar("T")
 Record = dict[str, Any]
-OUTCOME_WIDTH = "18em"
+#: The outcome column: (width when there is room, narrowest); it takes any free space.
+OUTCOME_WIDTH = ("14em", "10em")
 #: Outcomes after which an item stays selected (so "Delete" again retries / continues).
 _KEEP_SELECTED = frozenset({"failed", "not_sent"})
 
@@ -93,7 +94,7 @@ class ResourceList(StaticFallback, w.VBox, Generic[T]):  # type: ignore[misc]
             page_size=page_size,
             sort_column="created",
         )
-        self._widths = [c.width for c in columns] + [OUTCOME_WIDTH]
+        self._widths = [(c.width, c.min_width) for c in columns] + [OUTCOME_WIDTH]
         self._factory = WidgetFactory()
         self._pool = RowPool(self._factory, page_size, self._guard(self._row_toggled), self._lock)
         self._controls = Controls(self._factory)
@@ -542,24 +543,17 @@ class ResourceList(StaticFallback, w.VBox, Generic[T]):  # type: ignore[misc]
 
     def _header_html(self) -> str:
         titles = [esc(c.title) for c in self._state.columns.values()] + ["outcome"]
-        row = cells_html([f"<b>{t}</b>" for t in titles], self._widths, css="mw-header-cells")
+        row = cells_html(
+            [f"<b>{t}</b>" for t in titles], self._widths, css="mw-header-cells", wrap_last=True
+        )
         return f'<div style="padding-left:2.2em">{row}</div>'
 
     def _row_html(self, item: T) -> str:
         key = self._key_of(item)
         cells = [c.cell(item) for c in self._state.columns.values()]
         outcome = self._outcomes.get(key)
-        cells.append(
-            ""
-            if outcome is None
-            else badge_html(
-                outcome.state,
-                detail=outcome.detail,
-                error_code=outcome.error_code,
-                error_msg=outcome.error_msg,
-            )
-        )
-        return cells_html(cells, self._widths, key=str(key))
+        cells.append("" if outcome is None else _outcome_html(outcome))
+        return cells_html(cells, self._widths, key=str(key), wrap_last=True)
 
     def _render(self) -> None:
         st = self._state
@@ -650,3 +644,14 @@ class ResourceList(StaticFallback, w.VBox, Generic[T]):  # type: ignore[misc]
             if self.error:
                 title = f"{title} — {self.error}"
         return snapshot_table(title, [c.title for c in cols], rows)
+
+
+def _outcome_html(outcome: ItemOutcome) -> str:
+    """The outcome cell: a short badge; for a failure the server's message below it, wrapped."""
+    message = outcome.error_msg or ""
+    tooltip = "\n".join(t for t in (message, outcome.detail) if t)
+    badge = badge_html(outcome.state, detail=tooltip, error_code=outcome.error_code)
+    if outcome.state not in ("failed", "unknown"):
+        return badge
+    shown = message or outcome.detail
+    return badge + message_html(shown) if shown else badge

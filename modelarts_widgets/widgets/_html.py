@@ -18,6 +18,7 @@ __all__ = [
     "fmt_duration",
     "fmt_time",
     "link_html",
+    "message_html",
     "names_html",
     "snapshot_table",
 ]
@@ -69,22 +70,51 @@ def link_html(url: str, text: Optional[str] = None) -> str:
     )
 
 
+#: A cell: takes ``basis`` when there is room, shrinks to ``min`` (then ellipsis), one line.
 _CELL = (
-    "display:inline-block;box-sizing:border-box;padding:0 6px;overflow:hidden;"
-    "text-overflow:ellipsis;white-space:nowrap;vertical-align:middle;width:{w}"
+    "box-sizing:border-box;padding:0 6px;flex:0 1 {basis};min-width:{min};overflow:hidden;"
+    "text-overflow:ellipsis;white-space:nowrap"
 )
+#: The last cell of a ``wrap_last`` row: grows into the free space and wraps its text.
+_WRAP_CELL = (
+    "box-sizing:border-box;padding:0 6px;flex:1 1 {basis};min-width:{min};"
+    "white-space:normal;overflow-wrap:anywhere"
+)
+_ROW = "display:flex;flex-wrap:nowrap;align-items:flex-start;min-width:0;width:100%"
 
 
 def cells_html(
-    cells: Sequence[str], widths: Sequence[str], *, css: str = "mw-cells", key: str = ""
+    cells: Sequence[str],
+    widths: Sequence[tuple[str, str]],
+    *,
+    css: str = "mw-cells",
+    key: str = "",
+    wrap_last: bool = False,
 ) -> str:
-    """One row of fixed-width cells. ``cells`` are already-safe HTML fragments."""
-    spans = "".join(
-        f'<span class="mw-cell" style="{_CELL.format(w=w)}">{c}</span>'
-        for c, w in zip(cells, widths)
-    )
+    """One flex row of cells. ``cells`` are already-safe HTML fragments, ``widths`` are
+    ``(basis, min_width)`` CSS lengths; with ``wrap_last`` the last cell grows and wraps."""
+    spans = []
+    for n, (cell, (basis, least)) in enumerate(zip(cells, widths)):
+        wrap = wrap_last and n == len(cells) - 1
+        style = (_WRAP_CELL if wrap else _CELL).format(basis=basis, min=least)
+        spans.append(f'<span class="mw-cell" style="{style}">{cell}</span>')
     data = f' data-key="{esc(key)}"' if key else ""
-    return f'<div class="{css}"{data} style="white-space:nowrap">{spans}</div>'
+    return f'<div class="{css}"{data} style="{_ROW}">{"".join(spans)}</div>'
+
+
+#: Longest server message shown under a badge (the whole text stays in the tooltip).
+MAX_MESSAGE = 300
+_MESSAGE = (
+    "font-size:90%;line-height:1.35;margin:1px 0 3px;white-space:normal;overflow-wrap:anywhere;"
+    "display:-webkit-box;-webkit-box-orient:vertical;-webkit-line-clamp:3;overflow:hidden"
+)
+
+
+def message_html(text: str, limit: int = MAX_MESSAGE) -> str:
+    """``text`` escaped, under a badge: wraps, at most 3 lines / ``limit`` characters shown."""
+    flat = " ".join(text.split())
+    shown = flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+    return f'<div class="mw-outcome-msg" title="{esc(text)}" style="{_MESSAGE}">{esc(shown)}</div>'
 
 
 def names_html(shown: Sequence[str], more: int = 0) -> str:

@@ -32,13 +32,17 @@ _GROUPS: dict[str, Optional[frozenset[int]]] = {
 
 @dataclass(frozen=True)
 class Column(Generic[T]):
-    """One column: ``cell`` returns safe (escaped) HTML, ``sort_key`` a comparable or None."""
+    """One column: ``cell`` returns safe (escaped) HTML, ``sort_key`` a comparable or None.
+
+    ``width`` is the column's width when there is room; it shrinks down to ``min_width``.
+    """
 
     key: str
     title: str
     width: str
     cell: Callable[[T], str]
     sort_key: Optional[Callable[[T], Any]] = None
+    min_width: str = "3em"
 
 
 def _sort_value(value: Any) -> Any:

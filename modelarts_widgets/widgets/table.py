@@ -69,8 +69,8 @@ class RowPool:
         self._cells: list[Any] = []
         self._rows: list[Any] = []
         factory.layout("row-check", width="2.2em", min_width="2.2em", margin="0")
-        factory.layout("row-cells", flex="1 1 auto", margin="0", overflow="hidden")
-        factory.layout("row", align_items="center", margin="0", min_height="1.9em")
+        factory.layout("row-cells", flex="1 1 auto", margin="0", overflow="hidden", min_width="0")
+        factory.layout("row", align_items="flex-start", margin="0", min_height="1.9em")
         for index in range(size):
             check = factory.make(w.Checkbox, "row-check", "mw-row-check", value=False, indent=False)
             cells = factory.make(w.HTML, "row-cells", "mw-row-cells", value="")

@@ -77,16 +77,30 @@ class JobVersionList(ResourceList[JobVersion]):
 
     def _columns(self) -> list[Column[JobVersion]]:
         return [
-            Column("job", "job", "14em", lambda v: esc(_job_label(v)), _job_label),
-            Column("version", "version", "7em", lambda v: esc(_version_label(v)), _version_id),
+            Column("job", "job", "12em", lambda v: esc(_job_label(v)), _job_label, "5em"),
             Column(
-                "status", "status", "12em", lambda v: status_badge_html(v.status), _status_label
+                "version", "version", "5.5em", lambda v: esc(_version_label(v)), _version_id, "4em"
             ),
-            Column("created", "created", "9.5em", lambda v: esc(fmt_time(v.create_time)), _ct),
             Column(
-                "duration", "duration", "6em", lambda v: esc(fmt_duration(v.duration)), _duration
+                "status",
+                "status",
+                "9em",
+                lambda v: status_badge_html(v.status),
+                _status_label,
+                "6em",
             ),
-            Column("engine", "engine", "11em", lambda v: esc(_engine(v)), _engine_or_none),
+            Column(
+                "created", "created", "9.5em", lambda v: esc(fmt_time(v.create_time)), _ct, "5em"
+            ),
+            Column(
+                "duration",
+                "duration",
+                "6em",
+                lambda v: esc(fmt_duration(v.duration)),
+                _duration,
+                "6em",
+            ),
+            Column("engine", "engine", "10em", lambda v: esc(_engine(v)), _engine_or_none, "4em"),
         ]
 
     def _normalize_key(self, key: Any) -> Hashable:

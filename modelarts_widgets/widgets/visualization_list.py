@@ -46,14 +46,27 @@ class VisualizationJobList(ResourceList[VisualizationJob]):
 
     def _columns(self) -> list[Column[VisualizationJob]]:
         return [
-            Column("name", "name", "14em", lambda j: esc(_name(j)), _name),
-            Column("status", "status", "12em", lambda j: status_badge_html(j.status), _label),
-            Column("created", "created", "9.5em", lambda j: esc(fmt_time(j.create_time)), _ct),
+            Column("name", "name", "10.5em", lambda j: esc(_name(j)), _name, "5em"),
+            Column("status", "status", "9em", lambda j: status_badge_html(j.status), _label, "6em"),
             Column(
-                "duration", "duration", "6em", lambda j: esc(fmt_duration(j.duration)), _duration
+                "created", "created", "9.5em", lambda j: esc(fmt_time(j.create_time)), _ct, "5em"
             ),
-            Column("service_url", "service URL", "14em", lambda j: link_html(j.service_url)),
-            Column("train_url", "train URL", "12em", lambda j: esc(j.train_url), _train_url),
+            Column(
+                "duration",
+                "duration",
+                "6em",
+                lambda j: esc(fmt_duration(j.duration)),
+                _duration,
+                "6em",
+            ),
+            Column(
+                "service_url",
+                "service URL",
+                "9.5em",
+                lambda j: link_html(j.service_url),
+                min_width="4em",
+            ),
+            Column("train_url", "train URL", "9em", lambda j: esc(j.train_url), _train_url, "4em"),
         ]
 
     def _normalize_key(self, key: Any) -> Hashable:

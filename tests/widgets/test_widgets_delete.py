@@ -157,6 +157,7 @@ def test_mixed_outcomes_in_the_servers_words(
     w.select(keys=[canceling.key])
     shown = w._pool._cells[w._pool.keys.index(canceling.key)].value
     assert "failed: ModelArts.0105" in shown
+    assert "This job can&#x27;t be delete. job status: 9</div>" in shown  # on screen, not hover
     assert "1 already gone" in w.status_message
     assert "2 failed" in w.status_message
     assert emulator.delete_calls[emulator.version_path(*throttled.key)] == 2
