@@ -33,12 +33,14 @@ Every button has a method: ``refresh()``, ``set_filter(text=, status=)``,
 
 Cost is bounded: a fixed pool of ``page_size`` rows (3 widget models each, sharing layouts and
 styles) is re-filled on paging, filtering and sorting, so 10 or 10,000 items cost the same
-~110 widget models at the default page size.
+~110 widget models at the default page size. ``page_size`` is capped at ``MAX_PAGE_SIZE``
+(100); a larger (or non-integer) value raises ValueError before any widget is made.
 """
 
 from __future__ import annotations
 
+from modelarts_widgets.widgets._base import MAX_PAGE_SIZE
 from modelarts_widgets.widgets.version_list import JobVersionList
 from modelarts_widgets.widgets.visualization_list import VisualizationJobList
 
-__all__ = ["JobVersionList", "VisualizationJobList"]
+__all__ = ["MAX_PAGE_SIZE", "JobVersionList", "VisualizationJobList"]

@@ -8,6 +8,7 @@ method doing the same thing, so tests and scripts need no browser.
 from __future__ import annotations
 
 import logging
+import operator
 import threading
 from collections.abc import Collection, Hashable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -28,11 +29,13 @@ from modelarts_widgets.widgets.confirm import ConfirmPanel
 from modelarts_widgets.widgets.deleter import ItemOutcome
 from modelarts_widgets.widgets.table import Controls, RowPool, WidgetFactory
 
-__all__ = ["ResourceList"]
+__all__ = ["MAX_PAGE_SIZE", "ResourceList"]
 
 logger = logging.getLogger("modelarts_widgets.widgets")
 
 T = TypeVar("T")
+#: Largest ``page_size``: every row on a page costs widget models (see :mod:`.table`).
+MAX_PAGE_SIZE = 100
 #: The outcome column: (width when there is room, narrowest); it takes any free space.
 OUTCOME_WIDTH = ("14em", "10em")
 
@@ -68,8 +71,7 @@ class ResourceList(StaticFallback, DeleteRunMixin, w.VBox, Generic[T]):  # type:
         poll_interval: float = 1.0,
         **kwargs: Any,
     ) -> None:
-        if page_size < 1:
-            raise ValueError("page_size must be at least 1")
+        page_size = _check_page_size(page_size)
         self._lock = threading.RLock()
         self._conn = Connection(session, client, self._set_status)
         self._init_delete_run(concurrency, verify, verify_timeout, poll_interval)
@@ -227,8 +229,12 @@ class ResourceList(StaticFallback, DeleteRunMixin, w.VBox, Generic[T]):  # type:
 
     def close(self) -> None:
         """Close this widget and every widget it created; stop listening to the client."""
-        self._conn.close()
-        for widget in self._factory.created:
+        # An __init__ that refused its arguments leaves some of these unset (Widget.__del__).
+        conn: Optional[Connection] = self.__dict__.get("_conn")
+        factory: Optional[WidgetFactory] = self.__dict__.get("_factory")
+        if conn is not None:
+            conn.close()
+        for widget in factory.created if factory is not None else ():
             widget.close()
         layout = self.layout
         super().close()
@@ -436,3 +442,18 @@ def _outcome_html(outcome: ItemOutcome) -> str:
         return badge
     shown = message or outcome.detail
     return badge + message_html(shown) if shown else badge
+
+
+def _check_page_size(page_size: Any) -> int:
+    """``page_size`` as an int from 1 to :data:`MAX_PAGE_SIZE`, or a ValueError saying so."""
+    try:
+        size = operator.index(page_size) if not isinstance(page_size, bool) else None
+    except TypeError:
+        size = None
+    if size is None or not 1 <= size <= MAX_PAGE_SIZE:
+        raise ValueError(
+            f"page_size must be a whole number from 1 to {MAX_PAGE_SIZE}, not {page_size!r}: "
+            "each row on a page is a few widget models, so use the pager, the search box or "
+            "the status filter to reach more items"
+        )
+    return size

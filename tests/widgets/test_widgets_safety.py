@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from modelarts_widgets.widgets import JobVersionList, VisualizationJobList
+import pytest
+
+from modelarts_widgets.widgets import MAX_PAGE_SIZE, JobVersionList, VisualizationJobList
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 
@@ -117,3 +119,19 @@ def test_close_releases_every_widget_it_made(make_widget: Any, registry: dict[st
     assert len(set(registry) - before) > 50
     w.close()
     assert set(registry) - before == set()
+
+
+@pytest.mark.parametrize("bad", [0, -1, MAX_PAGE_SIZE + 1, 10_000, 2.5, "20", True, None])
+def test_page_size_is_capped_with_a_clear_error(bad: Any, registry: dict[str, Any]) -> None:
+    before = len(registry)
+    with pytest.raises(
+        ValueError, match=f"page_size must be a whole number from 1 to {MAX_PAGE_SIZE}"
+    ):
+        JobVersionList(page_size=bad)
+    assert len(registry) == before  # refused before any widget model is made
+
+
+def test_the_largest_page_size_is_accepted(make_widget: Any) -> None:
+    w = make_widget(VisualizationJobList, page_size=MAX_PAGE_SIZE)
+    assert w._pool.size == MAX_PAGE_SIZE == 100
+    assert w.n_items > 0
