@@ -77,14 +77,16 @@ else
     # ModelArts notebook kernels commonly run Python 3.7-3.10: run this tier on the oldest
     # supported Python (3.9) when the machine has it, so 3.10+ syntax or stdlib cannot slip in.
     PY39=$(find_python39)
+    V7_PINS=()
     if [ -n "$PY39" ]; then
         V7=.venv-py39-ipyw7
+        V7_PINS=(-c scripts/constraints-py39-ipyw7.txt)
     else
         echo ">>> no Python 3.9 found; the ipywidgets 7 tier runs on $(python3 -V 2>&1)"
         V7=.venv-ipyw7
     fi
     if PYTHON=${PY39:-${PYTHON:-python3}} step "venv $V7 [test-core]" \
-        ensure_venv "$V7" test-core "ipywidgets>=7.7,<8"; then
+        ensure_venv "$V7" test-core "ipywidgets>=7.7,<8" "${V7_PINS[@]}"; then
         step "ipywidgets is 7" check_ipywidgets "$V7/bin/python" 7
         step "pytest (ipywidgets 7, $("$V7/bin/python" -V 2>&1))" run_pytest "$V7/bin/python" \
             "$ARTIFACTS/junit-ipyw7.xml" -m "not browser and not notebooks" --ignore=tests/browser "$@"
