@@ -43,11 +43,12 @@ class WidgetFactory:
         style = self._styles.get(cls)
         if style is not None:
             kw["style"] = style
+        if css:
+            # as a constructor argument: one comm message instead of one per add_class()
+            kw["_dom_classes"] = tuple(kw.get("_dom_classes", ())) + tuple(css)
         widget = self.track(cls(**kw))
         if cls not in self._styles and hasattr(widget, "style"):
             self._styles[cls] = self.track(widget.style)
-        for name in css:
-            widget.add_class(name)
         return widget
 
 
