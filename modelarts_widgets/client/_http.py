@@ -5,7 +5,10 @@ Every HTTP call of the package goes through :class:`HttpClient`. Policy (docs/co
 - GET is retried on connection error, timeout, 5xx and 429 with jittered exponential backoff,
   at most ``max_retries`` times.
 - 429 on any method honours ``Retry-After`` (seconds or HTTP date, capped at
-  ``max_retry_after``; absent -> backoff): a throttled request was not processed.
+  ``max_retry_after``; absent -> backoff): a throttled request was not processed. 429s have
+  their own budget: re-sent while their waits add up to at most ``max_rate_limit_wait``
+  seconds (and at most ``max_rate_limit_retries`` times), so a bulk run at the rate limit
+  keeps going instead of failing after ``max_retries``.
 - DELETE/POST/PUT are never re-sent after a transport error or a 5xx.
 - A 401 that means "expired" makes ``auth.refresh()`` run once and the request resend once.
 - Every wait is reported to listeners as an :class:`HttpEvent`.
@@ -185,6 +188,8 @@ class HttpClient:
         max_retries: int = 3,
         backoff_base: float = 0.5,
         max_retry_after: float = 30.0,
+        max_rate_limit_wait: float = 120.0,
+        max_rate_limit_retries: int = 50,
         user_agent: str = DEFAULT_USER_AGENT,
         sleep: Callable[[float], None] = time.sleep,
         rng: Optional[random.Random] = None,
@@ -201,6 +206,8 @@ class HttpClient:
         self.max_retries = max_retries
         self.backoff_base = backoff_base
         self.max_retry_after = max_retry_after
+        self.max_rate_limit_wait = max_rate_limit_wait
+        self.max_rate_limit_retries = max_rate_limit_retries
         self._sleep = sleep
         self._rng = rng or random.Random()
         self._session = session or requests.Session()
@@ -277,7 +284,9 @@ class HttpClient:
         if not path.startswith("/"):
             path = "/" + path
         url = self._base_url + path
-        retries = 0
+        retries = 0  # re-sends after 5xx / transport errors
+        throttled = 0  # re-sends after 429
+        throttled_wait = 0.0
         refreshed = False
         while True:
             started = time.monotonic()
@@ -319,13 +328,20 @@ class HttpClient:
                     refreshed = True
                     self._emit("refreshed", method, path, 0.0, 1, "credentials expired")
                     continue
+                if reply.status == 429:
+                    wait = self._rate_limit_wait(reply, throttled, throttled_wait)
+                    if wait is None:
+                        return reply
+                    throttled += 1
+                    throttled_wait += wait
+                    self._emit("rate_limited", method, path, wait, throttled, "rate limited")
+                    self._sleep(wait)
+                    continue
                 wait = self._wait_for(method, reply, retries)
                 if wait is None:
                     return reply
                 retries += 1
-                kind = "rate_limited" if reply.status == 429 else "retry"
-                reason = "rate limited" if reply.status == 429 else f"HTTP {reply.status}"
-                self._emit(kind, method, path, wait, retries, reason)
+                self._emit("retry", method, path, wait, retries, f"HTTP {reply.status}")
                 self._sleep(wait)
                 continue
             logger.debug("%s %s -> %s", method, path, reason)
@@ -387,14 +403,20 @@ class HttpClient:
         """Seconds to wait before re-sending, or ``None`` to return the reply as it is."""
         if retries >= self.max_retries:
             return None
-        if reply.status == 429:
-            after = parse_retry_after(reply.headers.get("Retry-After"))
-            if after is None:
-                return self._backoff(retries + 1)
-            return min(after, self.max_retry_after)
         if reply.status >= 500 and method in _IDEMPOTENT:
             return self._backoff(retries + 1)
         return None
+
+    def _rate_limit_wait(self, reply: HttpReply, throttled: int, waited: float) -> Optional[float]:
+        """Seconds to wait before re-sending a 429, or ``None`` once the 429 budget is spent."""
+        if throttled >= self.max_rate_limit_retries:
+            return None
+        after = parse_retry_after(reply.headers.get("Retry-After"))
+        wait = self._backoff(min(throttled, 6) + 1) if after is None else after
+        wait = min(wait, self.max_retry_after)
+        if waited + wait > self.max_rate_limit_wait:
+            return None
+        return wait
 
     def _backoff(self, attempt: int) -> float:
         """``backoff_base * 2**(attempt-1)``, jittered to [50 %, 100 %], capped."""

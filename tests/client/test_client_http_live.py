@@ -197,7 +197,7 @@ def test_throttled_delete_is_resent(api: RestClient, emulator: Any) -> None:
 
 
 def test_throttled_delete_after_retries_is_a_429_result(emulator: Any) -> None:
-    api = make_client(emulator, max_retries=1)
+    api = make_client(emulator, max_rate_limit_retries=1)
     version = some_version(api, emulator)
     path = emulator.version_path(version.job_id, version.version_id)
     emulator.throttle(count=5, retry_after=0.01, path=path + "$", method="DELETE")
@@ -209,12 +209,23 @@ def test_throttled_delete_after_retries_is_a_429_result(emulator: Any) -> None:
 
 
 def test_throttled_get_after_retries_raises_rate_limit_error(emulator: Any) -> None:
-    api = make_client(emulator, max_retries=0)
+    api = make_client(emulator, max_rate_limit_wait=1.0)  # one 2 s wait would pass the budget
     emulator.throttle(retry_after=2, path=LIST)
     with pytest.raises(RateLimitError) as info:
         list(api.iter_training_jobs())
     assert info.value.retry_after == 2.0
     assert info.value.error_code == "APIG.0308"
+
+
+def test_delete_at_the_rate_limit_outlasts_max_retries(emulator: Any) -> None:
+    """Five 429s in a row exceed max_retries=3 but not the rate-limit budget: sent once more."""
+    api = make_client(emulator, max_retries=3)
+    version = some_version(api, emulator)
+    path = emulator.version_path(version.job_id, version.version_id)
+    emulator.throttle(count=5, retry_after=0.01, path=path + "$", method="DELETE")
+    result = api.delete_job_version(version.job_id, version.version_id)
+    assert result.is_success
+    assert emulator.delete_calls == {path: 6}  # five throttled (not processed) + one accepted
 
 
 @pytest.mark.parametrize(

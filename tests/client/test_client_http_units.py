@@ -105,9 +105,21 @@ def test_reply_headers_are_case_insensitive_and_json_is_utf8() -> None:
     assert reply.headers["Retry-After"] == "3"
     assert reply.request_id == "rid-1"
     assert reply.body["error_msg"] == "Übersetzung"
-    assert client._wait_for("GET", reply, 0) == 3.0
-    assert client._wait_for("DELETE", reply, 0) == 3.0
-    assert client._wait_for("GET", reply, 3) is None
+    assert client._rate_limit_wait(reply, 0, 0.0) == 3.0
+    assert client._wait_for("GET", reply, 0) is None  # 429s have their own budget
+
+
+def test_rate_limit_budget_is_separate_from_max_retries() -> None:
+    client = _client(max_retries=0, max_rate_limit_wait=10.0, max_rate_limit_retries=4)
+    reply = client._reply(_response(429, b"{}", {"Retry-After": "3"}))
+    assert client._rate_limit_wait(reply, 0, 0.0) == 3.0  # max_retries=0 does not stop it
+    assert client._rate_limit_wait(reply, 2, 6.0) == 3.0  # 9 s of 10 s
+    assert client._rate_limit_wait(reply, 3, 9.0) is None  # 12 s would pass the wait budget
+    assert client._rate_limit_wait(reply, 4, 0.0) is None  # the count budget
+    bare = client._reply(_response(429, b"{}", {}))
+    wait = client._rate_limit_wait(bare, 0, 0.0)
+    assert wait is not None
+    assert 0 < wait <= client.backoff_base
 
 
 def test_reply_parsing_edge_cases() -> None:

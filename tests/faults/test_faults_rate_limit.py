@@ -104,6 +104,7 @@ def test_429_on_delete_gives_up_after_the_bound_and_says_so(fenv: Any, make_list
     session = fast_session()
     w = make_list(JobVersionList, session)
     http_of(session).max_retry_after = 0.05
+    http_of(session).max_rate_limit_retries = 3
     target = inactive(w)[0]
     path = fenv.version_path(*target.key)
     fenv.throttle(50, retry_after=0.01, path=path + "$", method="DELETE")
@@ -116,7 +117,8 @@ def test_429_on_delete_gives_up_after_the_bound_and_says_so(fenv: Any, make_list
     assert rec["http_status"] == 429
     assert rec["error_code"] == "APIG.0308"
     assert "throttling" in rec["error_msg"]
-    assert fenv.delete_calls[path] == 1 + http_of(session).max_retries  # bounded, none processed
+    # bounded by the 429 budget, none processed
+    assert fenv.delete_calls[path] == 1 + http_of(session).max_rate_limit_retries
     assert "1 failed (APIG.0308)" in w.status_message
     assert "failed: APIG.0308" in show(w, target.key, target.version_name)
     assert target.key in {v.key for v in w.items}  # still there, still selected for a retry
