@@ -64,7 +64,7 @@ class ResourceList(StaticFallback, DeleteRunMixin, w.VBox, Generic[T]):  # type:
         session: Any = None,
         *,
         page_size: int = 20,
-        concurrency: int = 4,
+        concurrency: int = 8,
         client: Optional[ModelArtsApi] = None,
         verify: bool = True,
         verify_timeout: float = 60.0,

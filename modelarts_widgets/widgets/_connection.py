@@ -6,6 +6,8 @@ The session object is kept privately (never in a trait), so no credential reache
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from typing import Any, Callable, Optional
 
 from modelarts_widgets.client.base import ModelArtsApi
@@ -42,6 +44,10 @@ def event_message(event: Any) -> Optional[str]:
     return None
 
 
+#: Minimum seconds between two HTTP-event messages in the status line.
+EVENT_INTERVAL = 0.2
+
+
 class Connection:
     """Creates the client on first use (retried on the next call after a failure)."""
 
@@ -55,6 +61,9 @@ class Connection:
         self.client: Optional[ModelArtsApi] = client
         self._on_message = on_message
         self._listening: Any = None
+        self._last_text = ""
+        self._last_at = float("-inf")
+        self._event_lock = threading.Lock()
 
     def get(self) -> ModelArtsApi:
         """The client; raises what ``Session()`` raises (e.g. CredentialsNotFoundError)."""
@@ -68,9 +77,21 @@ class Connection:
         return self.client
 
     def _on_event(self, event: Any) -> None:
+        """Show a wait in the status line: at most one per ``EVENT_INTERVAL``, a repeat per s.
+
+        Events come from every delete worker at once (e.g. 8 workers hitting one rate limit);
+        without this they would bypass the ≤10 updates/s coalescing of the delete run.
+        """
         text = event_message(event)
-        if text:
-            self._on_message(text)
+        if not text:
+            return
+        with self._event_lock:
+            now = time.monotonic()
+            since = now - self._last_at
+            if since < EVENT_INTERVAL or (text == self._last_text and since < 1.0):
+                return
+            self._last_text, self._last_at = text, now
+        self._on_message(text)
 
     def _listen(self, client: Any) -> None:
         if self._listening is client:

@@ -5,7 +5,7 @@ Contract (the widgets build on exactly this)::
     STATES = ("queued", "sending", "accepted", "deleted", "already_gone", "failed",
               "not_sent", "unknown")
 
-    BulkDelete(items, delete_one, still_listed, *, concurrency=4, verify=True,
+    BulkDelete(items, delete_one, still_listed, *, concurrency=8, verify=True,
                verify_timeout=60.0, poll_interval=1.0, on_update=None, update_interval=0.1)
       .start()  .cancel()  .wait(timeout) -> bool  .done  .cancelled
       .outcomes -> {key: ItemOutcome}  (copies, input order)
@@ -154,7 +154,7 @@ class BulkDelete:
         delete_one: Callable[[Hashable], DeleteResult],
         still_listed: Callable[[Collection[Hashable]], set[Hashable]],
         *,
-        concurrency: int = 4,
+        concurrency: int = 8,
         verify: bool = True,
         verify_timeout: float = 60.0,
         poll_interval: float = 1.0,

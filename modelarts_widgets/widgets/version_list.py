@@ -64,7 +64,7 @@ class JobVersionList(ResourceList[JobVersion]):
         job_id: Union[int, str, None] = None,
         *,
         page_size: int = 20,
-        concurrency: int = 4,
+        concurrency: int = 8,
         client: Optional[ModelArtsApi] = None,
         list_workers: int = 4,
         **kwargs: Any,

@@ -36,7 +36,7 @@ class VisualizationJobList(ResourceList[VisualizationJob]):
         session: Any = None,
         *,
         page_size: int = 20,
-        concurrency: int = 4,
+        concurrency: int = 8,
         client: Optional[ModelArtsApi] = None,
         **kwargs: Any,
     ) -> None:

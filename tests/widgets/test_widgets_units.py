@@ -127,3 +127,20 @@ def test_plan_of_only_active_items_deletes_nothing_by_default() -> None:
         plan.check(None, False)
     assert plan.required_count(True) is None
     assert [i.name for i in plan.check(None, True)] == ["run-0"]
+
+
+def test_http_events_reach_the_status_line_at_a_bounded_rate() -> None:
+    """Eight workers hitting one rate limit at once make one status message, not eight."""
+    from modelarts_widgets.client import HttpEvent
+    from modelarts_widgets.widgets._connection import EVENT_INTERVAL, Connection
+
+    shown: list[str] = []
+    conn = Connection(None, None, shown.append)
+    limited = HttpEvent("rate_limited", "DELETE", "/v1/p/x", 1.0, 1, "rate limited")
+    for _ in range(8):
+        conn._on_event(limited)
+    assert shown == ["waiting 1 s (rate limited)"]
+    time.sleep(EVENT_INTERVAL * 1.5)  # past the interval, a different message goes through
+    conn._on_event(HttpEvent("retry", "GET", "/v1/p/x", 0.5, 1, "HTTP 503"))
+    assert shown[-1] == "retrying in 0.5 s (HTTP 503)"
+    assert len(shown) == 2
