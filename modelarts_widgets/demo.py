@@ -26,6 +26,8 @@ from contextlib import ExitStack, suppress
 from pathlib import Path
 from typing import Any, Optional, Union
 
+from modelarts_widgets._env import CREDENTIAL_ENV_VARS
+
 __all__ = [
     "DEMO_SEED",
     "DemoHandle",
@@ -44,19 +46,6 @@ DEMO_SEED: dict[str, int] = {"jobs": 25, "versions_per_job": 6, "visualization_j
 DEMO_DELETE_DELAY = 1.5
 QUICKSTART = "quickstart.ipynb"
 
-#: Variables the package reads; the demo sets or removes every one of them for JupyterLab.
-_CREDENTIAL_ENV = (
-    "HUAWEICLOUD_SDK_AK",
-    "HUAWEICLOUD_SDK_SK",
-    "HUAWEICLOUD_SDK_SECURITY_TOKEN",
-    "HUAWEICLOUD_SDK_PROJECT_ID",
-    "HUAWEICLOUD_SDK_IAM_ENDPOINT",
-    "HUAWEICLOUD_SDK_DOMAIN_ID",
-    "MODELARTS_ENDPOINT",
-    "MODELARTS_REGION",
-    "MODELARTS_WIDGETS_NOTEBOOK",
-    "MODELARTS_WIDGETS_METADATA_URL",
-)
 _FALLBACK_NOTEBOOK: dict[str, Any] = {
     "cells": [
         {
@@ -303,7 +292,7 @@ def start_demo(
         )
         resources.enter_context(emulator)
 
-        env = {k: v for k, v in os.environ.items() if k not in _CREDENTIAL_ENV}
+        env = {k: v for k, v in os.environ.items() if k not in CREDENTIAL_ENV_VARS}
         env.update(emulator_env(emulator))
         env.update(
             JUPYTER_CONFIG_DIR=str(root / ".jupyter" / "config"),

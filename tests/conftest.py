@@ -7,25 +7,15 @@ from typing import Any
 
 import pytest
 
-#: Environment variables the package reads; cleared for every test so a developer's shell
-#: (or a real cloud account) can never leak into the suite.
-CREDENTIAL_ENV_VARS = (
-    "HUAWEICLOUD_SDK_AK",
-    "HUAWEICLOUD_SDK_SK",
-    "HUAWEICLOUD_SDK_SECURITY_TOKEN",
-    "HUAWEICLOUD_SDK_PROJECT_ID",
-    "HUAWEICLOUD_SDK_IAM_ENDPOINT",
-    "HUAWEICLOUD_SDK_DOMAIN_ID",
-    "MODELARTS_ENDPOINT",
-    "MODELARTS_REGION",
-    "MODELARTS_WIDGETS_NOTEBOOK",
-    "MODELARTS_WIDGETS_METADATA_URL",
-)
+from modelarts_widgets._env import CREDENTIAL_ENV_VARS
 
 
 @pytest.fixture(autouse=True)
 def _clean_credential_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Remove every credential/endpoint variable the package looks at."""
+    """Remove every credential/endpoint variable the package looks at.
+
+    A developer's shell (or a real cloud account) can never leak into the suite.
+    """
     for name in CREDENTIAL_ENV_VARS:
         monkeypatch.delenv(name, raising=False)
 
