@@ -9,11 +9,17 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Optional, TypeVar
 
 from modelarts_widgets.client import ids
 from modelarts_widgets.client._http import HttpClient, HttpEvent, HttpReply
+from modelarts_widgets.client._paging import (
+    all_job_versions,
+    iter_pages,
+    list_query,
+    rows_in,
+    unique_by,
+)
 from modelarts_widgets.client.base import IdLike
 from modelarts_widgets.errors import (
     APIError,
@@ -39,8 +45,6 @@ T = TypeVar("T")
 
 #: Page-size limits: the SDK reference caps visualization lists at 100 (keep all lists ≤ 100).
 MAX_PER_PAGE = 100
-#: Hard stop for auto-paging (the API's own page limit).
-MAX_PAGES = 65535
 
 
 def _list_params(
@@ -205,77 +209,55 @@ class RestClient:
     ) -> Iterator[TrainingJob]:
         """Every matching training job, fetching pages as needed."""
         per_page = max(1, min(per_page, MAX_PER_PAGE))
-
-        def fetch(page: int) -> dict[str, Any]:
-            return self.training_jobs_page(
-                status=status,
-                search_content=search_content,
-                sort_by=sort_by,
-                order=order,
-                per_page=per_page,
-                page=page,
-            )
-
-        seen: set[int] = set()
-        for row in _paged_rows(fetch, per_page):
-            job = _parse(TrainingJob.from_api, row)
-            if job is not None and job.job_id not in seen:
-                seen.add(job.job_id)
-                yield job
+        query = list_query(status, search_content, sort_by, order, per_page)
+        rows = iter_pages(lambda page: self.training_jobs_page(page=page, **query), per_page)
+        yield from unique_by(
+            (_parse(TrainingJob.from_api, row) for row in rows), lambda job: job.job_id
+        )
 
     def list_job_versions(self, job_id: IdLike) -> list[JobVersion]:
         """All versions of one job (``page=0``; falls back to paging if the server pages)."""
         jid = ids.training_id(job_id, "job id")
         body = self.job_versions_body(jid, page=0)
-        rows = _rows(body, "versions")
-        total = _total(body, "version_count")
+        rows = rows_in(body, "versions")
+        total = as_int(body.get("version_count"))
         if total is not None and len(rows) < total and len(rows) > 0:
             rows = list(
-                _paged_rows(
+                iter_pages(
                     lambda page: self.job_versions_body(jid, page=page, per_page=MAX_PER_PAGE),
                     MAX_PER_PAGE,
+                    rows=lambda page_body: rows_in(page_body, "versions"),
                     total_key="version_count",
-                    rows_key="versions",
                 )
             )
         job_name = body.get("job_name") if isinstance(body.get("job_name"), str) else ""
-        out: list[JobVersion] = []
-        seen: set[int] = set()
-        for row in rows:
-            version = _parse(
+        versions = (
+            _parse(
                 lambda data: JobVersion.from_api(data, job_id=int(jid), job_name=str(job_name)),
                 row,
             )
-            if version is not None and version.version_id not in seen:
-                seen.add(version.version_id)
-                out.append(version)
-        return out
+            for row in rows
+        )
+        return list(unique_by(versions, lambda version: version.version_id))
 
     def list_all_job_versions(self, *, max_workers: int = 8) -> list[JobVersion]:
         """Every version of every job: jobs in list order, each job's versions fetched concurrently.
 
         A job deleted between the two calls (404) contributes no versions.
         """
-        if max_workers < 1:
-            raise ValueError("max_workers must be >= 1")
-        jobs = list(self.iter_training_jobs())
-        if not jobs:
-            return []
 
         def versions_of(job: TrainingJob) -> list[JobVersion]:
             try:
-                found = self.list_job_versions(job.job_id)
+                return self.list_job_versions(job.job_id)
             except NotFoundError:
                 return []
-            return [
-                v if v.job_name else dataclasses.replace(v, job_name=job.job_name) for v in found
-            ]
 
-        with ThreadPoolExecutor(
-            max_workers=min(max_workers, len(jobs)), thread_name_prefix="modelarts-versions"
-        ) as pool:
-            results = list(pool.map(versions_of, jobs))
-        return [version for chunk in results for version in chunk]
+        return all_job_versions(
+            self.iter_training_jobs,
+            versions_of,
+            max_workers=max_workers,
+            thread_name_prefix="modelarts-versions",
+        )
 
     def get_job_version(self, job_id: IdLike, version_id: IdLike) -> JobVersion:
         body = self.job_version_body(job_id, version_id)
@@ -322,23 +304,11 @@ class RestClient:
     ) -> Iterator[VisualizationJob]:
         """Every matching visualization job (``per_page`` is kept ≤ 100)."""
         per_page = max(1, min(per_page, MAX_PER_PAGE))
-
-        def fetch(page: int) -> dict[str, Any]:
-            return self.visualization_jobs_page(
-                status=status,
-                search_content=search_content,
-                sort_by=sort_by,
-                order=order,
-                per_page=per_page,
-                page=page,
-            )
-
-        seen: set[str] = set()
-        for row in _paged_rows(fetch, per_page):
-            job = _parse(VisualizationJob.from_api, row)
-            if job is not None and job.job_id not in seen:
-                seen.add(job.job_id)
-                yield job
+        query = list_query(status, search_content, sort_by, order, per_page)
+        rows = iter_pages(lambda page: self.visualization_jobs_page(page=page, **query), per_page)
+        yield from unique_by(
+            (_parse(VisualizationJob.from_api, row) for row in rows), lambda job: job.job_id
+        )
 
     def get_visualization_job(self, job_id: IdLike) -> VisualizationJob:
         body = self.visualization_job_body(job_id)
@@ -391,43 +361,6 @@ class RestClient:
 
 
 # --- paging and parsing helpers -------------------------------------------------------------
-
-
-def _rows(body: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
-    rows = body.get(key)
-    if rows is None:
-        return []
-    if not isinstance(rows, list):
-        raise MalformedResponseError(f"'{key}' in the answer is not a list")
-    return [row for row in rows if isinstance(row, Mapping)]
-
-
-def _total(body: Mapping[str, Any], key: str) -> Optional[int]:
-    return as_int(body.get(key))
-
-
-def _paged_rows(
-    fetch: Callable[[int], dict[str, Any]],
-    per_page: int,
-    *,
-    total_key: str = "job_total_count",
-    rows_key: str = "jobs",
-) -> Iterator[Mapping[str, Any]]:
-    """Rows of pages 1, 2, … until the total is reached or a page is empty (or short)."""
-    seen = 0
-    for page in range(1, MAX_PAGES + 1):
-        body = fetch(page)
-        rows = _rows(body, rows_key)
-        if not rows:
-            return
-        yield from rows
-        seen += len(rows)
-        total = _total(body, total_key)
-        if total is not None:
-            if seen >= total:
-                return
-        elif len(rows) < per_page:
-            return
 
 
 def _parse(parse: Callable[[Mapping[str, Any]], T], row: Mapping[str, Any]) -> Optional[T]:

@@ -1,0 +1,111 @@
+"""Listing helpers shared by both providers: paging, de-duplication, all versions of all jobs."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Hashable, Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Callable, Optional, TypeVar
+
+from modelarts_widgets.errors import MalformedResponseError
+from modelarts_widgets.models import JobVersion, TrainingJob, as_int
+
+__all__ = [
+    "MAX_PAGES",
+    "all_job_versions",
+    "iter_pages",
+    "list_query",
+    "rows_in",
+    "unique_by",
+]
+
+T = TypeVar("T")
+
+#: Hard stop for auto-paging (the API's own page limit).
+MAX_PAGES = 65535
+
+
+def list_query(
+    status: Optional[int], search_content: Optional[str], sort_by: str, order: str, per_page: int
+) -> dict[str, Any]:
+    """The keyword arguments of a ``*_jobs_page`` call, all but ``page``."""
+    return {
+        "status": status,
+        "search_content": search_content,
+        "sort_by": sort_by,
+        "order": order,
+        "per_page": per_page,
+    }
+
+
+def rows_in(body: Mapping[str, Any], key: str = "jobs") -> list[Mapping[str, Any]]:
+    """The dict rows of ``body[key]`` (none if absent); a non-list raises."""
+    rows = body.get(key)
+    if rows is None:
+        return []
+    if not isinstance(rows, list):
+        raise MalformedResponseError(f"'{key}' in the answer is not a list")
+    return [row for row in rows if isinstance(row, Mapping)]
+
+
+def iter_pages(
+    fetch: Callable[[int], Mapping[str, Any]],
+    per_page: int,
+    *,
+    rows: Callable[[Mapping[str, Any]], list[Mapping[str, Any]]] = rows_in,
+    total_key: str = "job_total_count",
+) -> Iterator[Mapping[str, Any]]:
+    """Rows of pages 1, 2, … until the total is reached or a page is empty (or short)."""
+    seen = 0
+    for page in range(1, MAX_PAGES + 1):
+        body = fetch(page)
+        found = rows(body)
+        if not found:
+            return
+        yield from found
+        seen += len(found)
+        total = as_int(body.get(total_key))
+        if total is not None:
+            if seen >= total:
+                return
+        elif len(found) < per_page:
+            return
+
+
+def unique_by(items: Iterable[Optional[T]], key: Callable[[T], Hashable]) -> Iterator[T]:
+    """The items that are not ``None``, each ``key`` only the first time it is seen."""
+    seen: set[Hashable] = set()
+    for item in items:
+        if item is not None and key(item) not in seen:
+            seen.add(key(item))
+            yield item
+
+
+def all_job_versions(
+    jobs: Callable[[], Iterable[TrainingJob]],
+    versions_of: Callable[[TrainingJob], list[JobVersion]],
+    *,
+    max_workers: int,
+    thread_name_prefix: str = "",
+) -> list[JobVersion]:
+    """Every version of every job: jobs in list order, each job's versions fetched concurrently.
+
+    A version without a job name gets its job's.
+    """
+    if max_workers < 1:
+        raise ValueError("max_workers must be >= 1")
+    listed = list(jobs())
+    if not listed:
+        return []
+
+    def named_versions_of(job: TrainingJob) -> list[JobVersion]:
+        return [
+            v if v.job_name else dataclasses.replace(v, job_name=job.job_name)
+            for v in versions_of(job)
+        ]
+
+    with ThreadPoolExecutor(
+        max_workers=min(max_workers, len(listed)), thread_name_prefix=thread_name_prefix
+    ) as pool:
+        chunks = list(pool.map(named_versions_of, listed))
+    return [version for chunk in chunks for version in chunk]
