@@ -11,11 +11,10 @@ import importlib
 import inspect
 import logging
 from collections.abc import Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Optional, TypeVar
 
 from modelarts_widgets.client import ids
+from modelarts_widgets.client._paging import all_job_versions, iter_pages, list_query, unique_by
 from modelarts_widgets.client.base import IdLike
 from modelarts_widgets.errors import (
     APIError,
@@ -28,7 +27,6 @@ from modelarts_widgets.models import (
     JobVersion,
     TrainingJob,
     VisualizationJob,
-    as_int,
     as_str,
     error_code_of,
     error_message_of,
@@ -37,6 +35,8 @@ from modelarts_widgets.models import (
 __all__ = ["OfficialSdkApi"]
 
 logger = logging.getLogger("modelarts_widgets.client")
+
+T = TypeVar("T")
 
 _PER_PAGE = 100
 
@@ -76,6 +76,25 @@ def _sort_kw(func: Callable[..., Any], value: str) -> dict[str, str]:
     if "sort_by" in params:
         return {"sort_by": value}
     return {"sortBy": value}
+
+
+def _list_kw(
+    func: Callable[..., Any],
+    status: Optional[int],
+    search_content: Optional[str],
+    sort_by: str,
+    order: str,
+    per_page: int,
+    page: int,
+) -> dict[str, Any]:
+    """The keyword arguments of an SDK list call (``func``) besides ``modelarts_session``."""
+    kw: dict[str, Any] = {"per_page": per_page, "page": page, "order": order}
+    kw.update(_sort_kw(func, sort_by))
+    if status is not None:
+        kw["status"] = int(status)
+    if search_content:
+        kw["search_content"] = search_content
+    return kw
 
 
 class OfficialSdkApi:
@@ -120,12 +139,7 @@ class OfficialSdkApi:
         page: int = 1,
     ) -> dict[str, Any]:
         func = self._sdk().Estimator.get_job_list
-        kw: dict[str, Any] = {"per_page": per_page, "page": page, "order": order}
-        kw.update(_sort_kw(func, sort_by))
-        if status is not None:
-            kw["status"] = int(status)
-        if search_content:
-            kw["search_content"] = search_content
+        kw = _list_kw(func, status, search_content, sort_by, order, per_page, page)
         return _check(func(modelarts_session=self._session, **kw), "get_job_list")
 
     def job_versions_body(self, job_id: IdLike) -> dict[str, Any]:
@@ -149,12 +163,8 @@ class OfficialSdkApi:
         page: int = 1,
     ) -> dict[str, Any]:
         func = self._sdk().VisualizationJob.get_visualization_job_list
-        kw: dict[str, Any] = {"per_page": min(per_page, _PER_PAGE), "page": page, "order": order}
-        kw.update(_sort_kw(func, sort_by))
-        if status is not None:
-            kw["status"] = int(status)
-        if search_content:
-            kw["search_content"] = search_content
+        per_page = min(per_page, _PER_PAGE)
+        kw = _list_kw(func, status, search_content, sort_by, order, per_page, page)
         return _check(func(modelarts_session=self._session, **kw), "get_visualization_job_list")
 
     def visualization_job_body(self, job_id: IdLike) -> dict[str, Any]:
@@ -174,62 +184,36 @@ class OfficialSdkApi:
         per_page: int = 100,
     ) -> Iterator[TrainingJob]:
         per_page = max(1, min(per_page, _PER_PAGE))
-        seen: set[int] = set()
-        for row in _pages(
-            lambda page: self.training_jobs_page(
-                status=status,
-                search_content=search_content,
-                sort_by=sort_by,
-                order=order,
-                per_page=per_page,
-                page=page,
-            ),
-            per_page,
-        ):
-            try:
-                job = TrainingJob.from_api(row)
-            except ValueError:
-                continue
-            if job.job_id not in seen:
-                seen.add(job.job_id)
-                yield job
+        query = list_query(status, search_content, sort_by, order, per_page)
+        rows = iter_pages(
+            lambda page: self.training_jobs_page(page=page, **query), per_page, rows=_sdk_rows
+        )
+        yield from unique_by(
+            (_or_none(TrainingJob.from_api, row) for row in rows), lambda job: job.job_id
+        )
 
     def list_job_versions(self, job_id: IdLike) -> list[JobVersion]:
         body = self.job_versions_body(job_id)
         jid = int(ids.training_id(job_id, "job id"))
         name = as_str(body.get("job_name"))
-        out: list[JobVersion] = []
-        for row in body.get("versions") or []:
-            if isinstance(row, Mapping):
-                try:
-                    out.append(JobVersion.from_api(row, job_id=jid, job_name=name))
-                except ValueError:
-                    continue
-        return out
+        versions = (
+            _or_none(lambda data: JobVersion.from_api(data, job_id=jid, job_name=name), row)
+            for row in _sdk_rows(body, "versions")
+        )
+        return [version for version in versions if version is not None]
 
     def list_all_job_versions(self, *, max_workers: int = 8) -> list[JobVersion]:
-        if max_workers < 1:
-            raise ValueError("max_workers must be >= 1")
-        jobs = list(self.iter_training_jobs())
-        if not jobs:
-            return []
-
-        def versions_of(job: TrainingJob) -> list[JobVersion]:
-            found = self.list_job_versions(job.job_id)
-            return [v if v.job_name else replace(v, job_name=job.job_name) for v in found]
-
-        with ThreadPoolExecutor(max_workers=min(max_workers, len(jobs))) as pool:
-            chunks = list(pool.map(versions_of, jobs))
-        return [v for chunk in chunks for v in chunk]
+        return all_job_versions(
+            self.iter_training_jobs,
+            lambda job: self.list_job_versions(job.job_id),
+            max_workers=max_workers,
+        )
 
     def get_job_version(self, job_id: IdLike, version_id: IdLike) -> JobVersion:
         body = self.job_version_body(job_id, version_id)
         body.setdefault("version_id", ids.training_id(version_id, "version id"))
         jid = int(ids.training_id(job_id, "job id"))
-        try:
-            return JobVersion.from_api(body, job_id=jid)
-        except ValueError as exc:
-            raise MalformedResponseError(f"get_job_info: {exc}") from exc
+        return _read(lambda data: JobVersion.from_api(data, job_id=jid), body, "get_job_info")
 
     def delete_job_version(self, job_id: IdLike, version_id: IdLike) -> DeleteResult:
         jid = ids.training_id(job_id, "job id")
@@ -265,10 +249,7 @@ class OfficialSdkApi:
             "create_time": getattr(created, "create_time", None),
             "pre_version_id": call.get("pre_version_id"),
         }
-        try:
-            return JobVersion.from_api(data, job_id=int(jid))
-        except ValueError as exc:
-            raise MalformedResponseError(f"create_job_version: {exc}") from exc
+        return _read(lambda d: JobVersion.from_api(d, job_id=int(jid)), data, "create_job_version")
 
     def iter_visualization_jobs(
         self,
@@ -280,33 +261,18 @@ class OfficialSdkApi:
         per_page: int = 100,
     ) -> Iterator[VisualizationJob]:
         per_page = max(1, min(per_page, _PER_PAGE))
-        seen: set[str] = set()
-        for row in _pages(
-            lambda page: self.visualization_jobs_page(
-                status=status,
-                search_content=search_content,
-                sort_by=sort_by,
-                order=order,
-                per_page=per_page,
-                page=page,
-            ),
-            per_page,
-        ):
-            try:
-                job = VisualizationJob.from_api(row)
-            except ValueError:
-                continue
-            if job.job_id not in seen:
-                seen.add(job.job_id)
-                yield job
+        query = list_query(status, search_content, sort_by, order, per_page)
+        rows = iter_pages(
+            lambda page: self.visualization_jobs_page(page=page, **query), per_page, rows=_sdk_rows
+        )
+        yield from unique_by(
+            (_or_none(VisualizationJob.from_api, row) for row in rows), lambda job: job.job_id
+        )
 
     def get_visualization_job(self, job_id: IdLike) -> VisualizationJob:
         body = self.visualization_job_body(job_id)
         body.setdefault("job_id", ids.visualization_id(job_id))
-        try:
-            return VisualizationJob.from_api(body)
-        except ValueError as exc:
-            raise MalformedResponseError(f"get_visualization_job_info: {exc}") from exc
+        return _read(VisualizationJob.from_api, body, "get_visualization_job_info")
 
     def delete_visualization_job(self, job_id: IdLike) -> DeleteResult:
         vid = ids.visualization_id(job_id)
@@ -329,26 +295,28 @@ class OfficialSdkApi:
             "job_desc": job_desc,
             "train_url": train_url,
         }
-        try:
-            return VisualizationJob.from_api(data)
-        except ValueError as exc:
-            raise MalformedResponseError(f"create_visualization_job: {exc}") from exc
+        return _read(VisualizationJob.from_api, data, "create_visualization_job")
 
 
-def _pages(fetch: Callable[[int], dict[str, Any]], per_page: int) -> Iterator[Mapping[str, Any]]:
-    seen = 0
-    page = 1
-    while page <= 65535:
-        body = fetch(page)
-        rows = [row for row in body.get("jobs") or [] if isinstance(row, Mapping)]
-        if not rows:
-            return
-        yield from rows
-        seen += len(rows)
-        total = as_int(body.get("job_total_count"))
-        if (total is not None and seen >= total) or (total is None and len(rows) < per_page):
-            return
-        page += 1
+def _sdk_rows(body: Mapping[str, Any], key: str = "jobs") -> list[Mapping[str, Any]]:
+    """The dict rows of ``body[key]``; anything else there is ignored."""
+    return [row for row in body.get(key) or [] if isinstance(row, Mapping)]
+
+
+def _or_none(parse: Callable[[Mapping[str, Any]], T], row: Mapping[str, Any]) -> Optional[T]:
+    """A list row parsed, or ``None`` (skip it) if it cannot be read."""
+    try:
+        return parse(row)
+    except ValueError:
+        return None
+
+
+def _read(parse: Callable[[Mapping[str, Any]], T], data: Mapping[str, Any], what: str) -> T:
+    """One object from the SDK's answer; :class:`MalformedResponseError` if it cannot be read."""
+    try:
+        return parse(data)
+    except ValueError as exc:
+        raise MalformedResponseError(f"{what}: {exc}") from exc
 
 
 def _delete(call: Callable[[], Any], what: str) -> DeleteResult:
