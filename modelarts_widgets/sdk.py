@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict
-from typing import Any, ClassVar, Optional, Union
+from typing import Any, Callable, ClassVar, Optional, Union
 
 from modelarts_widgets.client import ids
 from modelarts_widgets.client.base import ModelArtsApi
@@ -54,6 +54,37 @@ def _url(value: Optional[str]) -> Optional[str]:
 
 def _failure(exc: APIError) -> dict[str, Any]:
     return {"is_success": False, "error_code": exc.error_code, "error_msg": exc.error_msg}
+
+
+def _api_dict(
+    client: ModelArtsApi,
+    raw_name: str,
+    fallback: Callable[[], dict[str, Any]],
+    *args: Any,
+    **kwargs: Any,
+) -> dict[str, Any]:
+    """The provider's own API dict (its ``raw_name`` method) if it has one, else ``fallback()``.
+
+    An :class:`APIError` becomes the documented failure dict.
+    """
+    try:
+        raw = getattr(client, raw_name, None)
+        if callable(raw):
+            return dict(raw(*args, **kwargs))
+        return fallback()
+    except APIError as exc:
+        return _failure(exc)
+
+
+def _page_dict(jobs: Iterable[Any], per_page: int, page: int) -> dict[str, Any]:
+    """One page of ``jobs`` (model objects) shaped like the list API's dict."""
+    listed = list(jobs)
+    chunk = listed[(page - 1) * per_page : page * per_page]
+    return {
+        "is_success": True,
+        "job_total_count": len(listed),
+        "jobs": [asdict(j) for j in chunk],
+    }
 
 
 class Session:
@@ -292,19 +323,17 @@ class Estimator:
         """The job's versions as the API's dict (``versions`` list)."""
         job_id = self._need_job()
         client = _client(self._session)
-        try:
-            raw = getattr(client, "job_versions_body", None)
-            if callable(raw):
-                return dict(raw(job_id))
+
+        def from_models() -> dict[str, Any]:
             versions = client.list_job_versions(job_id)
-        except APIError as exc:
-            return _failure(exc)
-        return {
-            "is_success": True,
-            "job_id": int(job_id),
-            "version_count": len(versions),
-            "versions": [asdict(v) for v in versions],
-        }
+            return {
+                "is_success": True,
+                "job_id": int(job_id),
+                "version_count": len(versions),
+                "versions": [asdict(v) for v in versions],
+            }
+
+        return _api_dict(client, "job_versions_body", from_models, job_id)
 
     def get_job_version_object_list(self, is_show: bool = True) -> list[TrainingJob]:
         """The job's versions as :class:`TrainingJob` objects; ``is_show`` prints a table."""
@@ -325,14 +354,13 @@ class Estimator:
         """One version's details as the API's dict."""
         job_id, version_id = self._need_version()
         client = _client(self._session)
-        try:
-            raw = getattr(client, "job_version_body", None)
-            if callable(raw):
-                return dict(raw(job_id, version_id))
-            version = client.get_job_version(job_id, version_id)
-        except APIError as exc:
-            return _failure(exc)
-        return {"is_success": True, **asdict(version)}
+        return _api_dict(
+            client,
+            "job_version_body",
+            lambda: {"is_success": True, **asdict(client.get_job_version(job_id, version_id))},
+            job_id,
+            version_id,
+        )
 
     def create_job_version(
         self,
@@ -365,33 +393,20 @@ class Estimator:
     ) -> dict[str, Any]:
         """One page of training jobs as the list API's dict."""
         client = _client(modelarts_session)
-        sort = _sort(sort_by, sortBy, "job_name")
-        try:
-            raw = getattr(client, "training_jobs_page", None)
-            if callable(raw):
-                return dict(
-                    raw(
-                        status=status,
-                        search_content=search_content,
-                        sort_by=sort,
-                        order=order,
-                        per_page=per_page,
-                        page=page,
-                    )
-                )
-            jobs = list(
-                client.iter_training_jobs(
-                    status=status, search_content=search_content, sort_by=sort, order=order
-                )
-            )
-        except APIError as exc:
-            return _failure(exc)
-        chunk = jobs[(page - 1) * per_page : page * per_page]
-        return {
-            "is_success": True,
-            "job_total_count": len(jobs),
-            "jobs": [asdict(j) for j in chunk],
+        query: dict[str, Any] = {
+            "status": status,
+            "search_content": search_content,
+            "sort_by": _sort(sort_by, sortBy, "job_name"),
+            "order": order,
         }
+        return _api_dict(
+            client,
+            "training_jobs_page",
+            lambda: _page_dict(client.iter_training_jobs(**query), per_page, page),
+            per_page=per_page,
+            page=page,
+            **query,
+        )
 
 
 def _training_config(kwargs: Mapping[str, Any], inputs: Optional[str]) -> dict[str, object]:
@@ -480,14 +495,12 @@ class VisualizationJob:
         """This job's details as the API's dict."""
         job_id = self._need_id()
         client = _client(self._session)
-        try:
-            raw = getattr(client, "visualization_job_body", None)
-            if callable(raw):
-                return dict(raw(job_id))
-            job = client.get_visualization_job(job_id)
-        except APIError as exc:
-            return _failure(exc)
-        return {"is_success": True, **asdict(job)}
+        return _api_dict(
+            client,
+            "visualization_job_body",
+            lambda: {"is_success": True, **asdict(client.get_visualization_job(job_id))},
+            job_id,
+        )
 
     def create_visualization_job(
         self, train_url: str, job_name: str, job_desc: str = "", job_type: str = "tensorboard"
@@ -511,33 +524,20 @@ class VisualizationJob:
     ) -> dict[str, Any]:
         """One page of visualization jobs as the list API's dict (``per_page`` 1-100)."""
         client = _client(modelarts_session)
-        sort = _sort(sort_by, sortBy, "job_name")
-        try:
-            raw = getattr(client, "visualization_jobs_page", None)
-            if callable(raw):
-                return dict(
-                    raw(
-                        status=status,
-                        search_content=search_content,
-                        sort_by=sort,
-                        order=order,
-                        per_page=per_page,
-                        page=page,
-                    )
-                )
-            jobs = list(
-                client.iter_visualization_jobs(
-                    status=status, search_content=search_content, sort_by=sort, order=order
-                )
-            )
-        except APIError as exc:
-            return _failure(exc)
-        chunk = jobs[(page - 1) * per_page : page * per_page]
-        return {
-            "is_success": True,
-            "job_total_count": len(jobs),
-            "jobs": [asdict(j) for j in chunk],
+        query: dict[str, Any] = {
+            "status": status,
+            "search_content": search_content,
+            "sort_by": _sort(sort_by, sortBy, "job_name"),
+            "order": order,
         }
+        return _api_dict(
+            client,
+            "visualization_jobs_page",
+            lambda: _page_dict(client.iter_visualization_jobs(**query), per_page, page),
+            per_page=per_page,
+            page=page,
+            **query,
+        )
 
     @staticmethod
     def get_visualization_job_object_list(
