@@ -76,6 +76,24 @@ def _api_dict(
         return _failure(exc)
 
 
+def _job_list(
+    modelarts_session: Any, kind: str, per_page: int, page: int, query: dict[str, Any]
+) -> dict[str, Any]:
+    """One page of ``kind`` (``training`` / ``visualization``) jobs as the list API's dict.
+
+    The provider's ``{kind}_jobs_page`` if it has one, else its ``iter_{kind}_jobs`` sliced.
+    """
+    client = _client(modelarts_session)
+    return _api_dict(
+        client,
+        f"{kind}_jobs_page",
+        lambda: _page_dict(getattr(client, f"iter_{kind}_jobs")(**query), per_page, page),
+        per_page=per_page,
+        page=page,
+        **query,
+    )
+
+
 def _page_dict(jobs: Iterable[Any], per_page: int, page: int) -> dict[str, Any]:
     """One page of ``jobs`` (model objects) shaped like the list API's dict."""
     listed = list(jobs)
@@ -392,21 +410,9 @@ class Estimator:
         search_content: Optional[str] = None,
     ) -> dict[str, Any]:
         """One page of training jobs as the list API's dict."""
-        client = _client(modelarts_session)
-        query: dict[str, Any] = {
-            "status": status,
-            "search_content": search_content,
-            "sort_by": _sort(sort_by, sortBy, "job_name"),
-            "order": order,
-        }
-        return _api_dict(
-            client,
-            "training_jobs_page",
-            lambda: _page_dict(client.iter_training_jobs(**query), per_page, page),
-            per_page=per_page,
-            page=page,
-            **query,
-        )
+        query: dict[str, Any] = {"status": status, "search_content": search_content, "order": order}
+        query["sort_by"] = _sort(sort_by, sortBy, "job_name")
+        return _job_list(modelarts_session, "training", per_page, page, query)
 
 
 def _training_config(kwargs: Mapping[str, Any], inputs: Optional[str]) -> dict[str, object]:
@@ -523,21 +529,9 @@ class VisualizationJob:
         sortBy: Optional[str] = None,
     ) -> dict[str, Any]:
         """One page of visualization jobs as the list API's dict (``per_page`` 1-100)."""
-        client = _client(modelarts_session)
-        query: dict[str, Any] = {
-            "status": status,
-            "search_content": search_content,
-            "sort_by": _sort(sort_by, sortBy, "job_name"),
-            "order": order,
-        }
-        return _api_dict(
-            client,
-            "visualization_jobs_page",
-            lambda: _page_dict(client.iter_visualization_jobs(**query), per_page, page),
-            per_page=per_page,
-            page=page,
-            **query,
-        )
+        query: dict[str, Any] = {"status": status, "search_content": search_content, "order": order}
+        query["sort_by"] = _sort(sort_by, sortBy, "job_name")
+        return _job_list(modelarts_session, "visualization", per_page, page, query)
 
     @staticmethod
     def get_visualization_job_object_list(
