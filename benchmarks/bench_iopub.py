@@ -165,7 +165,7 @@ def run(opts: Options) -> Section:
         Target(
             "widget updates per second per widget during bulk work",
             "≤ ~10/s (≤ 11 in any sliding 1 s window)",
-            f"max {worst[0]}/s ({worst[1]}, {worst[2].split(',')[0]} run)",
+            f"max {worst[0]}/s ({worst[1]}, {worst[2].split(', ')[0]} run)",
             worst[0] <= TARGET_PER_S + 1,
         )
     )

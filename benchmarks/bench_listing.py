@@ -6,6 +6,7 @@ then each job's versions fetched concurrently). Alternative: the same calls in a
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 from benchmarks._common import (
@@ -22,6 +23,16 @@ from benchmarks._common import (
 JOBS, PER_JOB, LATENCY = 200, 50, 0.020
 
 
+def _defaults() -> tuple[int, int]:
+    """(JobVersionList's list_workers default, the REST client's max_workers default)."""
+    from modelarts_widgets.client.rest import RestClient
+    from modelarts_widgets.widgets.version_list import JobVersionList
+
+    widget = inspect.signature(JobVersionList).parameters["list_workers"].default
+    client = inspect.signature(RestClient.list_all_job_versions).parameters["max_workers"].default
+    return int(widget), int(client)
+
+
 def list_sequential(client: Any) -> list[Any]:
     """What a notebook loop does: list the jobs, then each job's versions, one at a time."""
     out: list[Any] = []
@@ -35,6 +46,7 @@ def run(opts: Options) -> Section:
     reps = opts.pick(3, 1)
     raw: dict[str, Any] = {}
     rows: list[list[str]] = []
+    widget_workers, client_workers = _defaults()
     with emulator_session() as emu:
         emu.seed(jobs=JOBS, versions_per_job=PER_JOB)
         client = new_client()
@@ -45,11 +57,12 @@ def run(opts: Options) -> Section:
         variants = [
             ("sequential loop (iter_training_jobs + list_job_versions)", list_sequential),
             (
-                "ours, list_all_job_versions(max_workers=4) (the widget's default)",
-                lambda c: c.list_all_job_versions(max_workers=4),
+                f"ours, list_all_job_versions(max_workers={widget_workers}) (the widget's default)",
+                lambda c: c.list_all_job_versions(max_workers=widget_workers),
             ),
             (
-                "ours, list_all_job_versions() (max_workers=8, the client's default)",
+                f"ours, list_all_job_versions() (max_workers={client_workers}, "
+                "the client's default)",
                 lambda c: c.list_all_job_versions(),
             ),
         ]
@@ -67,11 +80,12 @@ def run(opts: Options) -> Section:
     seq = raw[variants[0][0]]["median_s"]
     for row, (label, _) in zip(rows, variants):
         row.append(f"{seq / raw[label]['median_s']:.1f}x")
-    bound = (JOBS / 8 + 2) * LATENCY
+    bound = (JOBS / client_workers + 2) * LATENCY
     sec.table(["variant", "versions", "requests", f"median of {reps}", "speed-up"], rows)
     sec.notes += [
         f"Every request waits {LATENCY * 1000:.0f} ms in the emulator (its own process). "
-        f"Lower bound with 8 workers ≈ (2 pages + 200 jobs / 8) x 20 ms = {fmt_s(bound)}; the "
+        f"Lower bound with {client_workers} workers ≈ (2 pages + {JOBS} jobs / "
+        f"{client_workers}) x {LATENCY * 1000:.0f} ms = {fmt_s(bound)}; the "
         "rest is JSON parsing and request signing on the client (Python, one GIL).",
         f"Measured round trip of one small request: {fmt_s(rtt0)} with no latency configured, "
         f"{fmt_s(rtt)} with {LATENCY * 1000:.0f} ms.",
@@ -83,7 +97,7 @@ def run(opts: Options) -> Section:
             "listing 10,000 versions vs sequential",
             "≥ 3x faster",
             f"{seq / ours:.1f}x ({fmt_s(seq)} → {fmt_s(ours)}; "
-            f"{seq / raw[variants[1][0]]['median_s']:.1f}x with 4 workers)",
+            f"{seq / raw[variants[1][0]]['median_s']:.1f}x with {widget_workers} workers)",
             seq / ours >= 3,
         )
     )
