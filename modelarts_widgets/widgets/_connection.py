@@ -63,6 +63,8 @@ class Connection:
         self._listening: Any = None
         self._last_text = ""
         self._last_at = float("-inf")
+        self._wait_text = ""
+        self._wait_until = float("-inf")
         self._event_lock = threading.Lock()
 
     def get(self) -> ModelArtsApi:
@@ -87,11 +89,25 @@ class Connection:
             return
         with self._event_lock:
             now = time.monotonic()
+            wait_s = float(getattr(event, "wait_s", 0.0) or 0.0)
+            if wait_s > 0:
+                self._wait_text, self._wait_until = text, now + wait_s
             since = now - self._last_at
             if since < EVENT_INTERVAL or (text == self._last_text and since < 1.0):
                 return
             self._last_text, self._last_at = text, now
         self._on_message(text)
+
+    def active_wait(self) -> Optional[str]:
+        """The message of a retry/rate-limit wait still under way, else None.
+
+        Progress updates of a delete run show it too, so a wait announced a moment before a
+        progress update is not overwritten by it.
+        """
+        with self._event_lock:
+            if time.monotonic() < self._wait_until:
+                return self._wait_text
+        return None
 
     def _listen(self, client: Any) -> None:
         if self._listening is client:

@@ -17,6 +17,7 @@ from typing import Any, Callable, Optional, Union
 from modelarts_widgets.client.base import ModelArtsApi
 from modelarts_widgets.models import DeleteResult
 from modelarts_widgets.widgets._connection import Connection
+from modelarts_widgets.widgets._html import esc
 from modelarts_widgets.widgets._view import ListState
 from modelarts_widgets.widgets.confirm import ConfirmPanel, DeletePlan, PlanItem
 from modelarts_widgets.widgets.deleter import BulkDelete, ItemOutcome
@@ -269,7 +270,12 @@ class DeleteRunMixin:
                     self._pool.set_cells(key, self._row_html(item))
             bulk = self._bulk
             if bulk is not None and not bulk.done:
-                self._set_status(bulk.summary(), summary_html(bulk))
+                text, html = bulk.summary(), summary_html(bulk)
+                wait = self._conn.active_wait()
+                if wait:
+                    text = f"{text} · {wait}"
+                    html = f'{html} <span class="mw-status-wait">· {esc(wait)}</span>'
+                self._set_status(text, html)
 
     def _watch(self, bulk: BulkDelete) -> None:
         try:

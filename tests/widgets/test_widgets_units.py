@@ -140,6 +140,7 @@ def test_http_events_reach_the_status_line_at_a_bounded_rate() -> None:
     for _ in range(8):
         conn._on_event(limited)
     assert shown == ["waiting 1 s (rate limited)"]
+    assert conn.active_wait() == "waiting 1 s (rate limited)"  # progress lines keep showing it
     time.sleep(EVENT_INTERVAL * 1.5)  # past the interval, a different message goes through
     conn._on_event(HttpEvent("retry", "GET", "/v1/p/x", 0.5, 1, "HTTP 503"))
     assert shown[-1] == "retrying in 0.5 s (HTTP 503)"
