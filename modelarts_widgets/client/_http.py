@@ -211,6 +211,7 @@ class HttpClient:
         self._sleep = sleep
         self._rng = rng or random.Random()
         self._session = session or requests.Session()
+        self._session.verify = verify  # also for anything else using this requests session
         self._session.headers.update({"User-Agent": user_agent, "Accept": "application/json"})
         self._listeners: list[Listener] = []
         self._lock = threading.Lock()

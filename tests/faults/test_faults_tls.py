@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from faults_testlib import http_of, known_gap
+from faults_testlib import http_of
 
 from modelarts_widgets.session import Session
 from modelarts_widgets.widgets import VisualizationJobList
@@ -92,7 +92,6 @@ def test_tls_verification_is_on_by_default(self_signed_https: str) -> None:
         w.close()
 
 
-@known_gap("HttpClient leaves requests.Session.verify True (client/_http.py)")
 def test_turning_tls_verification_off_is_explicit_and_warns(self_signed_https: str) -> None:
     with pytest.warns(UserWarning, match="TLS certificate verification is off"):
         session = _session(self_signed_https, verify=False)
