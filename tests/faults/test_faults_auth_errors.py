@@ -43,7 +43,6 @@ def test_clock_skew_on_the_server_side_names_the_clock(fenv: Any) -> None:
     assert "clock" in str(info.value).lower()
 
 
-@known_gap("errors carry no 'what to check' hint (client/_http.py)")
 def test_wrong_project_shows_the_servers_words_and_what_to_check(fenv: Any, make_list: Any) -> None:
     w = make_list(JobVersionList, Session(project_id="f" * 32))
     assert w.n_items == 0
@@ -54,7 +53,6 @@ def test_wrong_project_shows_the_servers_words_and_what_to_check(fenv: Any, make
     assert "HUAWEICLOUD_SDK_PROJECT_ID" in w.error or "project_id" in w.error
 
 
-@known_gap("errors carry no 'what to check' hint (client/_http.py)")
 @pytest.mark.parametrize(
     ("code", "words"),
     [
