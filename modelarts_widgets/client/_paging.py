@@ -39,10 +39,11 @@ def list_query(
 
 
 def rows_in(body: Mapping[str, Any], key: str = "jobs") -> list[Mapping[str, Any]]:
-    """The dict rows of ``body[key]`` (none if absent); a non-list raises."""
+    """The dict rows of ``body[key]``; an absent key or a non-list raises (the answer is not
+    the documented list, and reading it as empty would hide that)."""
     rows = body.get(key)
     if rows is None:
-        return []
+        raise MalformedResponseError(f"the answer has no '{key}' list")
     if not isinstance(rows, list):
         raise MalformedResponseError(f"'{key}' in the answer is not a list")
     return [row for row in rows if isinstance(row, Mapping)]

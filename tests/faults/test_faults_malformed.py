@@ -56,11 +56,7 @@ def test_html_error_page_on_version_listing_is_a_clear_error(fenv: Any, make_lis
 @pytest.mark.parametrize(
     "body",
     [
-        pytest.param(
-            {"is_success": True},
-            id="no-jobs-field",
-            marks=known_gap("a list answer without its list reads as empty (client/rest.py)"),
-        ),
+        pytest.param({"is_success": True}, id="no-jobs-field"),
         pytest.param(
             {"is_success": True, "jobs": "oops", "job_total_count": 1}, id="jobs-not-a-list"
         ),
