@@ -268,6 +268,16 @@ def _token_from_body(value: str, resp: requests.Response) -> IamToken:
     )
 
 
+#: After a failed refresh, requests that used the same credentials do not try again for this
+#: long (threads that failed together, a bulk delete's verify polls): a wrong password is tried
+#: once, not once per request, which could lock the IAM user.
+FAILED_REFRESH_HOLD_S = 60.0
+
+
+def _recent(when: float) -> bool:
+    return time.monotonic() - when < FAILED_REFRESH_HOLD_S
+
+
 class TokenAuth(requests.auth.AuthBase):
     """Sets ``X-Auth-Token`` from ``source``; :meth:`refresh` re-authenticates if it can."""
 
@@ -275,6 +285,7 @@ class TokenAuth(requests.auth.AuthBase):
         self.source = source
         self._used = threading.local()  # the token value this thread last sent
         self._refresh_lock = threading.Lock()
+        self._failed: Optional[tuple[str, float]] = None  # (token, when) of a failed refresh
 
     def __repr__(self) -> str:
         return f"TokenAuth(source={self.source!r})"
@@ -291,7 +302,15 @@ class TokenAuth(requests.auth.AuthBase):
         with self._refresh_lock:
             if used is not None and self.source.get().value != used:
                 return True
-            self.source.refresh()
+            failed = self._failed
+            if failed is not None and failed[0] == (used or "") and _recent(failed[1]):
+                return False  # it just failed for this token: do not ask IAM again at once
+            try:
+                self.source.refresh()
+            except Exception:
+                self._failed = (used or "", time.monotonic())
+                raise
+            self._failed = None
         logger.debug("IAM token refreshed")
         return True
 

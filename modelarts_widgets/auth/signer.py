@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import logging
 import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Optional, Union
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
@@ -176,6 +177,15 @@ def _host_of(netloc: str) -> str:
     return netloc.rpartition("@")[2]
 
 
+#: After a failed refresh, requests signed with the same credentials do not try again for this
+#: long (threads that failed together, a bulk delete's verify polls).
+FAILED_REFRESH_HOLD_S = 60.0
+
+
+def _recent(when: float) -> bool:
+    return time.monotonic() - when < FAILED_REFRESH_HOLD_S
+
+
 class AkSkAuth(requests.auth.AuthBase):
     """Signs each request with the current credentials of ``source`` (SDK-HMAC-SHA256).
 
@@ -196,6 +206,7 @@ class AkSkAuth(requests.auth.AuthBase):
         self._clock = clock
         self._used = threading.local()  # the credentials this thread last signed with
         self._refresh_lock = threading.Lock()
+        self._failed: Optional[tuple[Optional[Credentials], float]] = None  # failed refresh
 
     def __repr__(self) -> str:
         return f"AkSkAuth(source={self.source!r}, project_id={self.project_id!r})"
@@ -210,7 +221,15 @@ class AkSkAuth(requests.auth.AuthBase):
         with self._refresh_lock:
             if used is not None and self.source.get() != used:
                 return True
-            after = self.source.refresh()
+            failed = self._failed
+            if failed is not None and failed[0] == used and _recent(failed[1]):
+                return False  # it just failed for these credentials: do not ask again at once
+            try:
+                after = self.source.refresh()
+            except Exception:
+                self._failed = (used, time.monotonic())
+                raise
+            self._failed = None
         changed = after != used
         logger.debug("AK/SK credentials refreshed from %s (changed: %s)", self.source, changed)
         return changed

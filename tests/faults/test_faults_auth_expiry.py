@@ -168,3 +168,17 @@ def test_refresh_fails_when_metadata_fails_remaining_items_not_sent(
     by = by_key(w.last_result)
     failed = next(r for r in by.values() if r["outcome"] == "failed")
     assert "expired" in failed["error_msg"]
+
+
+def test_a_failed_refresh_is_not_repeated_by_every_request(femu: Any) -> None:
+    from modelarts_widgets.errors import AuthenticationError
+
+    session = _password_session(femu)
+    client = session.client
+    femu.backend.config.password = "changed-" + femu.password
+    femu.expire_tokens()
+    for _ in range(4):  # the user clicks refresh again and again
+        with pytest.raises(AuthenticationError) as info:
+            list(client.iter_visualization_jobs())
+        assert info.value.error_code == "ModelArts.0202"
+    assert _requests(femu, IAM_TOKENS) == 2  # the login, then one failed refresh: no hammering
