@@ -29,7 +29,8 @@ __all__ = ["DeleteRunMixin", "Record"]
 logger = logging.getLogger("modelarts_widgets.widgets")
 
 Record = dict[str, Any]
-#: Outcomes after which an item stays selected (so "Delete" again retries / continues).
+#: Outcomes after which an item stays selected (so "Delete" again retries / continues); so do
+#: "unknown" items the re-check saw still listed (``BulkDelete.failed_keys``).
 _KEEP_SELECTED = frozenset({"failed", "not_sent"})
 
 
@@ -292,12 +293,13 @@ class DeleteRunMixin:
         outcomes = bulk.outcomes
         records = [self._record(o) for o in outcomes.values()]
         summary = bulk.summary()
+        retry = set(bulk.failed_keys())  # also "unknown" items seen still listed
         with self._lock:
             self._outcomes = dict(outcomes)
             keep = [
                 k
                 for k in self._state.selected
-                if outcomes.get(k) is None or outcomes[k].state in _KEEP_SELECTED
+                if outcomes.get(k) is None or outcomes[k].state in _KEEP_SELECTED or k in retry
             ]
             self._state.set_selected(keep)
             self._state.remove(

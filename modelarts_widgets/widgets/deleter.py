@@ -17,11 +17,13 @@ Life of one item: ``queued`` -> ``sending`` -> one of
 
 * ``accepted``      the server said ``is_success`` (deletes complete asynchronously);
 * ``already_gone``  the server answered 404;
-* ``failed``        any other answer; keeps the server's error_code / error_msg / status /
-  request id. Also raised :class:`~modelarts_widgets.errors.APIError` or
+* ``failed``        a refusal (4xx, or ``is_success: false`` with an error code); keeps the
+  server's error_code / error_msg / status / request id. Also raised
+  :class:`~modelarts_widgets.errors.APIError` or
   :class:`~modelarts_widgets.errors.ConfigurationError` (nothing was deleted);
 * ``unknown``       no answer (:class:`~modelarts_widgets.errors.TransportError` or any other
-  exception): the DELETE may or may not have happened. It is **never re-sent**.
+  exception), a 5xx, or a 2xx that cannot be read: the DELETE may or may not have happened
+  (the server's words are kept). It is **never re-sent**; the verify phase looks it up.
 
 ``cancel()`` turns every item not yet sending into ``not_sent``; in-flight ones finish normally.
 
@@ -88,6 +90,7 @@ FINAL_STATES = frozenset({"accepted", "deleted", "already_gone", "failed", "not_
 
 UNKNOWN_STILL_LISTED = "unknown — still listed"
 _NO_ANSWER = "no answer — the delete may or may not have happened"
+_UNSURE_ANSWER = "HTTP {status}: the delete may or may not have happened"
 
 
 def _json_key(key: Hashable) -> Any:
@@ -96,6 +99,12 @@ def _json_key(key: Hashable) -> Any:
     if isinstance(key, (str, int, float, bool)) or key is None:
         return key
     return str(key)
+
+
+def _unsure(status: Optional[int], error_code: Optional[str]) -> bool:
+    """Whether a failed answer leaves open if the delete happened (a 5xx, an unreadable 2xx)."""
+    code = status or 0
+    return code >= 500 or (200 <= code < 300 and not error_code)
 
 
 def _span(start: Optional[float], end: Optional[float]) -> Optional[float]:
@@ -373,17 +382,15 @@ class BulkDelete:
                     item.error_msg = result.error_msg
                     item.detail = "already gone"
                 else:
-                    item.state = "failed"
                     item.error_code = result.error_code
                     item.error_msg = result.error_msg
-                    item.detail = "refused by the server"
+                    self._failed_answer(item)
             elif isinstance(failure, APIError):
-                item.state = "failed"
                 item.http_status = failure.status_code
                 item.error_code = failure.error_code
                 item.error_msg = failure.error_msg or str(failure)
                 item.request_id = failure.request_id
-                item.detail = "refused by the server"
+                self._failed_answer(item)
             elif isinstance(failure, ConfigurationError):
                 item.state = "failed"
                 item.error_msg = str(failure)
@@ -401,6 +408,15 @@ class BulkDelete:
             if item.state not in ("accepted", "unknown") or not self._verify:
                 item.finished_at = now
             self._push(item)
+
+    def _failed_answer(self, item: ItemOutcome) -> None:
+        """Classify an answer that is not a success (caller holds the lock)."""
+        if _unsure(item.http_status, item.error_code):
+            item.state = "unknown"
+            item.detail = _UNSURE_ANSWER.format(status=item.http_status)
+        else:
+            item.state = "failed"
+            item.detail = "refused by the server"
 
     def _verify_phase(self) -> None:
         started = time.monotonic()

@@ -7,7 +7,7 @@ import re
 from typing import Any, Callable
 
 import pytest
-from faults_testlib import by_key, fast_session, http_of, inactive, known_gap, show
+from faults_testlib import by_key, fast_session, http_of, inactive, show
 
 from modelarts_widgets.client._http import HttpEvent
 from modelarts_widgets.errors import RequestTimeoutError, ServerError, TransportError
@@ -148,7 +148,6 @@ def _delete_one(w: Any, key: Any) -> dict[str, Any]:
     return by_key(w.last_result)[key]
 
 
-@known_gap("a 5xx / unreadable DELETE answer is 'failed', not re-checked (widgets/deleter.py)")
 @pytest.mark.parametrize("status", [500, 502, 503, 504])
 def test_5xx_on_delete_is_not_resent_and_rechecked_still_listed(
     fenv: Any, make_list: Any, status: int
@@ -168,7 +167,6 @@ def test_5xx_on_delete_is_not_resent_and_rechecked_still_listed(
     assert "unknown — still listed" in row
 
 
-@known_gap("a 5xx / unreadable DELETE answer is 'failed', not re-checked (widgets/deleter.py)")
 def test_5xx_after_the_server_deleted_is_rechecked_as_deleted(
     fenv: Any, make_list: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -183,7 +181,6 @@ def test_5xx_after_the_server_deleted_is_rechecked_as_deleted(
     assert target.key not in {v.key for v in w.items}
 
 
-@known_gap("a 5xx / unreadable DELETE answer is 'failed', not re-checked (widgets/deleter.py)")
 def test_html_proxy_page_on_delete_is_not_resent_and_rechecked(fenv: Any, make_list: Any) -> None:
     w = make_list(VisualizationJobList, fast_session())
     target = next(j for j in w.items if j.status == 10)
