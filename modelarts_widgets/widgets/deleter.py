@@ -25,6 +25,10 @@ Life of one item: ``queued`` -> ``sending`` -> one of
   exception), a 5xx, or a 2xx that cannot be read: the DELETE may or may not have happened
   (the server's words are kept). It is **never re-sent**; the verify phase looks it up.
 
+A 401 (credentials refused, and the HTTP seam could not renew them) stops the run: every item
+not yet sent becomes ``not_sent`` with a detail naming the credentials, and the summary says so.
+A refusal's detail says what to check when there is a hint (403: permissions, project id).
+
 ``cancel()`` turns every item not yet sending into ``not_sent``; in-flight ones finish normally.
 
 Verify phase (``verify=True``): ``still_listed(accepted + unknown keys)`` is polled every
@@ -58,8 +62,16 @@ from collections.abc import Collection, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any, Callable, Optional, cast
 
+from modelarts_widgets.client._http import hint_for
 from modelarts_widgets.client.base import ModelArtsApi
-from modelarts_widgets.errors import APIError, ConfigurationError, NotFoundError, TransportError
+from modelarts_widgets.errors import (
+    APIError,
+    AuthenticationError,
+    ConfigurationError,
+    NotFoundError,
+    PermissionDeniedError,
+    TransportError,
+)
 from modelarts_widgets.models import DeleteResult
 from modelarts_widgets.widgets.throttle import Coalescer
 
@@ -91,6 +103,7 @@ FINAL_STATES = frozenset({"accepted", "deleted", "already_gone", "failed", "not_
 UNKNOWN_STILL_LISTED = "unknown — still listed"
 _NO_ANSWER = "no answer — the delete may or may not have happened"
 _UNSURE_ANSWER = "HTTP {status}: the delete may or may not have happened"
+_AUTH_STOP = "the credentials were refused ({code}) and could not be renewed"
 
 
 def _json_key(key: Hashable) -> Any:
@@ -182,6 +195,8 @@ class BulkDelete:
         self._poll_interval = float(poll_interval)
         self._lock = threading.Lock()
         self._cancel_event = threading.Event()
+        self._stop_reason = ""  # set when refused credentials stop the run
+        self._verify_error = ""  # set while the verify phase cannot look items up
         self._finished_event = threading.Event()
         self._finished = False
         self._started = False
@@ -290,7 +305,9 @@ class BulkDelete:
         else:
             head = f"Delete accepted for {counts['accepted']} of {total} (not verified)"
         if counts["accepted"] and (self._verify or self.cancelled or not self.done):
-            still = ", still listed" if self._verify and self.done else ""
+            still = ""
+            if self._verify and self.done:
+                still = " (could not check)" if self._verify_error else ", still listed"
             parts.append(f"{counts['accepted']} accepted{still}")
         if counts["already_gone"]:
             parts.append(f"{counts['already_gone']} already gone")
@@ -310,6 +327,9 @@ class BulkDelete:
             parts.append(f"{counts['unknown']} unknown")
         if counts["sending"]:
             parts.append(f"{counts['sending']} in flight")
+        if counts["not_sent"] and not self.cancelled:
+            why = f": {self._stop_reason}" if self._stop_reason else ""
+            parts.append(f"{counts['not_sent']} not sent{why}")
         parts = [p for p in parts if not p.startswith("0 ")]
         return " · ".join([head, *parts])
 
@@ -344,7 +364,7 @@ class BulkDelete:
             while self._next < len(self._order):
                 item = self._items[self._order[self._next]]
                 self._next += 1
-                if self._cancel_event.is_set() or item.state != "queued":
+                if self._cancel_event.is_set() or self._stop_reason or item.state != "queued":
                     continue
                 item.state = "sending"
                 item.sent_at = time.monotonic()
@@ -416,7 +436,24 @@ class BulkDelete:
             item.detail = _UNSURE_ANSWER.format(status=item.http_status)
         else:
             item.state = "failed"
-            item.detail = "refused by the server"
+            hint = hint_for(item.http_status, item.error_code)
+            item.detail = f"refused by the server: {hint}" if hint else "refused by the server"
+            if item.http_status == 401:
+                self._stop(_AUTH_STOP.format(code=item.error_code or "HTTP 401"))
+
+    def _stop(self, reason: str) -> None:
+        """Send nothing more: queued items become ``not_sent`` (caller holds the lock)."""
+        if self._stop_reason:
+            return
+        self._stop_reason = reason
+        logger.warning("bulk delete stopped: %s", reason)
+        now = time.monotonic()
+        for other in self._items.values():
+            if other.state == "queued":
+                other.state = "not_sent"
+                other.detail = f"not sent: {reason}"
+                other.finished_at = now
+                self._push(other)
 
     def _verify_phase(self) -> None:
         started = time.monotonic()
@@ -432,11 +469,16 @@ class BulkDelete:
                 last_error = f"could not check whether still listed: {type(exc).__name__}: {exc}"
                 logger.warning("verify after delete failed: %s", last_error)
                 with self._lock:
+                    self._verify_error = last_error
                     for key in pending:
                         self._items[key].detail = last_error
                         self._push(self._items[key])
+                if isinstance(exc, (AuthenticationError, PermissionDeniedError)):
+                    break  # asking again cannot succeed
             else:
                 last_error = None
+                with self._lock:
+                    self._verify_error = ""
                 self._record_listed(pending, listed)
                 pending = listed
             with self._lock:

@@ -6,7 +6,7 @@ import datetime
 from typing import Any
 
 import pytest
-from faults_testlib import by_key, inactive, known_gap, show
+from faults_testlib import by_key, inactive, show
 
 from modelarts_widgets.errors import AuthenticationError, PermissionDeniedError
 from modelarts_widgets.session import Session
@@ -77,7 +77,6 @@ def test_missing_permission_on_list_shows_the_servers_words_and_what_to_check(
     assert info.value.error_code == code
 
 
-@known_gap("a 403 delete's detail says only 'refused by the server' (widgets/deleter.py)")
 def test_missing_permission_on_delete_is_a_per_item_failure_in_the_servers_words(
     fenv: Any, make_list: Any
 ) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 import pytest
-from faults_testlib import by_key, known_gap
+from faults_testlib import by_key
 
 from modelarts_widgets.session import Session
 from modelarts_widgets.widgets import VisualizationJobList
@@ -126,9 +126,6 @@ def _assert_stopped(w: Any, femu: Any, code: str) -> None:
     assert w.n_selected >= n_not_sent  # not-sent items stay selected for a later retry
 
 
-@known_gap(
-    "after a failed refresh every remaining item is still sent and fails (widgets/deleter.py)"
-)
 @pytest.mark.parametrize("concurrency", [1, 4])
 def test_refresh_fails_after_password_change_remaining_items_not_sent(
     femu: Any, make_list: Any, monkeypatch: pytest.MonkeyPatch, concurrency: int
@@ -148,9 +145,6 @@ def test_refresh_fails_after_password_change_remaining_items_not_sent(
     assert _requests(femu, IAM_TOKENS) == 2  # one failed refresh, no password hammering
 
 
-@known_gap(
-    "after a failed refresh every remaining item is still sent and fails (widgets/deleter.py)"
-)
 def test_refresh_fails_when_metadata_fails_remaining_items_not_sent(
     femu: Any, make_list: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
