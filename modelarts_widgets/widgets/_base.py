@@ -173,6 +173,9 @@ class ResourceList(StaticFallback, DeleteRunMixin, w.VBox, Generic[T]):  # type:
             self._set_error(f"Could not list {self._plural}: {exc}")
             self._set_status("")
             return
+        except BaseException:  # KeyboardInterrupt (kernel interrupt): do not say "Loading…"
+            self._set_status(f"Listing {self._plural} was interrupted; the list is unchanged.")
+            raise
         with self._lock:
             self._state.set_items(items)
             self._set_error("")

@@ -9,7 +9,7 @@ import threading
 from typing import Any, Callable
 
 import pytest
-from faults_testlib import by_key, inactive, known_gap, show
+from faults_testlib import by_key, inactive, show
 
 from modelarts_widgets.session import Session
 from modelarts_widgets.widgets import JobVersionList, VisualizationJobList
@@ -170,7 +170,6 @@ def test_kernel_interrupt_while_waiting_keeps_the_run_honest(fenv: Any, make_lis
     _check_consistent_after_stop(w, fenv, 8)
 
 
-@known_gap("an interrupted refresh leaves 'Loading…' (widgets/_base.py)")
 def test_kernel_interrupt_during_a_listing_leaves_no_stale_status(
     fenv: Any, make_list: Any
 ) -> None:
