@@ -5,8 +5,6 @@ from __future__ import annotations
 from html.parser import HTMLParser
 from typing import Any, Optional
 
-import pytest
-
 from modelarts_widgets.models import ACTIVE_STATUSES
 from modelarts_widgets.session import Session
 
@@ -97,8 +95,3 @@ def audit(html: str) -> MarkupAudit:
         if name == "href":
             assert value.startswith(("http://", "https://")), value
     return parser
-
-
-def known_gap(reason: str) -> Any:
-    """A matrix row the code does not meet yet: strict, so the mark must go once it is fixed."""
-    return pytest.mark.xfail(strict=True, reason=f"known gap: {reason}")
