@@ -1,12 +1,14 @@
 """HTML snippets for the list widgets: escaping, time/duration formats, links, row cells.
 
 Every string that may come from the server passes through :func:`esc` (``html.escape`` with
-``quote=True``) before it is put into markup.
+``quote=True``) before it is put into markup; control and bidirectional-override characters
+become a visible ``\ufffd`` first, so a name cannot hide or reorder the text around it.
 """
 
 from __future__ import annotations
 
 import html
+import re
 import time
 from collections.abc import Sequence
 from typing import Any, Optional
@@ -20,13 +22,23 @@ __all__ = [
     "link_html",
     "message_html",
     "names_html",
+    "neutralize",
     "snapshot_table",
 ]
 
 
+#: C0/C1 controls (but tab and newline), bidi embeddings/overrides/isolates and direction marks.
+_UNSAFE_CHARS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def neutralize(text: str) -> str:
+    """``text`` with control and bidi-override characters replaced by a visible U+FFFD."""
+    return _UNSAFE_CHARS.sub("\ufffd", text)
+
+
 def esc(value: Any) -> str:
-    """``value`` as text, escaped for HTML content and attribute values."""
-    return html.escape("" if value is None else str(value), quote=True)
+    """``value`` as text, neutralized and escaped for HTML content and attribute values."""
+    return html.escape(neutralize("" if value is None else str(value)), quote=True)
 
 
 def fmt_time(epoch_ms: Optional[int]) -> str:

@@ -8,11 +8,11 @@ shortened in the visible label and kept whole in the ``title`` tooltip.
 
 from __future__ import annotations
 
-import html
 import re
 from typing import Optional, Union
 
 from modelarts_widgets.models import ACTIVE_STATUSES, status_label
+from modelarts_widgets.widgets._html import esc
 
 __all__ = ["OUTCOME_LABELS", "badge_html", "status_badge_html", "truncate"]
 
@@ -62,7 +62,7 @@ def truncate(text: str, limit: int = MAX_LABEL) -> str:
 
 
 def _esc(text: str) -> str:
-    return html.escape(text, quote=True)
+    return esc(text)
 
 
 def _css_token(text: str) -> str:

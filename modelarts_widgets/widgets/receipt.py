@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
+from modelarts_widgets.widgets._html import esc
 from modelarts_widgets.widgets.deleter import BulkDelete
 
 __all__ = ["receipt_records", "summary_html", "summary_text"]
@@ -29,5 +29,5 @@ def summary_html(bulk: BulkDelete) -> str:
     return (
         f'<span class="maw-receipt maw-receipt-{kind}" '
         f'data-done="{str(bulk.done).lower()}" data-cancelled="{str(bulk.cancelled).lower()}">'
-        f"{html.escape(bulk.summary(), quote=True)}</span>"
+        f"{esc(bulk.summary())}</span>"
     )

@@ -13,6 +13,7 @@ from modelarts_widgets import sdk
 from modelarts_widgets.errors import ConfigurationError
 from modelarts_widgets.session import Session
 from modelarts_widgets.widgets import JobVersionList, VisualizationJobList
+from modelarts_widgets.widgets._html import neutralize
 
 SCRIPT = "<script>alert('x')</script>"
 ATTR = "\"><img src=x onerror=alert(1)>'"
@@ -72,7 +73,11 @@ def test_hostile_names_render_as_text_in_table_confirmation_badges_and_repr(
             assert bad not in markup
     text = _visible_text(before) + _visible_text(after)
     for name in (SCRIPT, ATTR, SINGLE, TAGS, UNICODE):
-        assert name in text, name  # shown as the literal text
+        assert neutralize(name) in text, name  # shown as the literal text
+    for markup in (before, after):  # no hidden reordering or terminal escapes on screen
+        for char in ("\u202e", "\x1b", "\x00", "\x07"):
+            assert char not in markup
+    assert "\ufffdgnp.exe" in text  # the override shows as a visible replacement mark
     assert "alert(1)" in text
     badge_titles = [v for k, v in audit(after).attrs if k == "title"]
     assert any(SCRIPT in t for t in badge_titles)  # tooltips carry the words as text
@@ -93,7 +98,8 @@ def test_hostile_names_render_as_text_in_the_visualization_list(
     audit(markup)
     text = _visible_text(markup)
     for name in (SCRIPT, ATTR, SINGLE, TAGS, UNICODE):
-        assert name in text
+        assert neutralize(name) in text
+    assert "\u202e" not in markup
     assert "<script" not in markup
     assert "<iframe" not in markup
 
