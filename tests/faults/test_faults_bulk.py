@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 import signal
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, Callable
 
 import pytest
@@ -142,25 +144,41 @@ def test_cancel_mid_run_receipt_is_consistent(
     assert 2 <= len(fenv.delete_calls) < 8
 
 
-def _interrupt_when(condition: Callable[[], bool]) -> threading.Thread:
-    """Send SIGINT to this process (a kernel interrupt) once ``condition()`` holds."""
+@contextmanager
+def _interrupt_when(condition: Callable[[], bool]) -> Iterator[None]:
+    """SIGINT this process (a kernel interrupt) once ``condition()`` holds, only inside the block.
+
+    The signal is sent under a lock that the block's exit also takes, so it can never land
+    after the block (where it would abort the whole pytest session); use it inside
+    ``pytest.raises(KeyboardInterrupt)``.
+    """
+    lock = threading.Lock()
+    armed = [True]
 
     def run() -> None:
-        for _ in range(2000):
-            if condition():
-                os.kill(os.getpid(), signal.SIGINT)
-                return
+        for _ in range(4000):
+            with lock:
+                if not armed[0]:
+                    return
+                if condition():
+                    armed[0] = False
+                    os.kill(os.getpid(), signal.SIGINT)
+                    return
             threading.Event().wait(0.005)
 
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
-    return thread
+    try:
+        yield
+    finally:
+        with lock:
+            armed[0] = False
+        thread.join(5)
 
 
 def test_kernel_interrupt_while_waiting_keeps_the_run_honest(fenv: Any, make_list: Any) -> None:
     w = _slow_run(fenv, make_list)
-    _interrupt_when(lambda: len(fenv.delete_calls) >= 2)
-    with pytest.raises(KeyboardInterrupt):
+    with pytest.raises(KeyboardInterrupt), _interrupt_when(lambda: len(fenv.delete_calls) >= 2):
         w.wait(30)  # the cell the user interrupts
     # the run is still going in the background and says so; Cancel still works
     assert w.busy
@@ -176,8 +194,8 @@ def test_kernel_interrupt_during_a_listing_leaves_no_stale_status(
     w = make_list(VisualizationJobList, Session())
     fenv.add_latency(0.5, path=r"/visualization-jobs$", method="GET")
     requests_before = sum(fenv.stats()["requests"].values())
-    _interrupt_when(lambda: sum(fenv.stats()["requests"].values()) > requests_before)
-    with pytest.raises(KeyboardInterrupt):
+    listing_sent = lambda: sum(fenv.stats()["requests"].values()) > requests_before  # noqa: E731
+    with pytest.raises(KeyboardInterrupt), _interrupt_when(listing_sent):
         w.refresh()
     assert "Loading" not in w.status_message  # it is not loading any more
     assert "interrupted" in w.status_message.lower()
