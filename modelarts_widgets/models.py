@@ -86,9 +86,7 @@ _LABELS: dict[int, str] = {
 #: Statuses in which a job still runs, waits or changes: deleting them needs explicit consent.
 ACTIVE_STATUSES: frozenset[int] = frozenset({1, 2, 4, 7, 8, 9, 15, 18, 19})
 #: Statuses after which nothing more happens to the job.
-TERMINAL_STATUSES: frozenset[int] = frozenset(
-    {3, 5, 6, 10, 11, 12, 13, 14, 16, 17, 20, 21, 22}
-)
+TERMINAL_STATUSES: frozenset[int] = frozenset({3, 5, 6, 10, 11, 12, 13, 14, 16, 17, 20, 21, 22})
 
 
 def status_label(code: int) -> str:
