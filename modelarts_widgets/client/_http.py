@@ -35,6 +35,7 @@ import requests.auth
 from requests.structures import CaseInsensitiveDict
 
 from modelarts_widgets import __version__
+from modelarts_widgets.auth.signer import encode_query
 from modelarts_widgets.client.base import Timeout
 from modelarts_widgets.errors import (
     APIError,
@@ -73,6 +74,23 @@ _HINTS: dict[str, str] = {
 }
 
 Listener = Callable[["HttpEvent"], None]
+
+JSON_CONTENT_TYPE = "application/json"
+
+
+def query_string(params: Optional[Mapping[str, Any]]) -> str:
+    """The query as the official SDK sends it: ``None`` values dropped, sorted, RFC 3986
+    percent-encoding (space ``%20``, ``+`` ``%2B``, ``~`` kept); booleans as ``true``/``false``."""
+    if not params:
+        return ""
+    return encode_query([(key, value) for key, value in params.items() if value is not None])
+
+
+def json_body(payload: Optional[Any]) -> Optional[bytes]:
+    """A JSON body serialised as the official SDK does (``json.dumps`` defaults, UTF-8)."""
+    if payload is None:
+        return None
+    return json.dumps(payload).encode("utf-8")
 
 
 @dataclass(frozen=True)
@@ -234,7 +252,14 @@ class HttpClient:
         self._rng = rng or random.Random()
         self._session = session or requests.Session()
         self._session.verify = verify  # also for anything else using this requests session
-        self._session.headers.update({"User-Agent": user_agent, "Accept": "application/json"})
+        self._session.headers.update(
+            {
+                "User-Agent": user_agent,
+                "Accept": "application/json",
+                # as the official SDK: on every request, also GET and DELETE (signed)
+                "Content-Type": JSON_CONTENT_TYPE,
+            }
+        )
         self._listeners: list[Listener] = []
         self._lock = threading.Lock()
 
@@ -307,6 +332,10 @@ class HttpClient:
         if not path.startswith("/"):
             path = "/" + path
         url = self._base_url + path
+        query = query_string(params)
+        if query:
+            url += "?" + query
+        data = json_body(json)
         retries = 0  # re-sends after 5xx / transport errors
         throttled = 0  # re-sends after 429
         throttled_wait = 0.0
@@ -317,8 +346,7 @@ class HttpClient:
                 resp = self._session.request(
                     method,
                     url,
-                    params=params,
-                    json=json,
+                    data=data,
                     auth=self._auth,
                     timeout=self.timeout,
                     verify=self.verify,
