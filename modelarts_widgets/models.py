@@ -15,6 +15,7 @@ from typing import Any, Optional
 
 __all__ = [
     "ACTIVE_STATUSES",
+    "DEFAULT_WORKSPACE",
     "TERMINAL_STATUSES",
     "DeleteResult",
     "JobStatus",
@@ -23,6 +24,15 @@ __all__ = [
     "VisualizationJob",
     "status_label",
 ]
+
+
+#: The default workspace: what the v1 list APIs show when no ``workspace_id`` is sent.
+DEFAULT_WORKSPACE = "0"
+
+
+def workspace_of(data: Mapping[str, Any]) -> str:
+    """The row's ``workspace_id`` (the default workspace when absent or empty)."""
+    return as_str(data.get("workspace_id")).strip() or DEFAULT_WORKSPACE
 
 
 class JobStatus(IntEnum):
@@ -169,6 +179,7 @@ class TrainingJob:
     create_time: Optional[int] = None  # epoch ms
     duration: Optional[int] = None  # ms
     job_desc: str = ""
+    workspace_id: str = DEFAULT_WORKSPACE
 
     @property
     def status_label(self) -> str:
@@ -188,6 +199,7 @@ class TrainingJob:
             create_time=as_int(data.get("create_time")),
             duration=as_int(data.get("duration")),
             job_desc=as_str(data.get("job_desc")),
+            workspace_id=workspace_of(data),
         )
 
 
@@ -210,6 +222,7 @@ class JobVersion:
     log_url: str = ""
     data_url: str = ""
     model_metric_list: tuple[Any, ...] = field(default=(), compare=False, repr=False)
+    workspace_id: str = DEFAULT_WORKSPACE
 
     @property
     def key(self) -> tuple[int, int]:
@@ -248,6 +261,7 @@ class JobVersion:
             log_url=as_str(data.get("log_url")),
             data_url=as_str(data.get("data_url")),
             model_metric_list=as_json_list(data.get("model_metric_list")),
+            workspace_id=workspace_of(data),
         )
 
 
@@ -264,6 +278,7 @@ class VisualizationJob:
     service_url: str = ""
     train_url: str = ""
     resource_id: str = ""
+    workspace_id: str = DEFAULT_WORKSPACE
 
     @property
     def key(self) -> str:
@@ -293,6 +308,7 @@ class VisualizationJob:
             service_url=as_str(data.get("service_url")),
             train_url=as_str(data.get("train_url")),
             resource_id=as_str(data.get("resource_id")),
+            workspace_id=workspace_of(data),
         )
 
 

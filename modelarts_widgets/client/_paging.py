@@ -11,20 +11,31 @@ import dataclasses
 import logging
 from collections.abc import Hashable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Callable, Optional, Protocol, TypeVar
+from typing import Any, Callable, Optional, Protocol, TypeVar, cast
 
-from modelarts_widgets.errors import APIError, MalformedResponseError, error_for_status
+from modelarts_widgets.errors import (
+    APIError,
+    AuthenticationError,
+    MalformedResponseError,
+    RateLimitError,
+    ServerError,
+    error_for_status,
+)
 from modelarts_widgets.models import (
+    DEFAULT_WORKSPACE,
     JobVersion,
     TrainingJob,
     as_int,
+    as_str,
     error_code_of,
     error_message_of,
 )
 
 __all__ = [
     "MAX_PAGES",
+    "Workspaces",
     "all_job_versions",
+    "in_workspaces",
     "iter_jobs",
     "iter_pages",
     "list_query",
@@ -39,6 +50,7 @@ logger = logging.getLogger("modelarts_widgets.client")
 
 T = TypeVar("T")
 J = TypeVar("J", bound="_Job")
+W = TypeVar("W", bound="_InWorkspace")
 
 #: Hard stop for auto-paging (the API's own page limit).
 MAX_PAGES = 65535
@@ -156,6 +168,68 @@ class _Job(Protocol):
     def job_id(self) -> Hashable: ...
 
 
+class _InWorkspace(_Job, Protocol):
+    @property
+    def workspace_id(self) -> str: ...
+
+
+#: Said once when the service lists no workspaces (OTC): only the default one is shown.
+DEFAULT_ONLY_NOTE = (
+    "Showing the default workspace only: this service does not list workspaces "
+    "(choose one with workspace_id=... or MODELARTS_WORKSPACE_ID)."
+)
+
+
+class Workspaces:
+    """The workspaces lists cover: the chosen one, else every one the service lists.
+
+    ``fetch`` is ``GET /v1/{project}/workspaces``; where the service does not offer it (any
+    refusal but an authentication failure, a 5xx or a rate limit) only the default workspace
+    ``"0"`` is listed and :attr:`note` says so. Asked once; thread-safe enough for lists (a
+    second concurrent ask only repeats the GET).
+    """
+
+    def __init__(self, chosen: Optional[str], fetch: Callable[[], Mapping[str, Any]]) -> None:
+        self._chosen = chosen
+        self._fetch = fetch
+        self._ids: Optional[list[str]] = None
+        self.note = ""
+
+    def ids(self) -> list[str]:
+        if self._chosen is not None:
+            return [self._chosen]
+        if self._ids is None:
+            self._ids = self._ask()
+        return list(self._ids)
+
+    def _ask(self) -> list[str]:
+        try:
+            body = self._fetch()
+        except (AuthenticationError, ServerError, RateLimitError):
+            raise
+        except APIError as exc:
+            logger.info("workspaces not listed (%s): default workspace only", exc.error_code)
+            self.note = DEFAULT_ONLY_NOTE
+            return [DEFAULT_WORKSPACE]
+        found = [
+            as_str(row.get("id")).strip() for row in rows_in(body, "workspaces") if row.get("id")
+        ]
+        return list(dict.fromkeys(found)) or [DEFAULT_WORKSPACE]
+
+
+def in_workspaces(workspaces: Iterable[str], jobs_in: Callable[[str], Iterable[W]]) -> Iterator[W]:
+    """``jobs_in(ws)`` for each workspace, each job stamped with the workspace it was listed in
+    and yielded once (job ids are global)."""
+    seen: set[Hashable] = set()
+    for ws in workspaces:
+        for job in jobs_in(ws):
+            if job.job_id not in seen:
+                seen.add(job.job_id)
+                if job.workspace_id != ws:
+                    job = cast(W, dataclasses.replace(cast(Any, job), workspace_id=ws))
+                yield job
+
+
 def all_job_versions(
     jobs: Callable[[], Iterable[TrainingJob]],
     versions_of: Callable[[TrainingJob], list[JobVersion]],
@@ -165,7 +239,7 @@ def all_job_versions(
 ) -> list[JobVersion]:
     """Every version of every job: jobs in list order, each job's versions fetched concurrently.
 
-    A version without a job name gets its job's.
+    A version without a job name gets its job's; every version its job's workspace.
     """
     if max_workers < 1:
         raise ValueError("max_workers must be >= 1")
@@ -175,7 +249,9 @@ def all_job_versions(
 
     def named_versions_of(job: TrainingJob) -> list[JobVersion]:
         return [
-            v if v.job_name else dataclasses.replace(v, job_name=job.job_name)
+            dataclasses.replace(
+                v, job_name=v.job_name or job.job_name, workspace_id=job.workspace_id
+            )
             for v in versions_of(job)
         ]
 

@@ -14,7 +14,9 @@ from typing import Any, Callable, Optional
 from modelarts_widgets.client import ids
 from modelarts_widgets.client._http import HttpClient, HttpEvent
 from modelarts_widgets.client._paging import (
+    Workspaces,
     all_job_versions,
+    in_workspaces,
     iter_jobs,
     iter_pages,
     list_query,
@@ -50,6 +52,7 @@ def _list_params(
     order: str,
     per_page: int,
     page: int,
+    workspace_id: Optional[str],
 ) -> dict[str, Any]:
     if order not in ("asc", "desc"):
         raise ValueError("order must be 'asc' or 'desc'")
@@ -67,15 +70,26 @@ def _list_params(
         if len(search_content) > 100:
             raise ValueError("search_content is limited to 100 characters")
         params["search_content"] = search_content
+    if workspace_id is not None:
+        params["workspace_id"] = ids.workspace_id(workspace_id)
     return params
 
 
 class RestClient:
-    """ModelArts v1 training job versions and visualization jobs over HTTP."""
+    """ModelArts v1 training job versions and visualization jobs over HTTP.
 
-    def __init__(self, http: HttpClient, project_id: str) -> None:
+    ``workspace_id`` chooses one workspace; without it lists cover every workspace the service
+    lists (``GET /v1/{project}/workspaces``), or only the default one where it lists none
+    (:attr:`workspace_note` then says so).
+    """
+
+    def __init__(
+        self, http: HttpClient, project_id: str, *, workspace_id: Optional[str] = None
+    ) -> None:
         self._http = http
         self.project_id = ids.project_id(project_id)
+        self.workspace_id = None if workspace_id is None else ids.workspace_id(workspace_id)
+        self._workspaces = Workspaces(self.workspace_id, self.workspaces_body)
 
     def __repr__(self) -> str:
         return f"RestClient(base_url={self._http.base_url!r}, project_id={self.project_id!r})"
@@ -83,6 +97,15 @@ class RestClient:
     @property
     def http(self) -> HttpClient:
         return self._http
+
+    @property
+    def workspace_note(self) -> str:
+        """Why lists cover only the default workspace (OTC), else ``""``."""
+        return self._workspaces.note
+
+    def workspace_ids(self) -> list[str]:
+        """The workspaces lists cover (asked once per client)."""
+        return self._workspaces.ids()
 
     def add_event_listener(self, callback: Callable[[HttpEvent], None]) -> None:
         self._http.add_event_listener(callback)
@@ -124,6 +147,7 @@ class RestClient:
         order: str = "desc",
         per_page: int = 10,
         page: int = 1,
+        workspace_id: Optional[str] = None,
     ) -> dict[str, Any]:
         """One page of ``GET /v1/{project}/training-jobs`` as the API's dict."""
         if not 1 <= per_page <= 1000:
@@ -135,6 +159,7 @@ class RestClient:
             order=order,
             per_page=per_page,
             page=page,
+            workspace_id=workspace_id,
         )
         return self._call("GET", self._path("training-jobs"), params=params)
 
@@ -161,6 +186,7 @@ class RestClient:
         order: str = "desc",
         per_page: int = 10,
         page: int = 1,
+        workspace_id: Optional[str] = None,
     ) -> dict[str, Any]:
         """One page of ``GET /v1/{project}/visualization-jobs`` as the API's dict."""
         if not 1 <= per_page <= MAX_PER_PAGE:
@@ -172,8 +198,13 @@ class RestClient:
             order=order,
             per_page=per_page,
             page=page,
+            workspace_id=workspace_id,
         )
         return self._call("GET", self._path("visualization-jobs"), params=params)
+
+    def workspaces_body(self) -> dict[str, Any]:
+        """``GET /v1/{project}/workspaces`` as the API's dict (Huawei Cloud; not on OTC)."""
+        return self._call("GET", self._path("workspaces"))
 
     def visualization_job_body(self, job_id: IdLike) -> dict[str, Any]:
         """``GET /v1/{project}/visualization-jobs/{job_id}`` as the API's dict."""
@@ -194,8 +225,13 @@ class RestClient:
         """Every matching training job, fetching pages as needed."""
         per_page = max(1, min(per_page, MAX_PER_PAGE))
         query = list_query(status, search_content, sort_by, order, per_page)
-        yield from iter_jobs(
-            lambda page: self.training_jobs_page(page=page, **query), TrainingJob.from_api, per_page
+        yield from in_workspaces(
+            self.workspace_ids(),
+            lambda ws: iter_jobs(
+                lambda page: self.training_jobs_page(page=page, workspace_id=ws, **query),
+                TrainingJob.from_api,
+                per_page,
+            ),
         )
 
     def list_job_versions(self, job_id: IdLike) -> list[JobVersion]:
@@ -288,10 +324,13 @@ class RestClient:
         """Every matching visualization job (``per_page`` is kept ≤ 100)."""
         per_page = max(1, min(per_page, MAX_PER_PAGE))
         query = list_query(status, search_content, sort_by, order, per_page)
-        yield from iter_jobs(
-            lambda page: self.visualization_jobs_page(page=page, **query),
-            VisualizationJob.from_api,
-            per_page,
+        yield from in_workspaces(
+            self.workspace_ids(),
+            lambda ws: iter_jobs(
+                lambda page: self.visualization_jobs_page(page=page, workspace_id=ws, **query),
+                VisualizationJob.from_api,
+                per_page,
+            ),
         )
 
     def get_visualization_job(self, job_id: IdLike) -> VisualizationJob:
