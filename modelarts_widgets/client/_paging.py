@@ -32,10 +32,12 @@ from modelarts_widgets.models import (
 )
 
 __all__ = [
+    "GONE_CODES",
     "MAX_PAGES",
     "Workspaces",
     "all_job_versions",
     "in_workspaces",
+    "is_gone",
     "iter_jobs",
     "iter_pages",
     "list_query",
@@ -173,6 +175,18 @@ class _InWorkspace(_Job, Protocol):
     def workspace_id(self) -> str: ...
 
 
+#: Codes that answer a read of an id the service does not know (any HTTP status): the
+#: documented ``ModelArts.2775`` TrainingJobNotFound and ``ModelArts.0104`` (HTTP 400
+#: "Parameter error", what older regions answer for an unknown id).
+GONE_CODES = frozenset({"ModelArts.2775", "ModelArts.0104"})
+
+
+def is_gone(exc: APIError) -> bool:
+    """Whether reading an id failed because the service does not know it (404, or a
+    :data:`GONE_CODES` code, whatever the status)."""
+    return exc.status_code == 404 or exc.error_code in GONE_CODES
+
+
 #: Said once when the service lists no workspaces (OTC): only the default one is shown.
 DEFAULT_ONLY_NOTE = (
     "Showing the default workspace only: this service does not list workspaces "
@@ -185,7 +199,7 @@ class Workspaces:
 
     ``fetch`` is ``GET /v1/{project}/workspaces``; where the service does not offer it (any
     refusal but an authentication failure, a 5xx or a rate limit) only the default workspace
-    ``"0"`` is listed and :attr:`note` says so. Asked once; thread-safe enough for lists (a
+    ``"0"`` is listed and :attr:`note` says so (also when the answer is not a workspace list). Asked once; thread-safe enough for lists (a
     second concurrent ask only repeats the GET).
     """
 
@@ -204,16 +218,14 @@ class Workspaces:
 
     def _ask(self) -> list[str]:
         try:
-            body = self._fetch()
+            rows = rows_in(self._fetch(), "workspaces")
         except (AuthenticationError, ServerError, RateLimitError):
             raise
-        except APIError as exc:
+        except APIError as exc:  # not offered here (also: an answer that is not the list)
             logger.info("workspaces not listed (%s): default workspace only", exc.error_code)
             self.note = DEFAULT_ONLY_NOTE
             return [DEFAULT_WORKSPACE]
-        found = [
-            as_str(row.get("id")).strip() for row in rows_in(body, "workspaces") if row.get("id")
-        ]
+        found = [as_str(row.get("id")).strip() for row in rows if row.get("id")]
         return list(dict.fromkeys(found)) or [DEFAULT_WORKSPACE]
 
 
@@ -239,7 +251,8 @@ def all_job_versions(
 ) -> list[JobVersion]:
     """Every version of every job: jobs in list order, each job's versions fetched concurrently.
 
-    A version without a job name gets its job's; every version its job's workspace.
+    A version without a job name gets its job's; every version its job's workspace. A job
+    gone between the two calls (:func:`is_gone`) contributes no versions.
     """
     if max_workers < 1:
         raise ValueError("max_workers must be >= 1")
@@ -248,11 +261,17 @@ def all_job_versions(
         return []
 
     def named_versions_of(job: TrainingJob) -> list[JobVersion]:
+        try:
+            versions = versions_of(job)
+        except APIError as exc:
+            if is_gone(exc):
+                return []  # deleted between the two calls
+            raise
         return [
             dataclasses.replace(
                 v, job_name=v.job_name or job.job_name, workspace_id=job.workspace_id
             )
-            for v in versions_of(job)
+            for v in versions
         ]
 
     with ThreadPoolExecutor(

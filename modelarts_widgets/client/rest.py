@@ -17,6 +17,7 @@ from modelarts_widgets.client._paging import (
     Workspaces,
     all_job_versions,
     in_workspaces,
+    is_gone,
     iter_jobs,
     iter_pages,
     list_query,
@@ -27,7 +28,7 @@ from modelarts_widgets.client._paging import (
     unique_by,
 )
 from modelarts_widgets.client.base import IdLike
-from modelarts_widgets.errors import NotFoundError
+from modelarts_widgets.errors import BadRequestError
 from modelarts_widgets.models import (
     DeleteResult,
     JobVersion,
@@ -235,25 +236,41 @@ class RestClient:
         )
 
     def list_job_versions(self, job_id: IdLike) -> list[JobVersion]:
-        """All versions of one job (``page=0``; falls back to paging if the server pages)."""
+        """All versions of one job.
+
+        Asks ``page=0`` (Huawei: "no paging"). Where the service reads that as page 1 (fewer
+        rows than ``version_count``, or a full page and no count) or refuses it (HTTP 400 other
+        than not-found), it pages from 1 instead.
+        """
         jid = ids.training_id(job_id, "job id")
-        body = self.job_versions_body(jid, page=0)
-        rows = rows_in(body, "versions")
-        total = as_int(body.get("version_count"))
-        if total is not None and len(rows) < total and len(rows) > 0:
+        bodies: list[dict[str, Any]] = []
+
+        def page_of(page: int) -> dict[str, Any]:
+            body = self.job_versions_body(jid, page=page, per_page=MAX_PER_PAGE)
+            bodies.append(body)
+            return body
+
+        try:
+            rows: Optional[list[Mapping[str, Any]]] = rows_in(page_of(0), "versions")
+        except BadRequestError as exc:
+            if is_gone(exc):
+                raise
+            rows = None  # page=0 refused: pages start at 1 here
+        if rows is None or _truncated(rows, as_int(bodies[0].get("version_count"))):
+            bodies.clear()
             rows = list(
                 iter_pages(
-                    lambda page: self.job_versions_body(jid, page=page, per_page=MAX_PER_PAGE),
+                    page_of,
                     MAX_PER_PAGE,
                     rows=lambda page_body: rows_in(page_body, "versions"),
                     total_key="version_count",
                 )
             )
-        job_name = body.get("job_name") if isinstance(body.get("job_name"), str) else ""
+        name = bodies[0].get("job_name") if bodies else ""
+        job_name = name if isinstance(name, str) else ""
         versions = (
             parse_row(
-                lambda data: JobVersion.from_api(data, job_id=int(jid), job_name=str(job_name)),
-                row,
+                lambda data: JobVersion.from_api(data, job_id=int(jid), job_name=job_name), row
             )
             for row in rows
         )
@@ -262,18 +279,13 @@ class RestClient:
     def list_all_job_versions(self, *, max_workers: int = 8) -> list[JobVersion]:
         """Every version of every job: jobs in list order, each job's versions fetched concurrently.
 
-        A job deleted between the two calls (404) contributes no versions.
+        A job deleted between the two calls (not found, see :func:`is_gone`) contributes no
+        versions.
         """
-
-        def versions_of(job: TrainingJob) -> list[JobVersion]:
-            try:
-                return self.list_job_versions(job.job_id)
-            except NotFoundError:
-                return []
 
         return all_job_versions(
             self.iter_training_jobs,
-            versions_of,
+            lambda job: self.list_job_versions(job.job_id),
             max_workers=max_workers,
             thread_name_prefix="modelarts-versions",
         )
@@ -381,3 +393,10 @@ class RestClient:
             result = dataclasses.replace(result, error_msg=f"HTTP {reply.status}")
         logger.debug("DELETE %s -> %s (success=%s)", path, reply.status, result.is_success)
         return result
+
+
+def _truncated(rows: list[Mapping[str, Any]], total: Optional[int]) -> bool:
+    """Whether a ``page=0`` answer holds only a first page of the versions."""
+    if total is not None:
+        return 0 < len(rows) < total
+    return len(rows) >= MAX_PER_PAGE

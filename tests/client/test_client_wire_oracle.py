@@ -237,9 +237,7 @@ def test_get_and_delete_version(job_id: Any, version_id: Any, token: Optional[st
         max_size=3,
     ),
 )
-def test_create_version(
-    job_id: Any, pre: Optional[int], desc: str, config: dict[str, Any]
-) -> None:
+def test_create_version(job_id: Any, pre: Optional[int], desc: str, config: dict[str, Any]) -> None:
     ours = _ours(
         lambda c: c.create_job_version(job_id, pre_version_id=pre, job_desc=desc, config=config)
     )
@@ -263,9 +261,7 @@ def test_get_and_delete_visualization_job(job_id: str) -> None:
     ours = _ours(lambda c: c.visualization_job_body(job_id))
     _same(ours, _theirs("GET", path, {"job_id": job_id}, user_agent=ours.headers["User-Agent"]))
     ours = _ours(lambda c: c.delete_visualization_job(job_id))
-    _same(
-        ours, _theirs("DELETE", path, {"job_id": job_id}, user_agent=ours.headers["User-Agent"])
-    )
+    _same(ours, _theirs("DELETE", path, {"job_id": job_id}, user_agent=ours.headers["User-Agent"]))
 
 
 @SETTINGS
@@ -290,9 +286,7 @@ def test_create_visualization_job(name: str, train_url: str, desc: str) -> None:
 
 def test_list_workspaces() -> None:
     ours = _ours(lambda c: c.workspaces_body())
-    theirs = _theirs(
-        "GET", "/v1/{project_id}/workspaces", user_agent=ours.headers["User-Agent"]
-    )
+    theirs = _theirs("GET", "/v1/{project_id}/workspaces", user_agent=ours.headers["User-Agent"])
     _same(ours, theirs)
 
 
@@ -304,7 +298,7 @@ def test_iam_project_lookup(region: str) -> None:
     session.mount("https://", capture)
     auth = AkSkAuth(StaticCredentialSource(Credentials(AK, SK)), None, clock=lambda: NOW)
     iam = "https://iam.eu-de.otc.t-systems.com"
-    assert lookup_project_id(iam, region, auth, session=session) == PROJECT
+    assert lookup_project_id(iam, region, auth, http=session) == PROJECT
     (ours,) = capture.sent
     creds = core_credentials.BasicCredentials(AK, SK)  # no project: IAM is global
     client = official.ModelArtsClient.new_builder().with_credentials(creds)
