@@ -89,26 +89,33 @@ _LABELS: dict[int, str] = {
 }
 
 _S = JobStatus
+
+
+def _codes(*statuses: JobStatus) -> frozenset[int]:
+    """Plain int codes (so ``str()`` of a member is its number on every Python)."""
+    return frozenset(int(s) for s in statuses)
+
+
 #: Statuses in which a job still runs, waits or changes: deleting them needs explicit consent.
-ACTIVE_STATUSES: frozenset[int] = frozenset(
-    {_S.INIT, _S.IMAGE_CREATING, _S.SUBMIT_TRYING, _S.WAITING, _S.RUNNING, _S.KILLING,
-     _S.SCALING, _S.CHECK_INIT, _S.CHECK_RUNNING}
+ACTIVE_STATUSES: frozenset[int] = _codes(
+    _S.INIT, _S.IMAGE_CREATING, _S.SUBMIT_TRYING, _S.WAITING, _S.RUNNING, _S.KILLING,
+    _S.SCALING, _S.CHECK_INIT, _S.CHECK_RUNNING,
 )  # fmt: skip
 #: Statuses after which nothing more happens to the job.
-TERMINAL_STATUSES: frozenset[int] = frozenset(JobStatus) - ACTIVE_STATUSES - {_S.UNKNOWN}
+TERMINAL_STATUSES: frozenset[int] = _codes(*JobStatus) - ACTIVE_STATUSES - {int(_S.UNKNOWN)}
 #: Terminal statuses that mean something went wrong.
-FAILED_STATUSES: frozenset[int] = frozenset(
-    {_S.IMAGE_FAILED, _S.SUBMIT_FAILED, _S.DELETE_FAILED, _S.FAILED, _S.LOST,
-     _S.SUBMIT_MODEL_FAILED, _S.DEPLOY_SERVICE_FAILED, _S.CHECK_FAILED, _S.MOUNT_FAILED}
+FAILED_STATUSES: frozenset[int] = _codes(
+    _S.IMAGE_FAILED, _S.SUBMIT_FAILED, _S.DELETE_FAILED, _S.FAILED, _S.LOST,
+    _S.SUBMIT_MODEL_FAILED, _S.DEPLOY_SERVICE_FAILED, _S.CHECK_FAILED, _S.MOUNT_FAILED,
 )  # fmt: skip
 #: Terminal statuses that are not failures.
 FINISHED_STATUSES: frozenset[int] = TERMINAL_STATUSES - FAILED_STATUSES
 #: Finished with a result (shown as a success).
-COMPLETED_STATUSES: frozenset[int] = frozenset({_S.COMPLETED, _S.CHECK_RUNNING_COMPLETED})
+COMPLETED_STATUSES: frozenset[int] = _codes(_S.COMPLETED, _S.CHECK_RUNNING_COMPLETED)
 #: Active and doing work (shown as running, not as waiting).
-RUNNING_STATUSES: frozenset[int] = frozenset({_S.RUNNING, _S.SCALING, _S.CHECK_RUNNING})
+RUNNING_STATUSES: frozenset[int] = _codes(_S.RUNNING, _S.SCALING, _S.CHECK_RUNNING)
 #: Statuses in which a visualization job holds resources (and is billed).
-BILLING_STATUSES: frozenset[int] = frozenset({_S.RUNNING})
+BILLING_STATUSES: frozenset[int] = _codes(_S.RUNNING)
 
 
 def status_label(code: int) -> str:
