@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, Optional
 
 import requests.auth
 
+from modelarts_widgets._types import Timeout
 from modelarts_widgets.auth.credentials import (
     Credentials,
     CredentialSource,
@@ -47,7 +48,6 @@ from modelarts_widgets.auth.iam import (
 )
 from modelarts_widgets.auth.signer import AkSkAuth
 from modelarts_widgets.client import ids
-from modelarts_widgets.client.base import Timeout
 from modelarts_widgets.client.endpoints import (
     DEFAULT_REGION,
     is_loopback_url,

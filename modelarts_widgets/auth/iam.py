@@ -16,10 +16,10 @@ from typing import Any, Optional, Protocol
 import requests
 import requests.auth
 
+from modelarts_widgets._types import Timeout
 from modelarts_widgets.auth._refresh import RefreshGate
 from modelarts_widgets.auth.credentials import REFRESH_MARGIN_S, parse_timestamp
 from modelarts_widgets.auth.signer import encode_query
-from modelarts_widgets.client.base import Timeout
 from modelarts_widgets.errors import (
     APIError,
     AuthenticationError,

@@ -199,8 +199,8 @@ class Workspaces:
 
     ``fetch`` is ``GET /v1/{project}/workspaces``; where the service does not offer it (any
     refusal but an authentication failure, a 5xx or a rate limit) only the default workspace
-    ``"0"`` is listed and :attr:`note` says so (also when the answer is not a workspace list). Asked once; thread-safe enough for lists (a
-    second concurrent ask only repeats the GET).
+    ``"0"`` is listed and :attr:`note` says so (also when the answer is not a workspace
+    list). Asked once; a second concurrent ask only repeats the GET.
     """
 
     def __init__(self, chosen: Optional[str], fetch: Callable[[], Mapping[str, Any]]) -> None:

@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Collection, Hashable, Sequence
 from typing import Any, Callable, Optional, cast
 
+from modelarts_widgets._types import IdLike
 from modelarts_widgets.client._paging import is_gone
-from modelarts_widgets.client.base import IdLike, JobVersionsApi, VisualizationJobsApi
+from modelarts_widgets.client.base import JobVersionsApi, VisualizationJobsApi
 from modelarts_widgets.errors import APIError
 from modelarts_widgets.models import DeleteResult, JobVersion, VisualizationJob
 

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Iterator, Mapping
 from typing import Any, Callable, Optional
 
+from modelarts_widgets._types import IdLike
 from modelarts_widgets.client import ids
 from modelarts_widgets.client._http import HttpClient, HttpEvent
 from modelarts_widgets.client._paging import (
@@ -27,7 +28,6 @@ from modelarts_widgets.client._paging import (
     rows_in,
     unique_by,
 )
-from modelarts_widgets.client.base import IdLike
 from modelarts_widgets.errors import BadRequestError
 from modelarts_widgets.models import (
     DeleteResult,
