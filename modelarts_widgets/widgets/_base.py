@@ -25,12 +25,14 @@ from traitlets import Bool, Dict, Int, List, Unicode, observe, validate
 
 from modelarts_widgets._types import ListItem
 from modelarts_widgets.bulk import DeleteOps
+from modelarts_widgets.client import ids
 from modelarts_widgets.client.base import ModelArtsApi
 from modelarts_widgets.widgets._connection import Connection
 from modelarts_widgets.widgets._display import NEEDS_IPYTHON_DISPLAY, display_bundle, mimebundle
+from modelarts_widgets.widgets._html import esc
 from modelarts_widgets.widgets._list_view import ListView
 from modelarts_widgets.widgets._listing import Listing
-from modelarts_widgets.widgets._view import Column, ListState, StatusFilter
+from modelarts_widgets.widgets._view import WORKSPACE_COLUMN, Column, ListState, StatusFilter
 from modelarts_widgets.widgets.confirm import DeletePlan, PlanItem
 from modelarts_widgets.widgets.controller import DeleteController, Record, RunSettings
 from modelarts_widgets.widgets.status import guarded
@@ -76,15 +78,19 @@ class ResourceList(w.VBox, Generic[T]):
         recheck: bool = True,
         recheck_timeout: float = 60.0,
         poll_interval: float = 1.0,
+        workspace_id: Optional[str] = None,
         **kwargs: Any,
     ) -> None:
         page_size = _check_page_size(page_size)
+        #: The one workspace listed (None: every workspace the session lists).
+        self.workspace_id = None if workspace_id is None else ids.workspace_id(workspace_id)
         self._lock = threading.RLock()
         self._state: ListState[T] = ListState(
             key_of=_key_of,
             status_of=_status_of,
             search_text_of=self._search_text,
-            columns=self._columns(),
+            workspace_of=_workspace_of,
+            columns=[*self._columns(), _workspace_column()],
             page_size=page_size,
             sort_column="created",
         )
@@ -165,16 +171,26 @@ class ResourceList(w.VBox, Generic[T]):
         items = self._listing.run(client)
         if items is None:
             return
+        if self.workspace_id is not None:
+            items = [i for i in items if i.workspace_id == self.workspace_id]
+        note = getattr(client, "workspace_note", "")
         with self._lock:
             self._state.set_items(items)
             self._view.set_error("")
-            self._view.set_status(f"Listed {len(items)} {self._plural}.")
+            listed = f"Listed {len(items)} {self._plural}."
+            self._view.set_status(f"{listed} {note}" if note else listed)
             self._view.render()
 
-    def set_filter(self, text: Optional[str] = None, status: Optional[StatusFilter] = None) -> None:
-        """Filter by text (name/version/engine, case-insensitive) and/or status group/code."""
+    def set_filter(
+        self,
+        text: Optional[str] = None,
+        status: Optional[StatusFilter] = None,
+        workspace: Optional[str] = None,
+    ) -> None:
+        """Filter by text (name/version/engine, case-insensitive), status group/code and/or
+        workspace id (``"all"``: every workspace)."""
         with self._lock:
-            self._state.set_filter(text=text, status=status)
+            self._state.set_filter(text=text, status=status, workspace=workspace)
             self._view.render()
 
     def sort(self, column: str, descending: Optional[bool] = None) -> None:
@@ -347,7 +363,7 @@ class ResourceList(w.VBox, Generic[T]):
     def _wire(self) -> None:
         c = self._view.controls
         from_controls = self._guard(lambda _change: self._from_controls())
-        for control in (c.search, c.status_filter, c.sort, c.descending):
+        for control in (c.search, c.status_filter, c.workspace_filter, c.sort, c.descending):
             control.observe(from_controls, names="value")
         c.refresh.on_click(self._guard(lambda b: self.refresh()))
         c.select_page.on_click(self._guard(lambda b: self.select(page=True)))
@@ -369,7 +385,11 @@ class ResourceList(w.VBox, Generic[T]):
         with self._lock:
             if self._view.syncing:
                 return
-            self._state.set_filter(text=c.search.value, status=c.status_filter.value)
+            self._state.set_filter(
+                text=c.search.value,
+                status=c.status_filter.value,
+                workspace=c.workspace_filter.value,
+            )
             self._state.set_sort(c.sort.value, bool(c.descending.value))
             self._view.render()
 
@@ -460,3 +480,19 @@ def _check_page_size(page_size: Any) -> int:
             "the status filter to reach more items"
         )
     return size
+
+
+def _workspace_of(item: ListItem) -> str:
+    return item.workspace_id
+
+
+def _workspace_column() -> Column[Any]:
+    """The workspace column (the list shows it only when several workspaces are listed)."""
+    return Column(
+        WORKSPACE_COLUMN,
+        "workspace",
+        "8em",
+        lambda item: esc(_workspace_of(item)),
+        _workspace_of,
+        "4em",
+    )

@@ -16,7 +16,7 @@ from typing import Any, Callable, Generic, Optional, TypeVar
 from modelarts_widgets._types import ListItem
 from modelarts_widgets.bulk import ItemOutcome, Outcome
 from modelarts_widgets.widgets._html import cells_html, esc, message_html, snapshot_table
-from modelarts_widgets.widgets._view import ListState
+from modelarts_widgets.widgets._view import ALL_WORKSPACES, ListState
 from modelarts_widgets.widgets.badges import badge_html
 from modelarts_widgets.widgets.confirm import ConfirmPanel
 from modelarts_widgets.widgets.status import StatusLine
@@ -52,8 +52,6 @@ class ListView(Generic[T]):
         self._relist = relist
         self.syncing = False
         self.status = StatusLine(self._write_status)
-        columns = list(state.columns.values())
-        self.widths = [(c.width, c.min_width) for c in columns] + [OUTCOME_WIDTH]
         self.factory = WidgetFactory()
         self.pool = RowPool(self.factory, state.page_size, on_toggle, lock)
         self.controls = Controls(self.factory)
@@ -85,8 +83,13 @@ class ListView(Generic[T]):
             self.syncing = before
 
     # --- drawing -------------------------------------------------------------------------------
+    @property
+    def widths(self) -> list[tuple[str, str]]:
+        """Column widths (visible columns, then the outcome column)."""
+        return [(c.width, c.min_width) for c in self._state.visible_columns()] + [OUTCOME_WIDTH]
+
     def row_html(self, item: T) -> str:
-        cells = [c.cell(item) for c in self._state.columns.values()]
+        cells = [c.cell(item) for c in self._state.visible_columns()]
         outcome = self._outcome_of(item.key)
         cells.append("" if outcome is None else outcome_html(outcome))
         return cells_html(cells, self.widths, key=str(item.key), wrap_last=True)
@@ -102,6 +105,17 @@ class ListView(Generic[T]):
             if list(c.status_filter.options) != options:
                 c.status_filter.options = options
             c.status_filter.value = st.status
+            spaces = st.workspaces()
+            choices = [("all workspaces", ALL_WORKSPACES)] + [(ws, ws) for ws in spaces]
+            if st.workspace not in (ALL_WORKSPACES, *spaces):
+                choices.append((st.workspace, st.workspace))
+            if list(c.workspace_filter.options) != choices:
+                c.workspace_filter.options = choices
+            c.workspace_filter.value = st.workspace
+            c.workspace_filter.layout.display = None if len(spaces) > 1 else "none"
+            header = self._header_html()
+            if c.header.value != header:
+                c.header.value = header
             c.sort.value = st.sort_column
             c.descending.value = st.descending
             c.descending.description = "desc" if st.descending else "asc"
@@ -183,7 +197,7 @@ class ListView(Generic[T]):
 
     def snapshot_html(self, title: str) -> str:
         """The page as a plain HTML table (the static fallback)."""
-        cols = list(self._state.columns.values())
+        cols = self._state.visible_columns()
         rows = [[c.cell(i) for c in cols] for i in self._state.page_items()]
         return snapshot_table(title, [c.title for c in cols], rows)
 
@@ -199,7 +213,7 @@ class ListView(Generic[T]):
         self.controls.status.value = html
 
     def _header_html(self) -> str:
-        titles = [esc(c.title) for c in self._state.columns.values()] + ["outcome"]
+        titles = [esc(c.title) for c in self._state.visible_columns()] + ["outcome"]
         row = cells_html(
             [f"<b>{t}</b>" for t in titles], self.widths, css="mw-header-cells", wrap_last=True
         )

@@ -16,7 +16,12 @@ from modelarts_widgets.models import (
     status_label,
 )
 
-__all__ = ["Column", "ListState", "StatusFilter"]
+__all__ = ["ALL_WORKSPACES", "WORKSPACE_COLUMN", "Column", "ListState", "StatusFilter"]
+
+#: The workspace filter value that shows every workspace.
+ALL_WORKSPACES = "all"
+#: The key of the workspace column (shown only when items of several workspaces are listed).
+WORKSPACE_COLUMN = "workspace"
 
 T = TypeVar("T")
 
@@ -58,6 +63,7 @@ class ListState(Generic[T]):
         key_of: Callable[[T], Hashable],
         status_of: Callable[[T], int],
         search_text_of: Callable[[T], str],
+        workspace_of: Callable[[T], str],
         columns: list[Column[T]],
         page_size: int,
         sort_column: str,
@@ -68,6 +74,8 @@ class ListState(Generic[T]):
         self.key_of = key_of
         self.status_of = status_of
         self.search_text_of = search_text_of
+        self.workspace_of = workspace_of
+        self.workspace = ALL_WORKSPACES
         self.columns = {c.key: c for c in columns}
         self.page_size = page_size
         self.items: list[T] = []
@@ -96,7 +104,14 @@ class ListState(Generic[T]):
         self.set_items(i for i in self.items if self.key_of(i) not in drop)
 
     # --- filter / sort / pages -------------------------------------------------------------
-    def set_filter(self, text: Optional[str] = None, status: Optional[StatusFilter] = None) -> None:
+    def set_filter(
+        self,
+        text: Optional[str] = None,
+        status: Optional[StatusFilter] = None,
+        workspace: Optional[str] = None,
+    ) -> None:
+        if workspace is not None:
+            self.workspace = str(workspace)
         if text is not None:
             self.text = text
         if status is not None:
@@ -136,7 +151,18 @@ class ListState(Generic[T]):
         sortable = ", ".join(k for k, c in self.columns.items() if c.sort_key is not None)
         raise ValueError(f"unknown column {name!r}; sortable columns: {sortable}")
 
+    def workspaces(self) -> list[str]:
+        """The workspaces of the listed items, sorted (the default ``"0"`` first)."""
+        return sorted({self.workspace_of(i) for i in self.items}, key=lambda w: (w != "0", w))
+
+    def visible_columns(self) -> list[Column[T]]:
+        """The columns to draw: the workspace column only with several workspaces listed."""
+        several = len(self.workspaces()) > 1
+        return [c for c in self.columns.values() if several or c.key != WORKSPACE_COLUMN]
+
     def matches(self, item: T) -> bool:
+        if self.workspace != ALL_WORKSPACES and self.workspace_of(item) != self.workspace:
+            return False
         status = self.status_of(item)
         if isinstance(self.status, int):
             if status != self.status:

@@ -170,6 +170,15 @@ class Controls:
             value="all",
             description="status",
         )
+        self.workspace_filter = f.make(
+            w.Dropdown,
+            "dropdown",
+            "mw-workspace-filter",
+            options=[("all workspaces", "all")],
+            value="all",
+            description="workspace",
+        )
+        self.workspace_filter.layout.display = "none"  # shown with several workspaces listed
         self.sort = f.make(
             w.Dropdown, "dropdown", "mw-sort", options=[("", "")], value="", description="sort"
         )
@@ -198,7 +207,14 @@ class Controls:
             w.HBox,
             "bar",
             "mw-toolbar",
-            children=[self.search, self.status_filter, self.sort, self.descending, self.refresh],
+            children=[
+                self.search,
+                self.status_filter,
+                self.workspace_filter,
+                self.sort,
+                self.descending,
+                self.refresh,
+            ],
         )
         self.selection_bar = f.make(
             w.HBox,
