@@ -1,5 +1,5 @@
-"""RestClient against the live emulator: workspaces, versions paging under both readings of
-``page=0``, and listings that survive every not-found style."""
+"""RestClient against the strict emulator: workspaces, versions paging under both readings of
+``page=0``, listings that survive every not-found style, signatures that survive a proxy."""
 
 from __future__ import annotations
 
@@ -78,3 +78,17 @@ def test_listing_versions_skips_jobs_gone_in_every_not_found_style(style: str) -
             method="GET",
         )
         assert {v.job_id for v in api.list_all_job_versions()} == {j.job_id for j in jobs[1:]}
+
+
+def test_our_signatures_survive_a_proxy_rewriting_hop_by_hop_headers() -> None:
+    with EmulatorServer(seed={"jobs": 2, "versions_per_job": 2, "visualization_jobs": 2}) as server:
+        server.config.proxy_rewrites = True
+        api = _client(server)
+        server.add_training_job("search + me & you/~%", [{"status": 10}])
+        found = list(api.iter_training_jobs(search_content="search + me & you/~%"))
+        assert [j.job_name for j in found] == ["search + me & you/~%"]
+        version = api.list_all_job_versions()[0]
+        server.backend.set_version_status(version.job_id, version.version_id, 10)
+        assert api.delete_job_version(version.job_id, version.version_id).is_success
+        server.faults.set_proxy_rewrites(True)
+        assert len(list(api.iter_visualization_jobs())) == 2
