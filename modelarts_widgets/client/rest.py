@@ -15,6 +15,7 @@ from modelarts_widgets._types import IdLike
 from modelarts_widgets.client import ids
 from modelarts_widgets.client._http import HttpClient, HttpEvent
 from modelarts_widgets.client._paging import (
+    W,
     Workspaces,
     all_job_versions,
     in_workspaces,
@@ -223,17 +224,9 @@ class RestClient:
         order: str = "desc",
         per_page: int = 100,
     ) -> Iterator[TrainingJob]:
-        """Every matching training job, fetching pages as needed."""
-        per_page = max(1, min(per_page, MAX_PER_PAGE))
+        """Every matching training job (every workspace listed), fetching pages as needed."""
         query = list_query(status, search_content, sort_by, order, per_page)
-        yield from in_workspaces(
-            self.workspace_ids(),
-            lambda ws: iter_jobs(
-                lambda page: self.training_jobs_page(page=page, workspace_id=ws, **query),
-                TrainingJob.from_api,
-                per_page,
-            ),
-        )
+        yield from self._every(self.training_jobs_page, TrainingJob.from_api, query)
 
     def list_job_versions(self, job_id: IdLike) -> list[JobVersion]:
         """All versions of one job.
@@ -334,13 +327,22 @@ class RestClient:
         per_page: int = 100,
     ) -> Iterator[VisualizationJob]:
         """Every matching visualization job (``per_page`` is kept ≤ 100)."""
-        per_page = max(1, min(per_page, MAX_PER_PAGE))
         query = list_query(status, search_content, sort_by, order, per_page)
+        yield from self._every(self.visualization_jobs_page, VisualizationJob.from_api, query)
+
+    def _every(
+        self,
+        page_of: Callable[..., dict[str, Any]],
+        parse: Callable[[Mapping[str, Any]], W],
+        query: dict[str, Any],
+    ) -> Iterator[W]:
+        """Every job of a ``*_jobs_page`` list in every workspace listed (per_page ≤ 100)."""
+        per_page = max(1, min(int(query.pop("per_page")), MAX_PER_PAGE))
         yield from in_workspaces(
             self.workspace_ids(),
             lambda ws: iter_jobs(
-                lambda page: self.visualization_jobs_page(page=page, workspace_id=ws, **query),
-                VisualizationJob.from_api,
+                lambda page: page_of(page=page, per_page=per_page, workspace_id=ws, **query),
+                parse,
                 per_page,
             ),
         )

@@ -162,21 +162,9 @@ class Controls:
             placeholder="search name / version / engine",
             continuous_update=True,
         )
-        self.status_filter = f.make(
-            w.Dropdown,
-            "dropdown",
-            "mw-status-filter",
-            options=[("all", "all")],
-            value="all",
-            description="status",
-        )
-        self.workspace_filter = f.make(
-            w.Dropdown,
-            "dropdown",
-            "mw-workspace-filter",
-            options=[("all workspaces", "all")],
-            value="all",
-            description="workspace",
+        self.status_filter = self._filter(f, "mw-status-filter", "status", "all")
+        self.workspace_filter = self._filter(
+            f, "mw-workspace-filter", "workspace", "all workspaces"
         )
         self.workspace_filter.layout.display = "none"  # shown with several workspaces listed
         self.sort = f.make(
@@ -227,6 +215,18 @@ class Controls:
         )
         self.actions = f.make(
             w.HBox, "bar", "mw-actions", children=[self.delete, self.cancel_run, self.status]
+        )
+
+    @staticmethod
+    def _filter(f: WidgetFactory, css: str, description: str, everything: str) -> Any:
+        """A filter dropdown whose first option, ``everything``, has the value ``"all"``."""
+        return f.make(
+            w.Dropdown,
+            "dropdown",
+            css,
+            options=[(everything, "all")],
+            value="all",
+            description=description,
         )
 
     @staticmethod
