@@ -26,7 +26,7 @@ from traitlets import Bool, Dict, Int, List, Unicode, observe, validate
 from modelarts_widgets._types import ListItem
 from modelarts_widgets.bulk import DeleteOps
 from modelarts_widgets.client import ids
-from modelarts_widgets.client.base import ModelArtsApi
+from modelarts_widgets.client.base import ListsWorkspaces, ModelArtsApi
 from modelarts_widgets.widgets._connection import Connection
 from modelarts_widgets.widgets._display import NEEDS_IPYTHON_DISPLAY, display_bundle, mimebundle
 from modelarts_widgets.widgets._html import esc
@@ -173,7 +173,7 @@ class ResourceList(w.VBox, Generic[T]):
             return
         if self.workspace_id is not None:
             items = [i for i in items if i.workspace_id == self.workspace_id]
-        note = getattr(client, "workspace_note", "")
+        note = client.workspace_note if isinstance(client, ListsWorkspaces) else ""
         with self._lock:
             self._state.set_items(items)
             self._view.set_error("")

@@ -87,12 +87,16 @@ class ListState(Generic[T]):
         self.page = 1
         self.selected: dict[Hashable, None] = {}
         self._matching: Optional[list[T]] = None
+        self._workspaces: list[str] = []
 
     # --- items -------------------------------------------------------------------------------
     def set_items(self, items: Iterable[T]) -> list[Hashable]:
         """Replace the items; returns the selected keys that vanished (now unselected)."""
         self.items = list(items)
         self.by_key = {self.key_of(i): i for i in self.items}
+        self._workspaces = sorted(
+            {self.workspace_of(i) for i in self.items}, key=lambda ws: (ws != "0", ws)
+        )
         gone = [k for k in self.selected if k not in self.by_key]
         for k in gone:
             del self.selected[k]
@@ -153,11 +157,11 @@ class ListState(Generic[T]):
 
     def workspaces(self) -> list[str]:
         """The workspaces of the listed items, sorted (the default ``"0"`` first)."""
-        return sorted({self.workspace_of(i) for i in self.items}, key=lambda w: (w != "0", w))
+        return list(self._workspaces)
 
     def visible_columns(self) -> list[Column[T]]:
         """The columns to draw: the workspace column only with several workspaces listed."""
-        several = len(self.workspaces()) > 1
+        several = len(self._workspaces) > 1
         return [c for c in self.columns.values() if several or c.key != WORKSPACE_COLUMN]
 
     def matches(self, item: T) -> bool:
