@@ -11,6 +11,7 @@ from typing import Any, Callable, Generic, Optional, TypeVar, Union
 
 from modelarts_widgets.models import (
     ACTIVE_STATUSES,
+    DEFAULT_WORKSPACE,
     FAILED_STATUSES,
     FINISHED_STATUSES,
     status_label,
@@ -63,11 +64,11 @@ class ListState(Generic[T]):
         key_of: Callable[[T], Hashable],
         status_of: Callable[[T], int],
         search_text_of: Callable[[T], str],
-        workspace_of: Callable[[T], str],
         columns: list[Column[T]],
         page_size: int,
         sort_column: str,
         descending: bool = True,
+        workspace_of: Callable[[T], str] = lambda item: DEFAULT_WORKSPACE,
     ) -> None:
         if page_size < 1:
             raise ValueError("page_size must be at least 1")
@@ -95,7 +96,8 @@ class ListState(Generic[T]):
         self.items = list(items)
         self.by_key = {self.key_of(i): i for i in self.items}
         self._workspaces = sorted(
-            {self.workspace_of(i) for i in self.items}, key=lambda ws: (ws != "0", ws)
+            {self.workspace_of(i) for i in self.items},
+            key=lambda ws: (ws != DEFAULT_WORKSPACE, ws),
         )
         gone = [k for k in self.selected if k not in self.by_key]
         for k in gone:
