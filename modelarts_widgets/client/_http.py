@@ -35,6 +35,7 @@ import requests.auth
 from requests.structures import CaseInsensitiveDict
 
 from modelarts_widgets import __version__
+from modelarts_widgets.client.base import Timeout
 from modelarts_widgets.errors import (
     APIError,
     MalformedResponseError,
@@ -71,7 +72,6 @@ _HINTS: dict[str, str] = {
     "ModelArts.2785": _PERMISSION_HINT,
 }
 
-Timeout = Union[float, tuple[float, float]]
 Listener = Callable[["HttpEvent"], None]
 
 

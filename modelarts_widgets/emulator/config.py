@@ -11,17 +11,22 @@ from typing import Any, Optional
 Json = dict[str, Any]
 ISO_MS = "%Y-%m-%dT%H:%M:%S.%fZ"
 
+#: The documented demo credentials (the one definition; CLI, server and demo use these).
+DEMO_ACCESS_KEY = "DEMOACCESSKEY"
+DEMO_SECRET_KEY = "demo-secret-key"  # noqa: S105 - documented demo credential
+DEMO_PASSWORD = "demo-password"  # noqa: S105 - documented demo credential
+
 
 @dataclass
 class EmulatorConfig:
     """Identity and behaviour knobs of one emulator instance."""
 
-    access_key: str = "DEMOACCESSKEY"
-    secret_key: str = "demo-secret-key"  # noqa: S105 - documented demo credential
+    access_key: str = DEMO_ACCESS_KEY
+    secret_key: str = DEMO_SECRET_KEY
     project_id: str = "0123456789abcdef0123456789abcdef"
     region: str = "eu-de"
     username: str = "demo-user"
-    password: str = "demo-password"  # noqa: S105 - documented demo credential
+    password: str = DEMO_PASSWORD
     domain: str = "demo-domain"
     delete_delay: Optional[float] = 0.0
     token_ttl: float = 86400.0
