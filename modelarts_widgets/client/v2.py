@@ -257,8 +257,10 @@ class V2Client:
     def _iter_workspace(
         self, filters: list[dict[str, Any]], sort_by: str, order: str, workspace: str
     ) -> Iterator[TrainingJobV2]:
+        """One workspace's jobs, each once, under either reading of ``offset``."""
         offset = 0
-        first_ids: Optional[list[str]] = None
+        first_ids: set[str] = set()
+        seen: set[str] = set()
         mode = self.offset_mode
         stale = 0
         for number in range(MAX_PAGES):
@@ -272,20 +274,21 @@ class V2Client:
             )
             rows = rows_in(body, "items")
             jobs = [job for job in (parse_row(TrainingJobV2.from_api, r) for r in rows) if job]
-            page_ids = [job.job_id for job in jobs]
+            page_ids = {job.job_id for job in jobs}
             if number == 0:
                 first_ids = page_ids
-            elif number == 1 and mode is None and first_ids is not None:
-                overlap = len(set(page_ids) & set(first_ids))
+            elif number == 1 and mode is None:
+                overlap = len(page_ids & first_ids)
                 mode = "items" if page_ids and overlap * 2 > len(page_ids) else "pages"
                 self.offset_mode = mode
                 logger.debug("v2 search offset read as %s (overlap %d)", mode, overlap)
-            self._remember(jobs)
-            yield from jobs
+            fresh = [job for job in jobs if job.job_id not in seen]
+            seen.update(page_ids)
+            self._remember(fresh)
+            yield from fresh
             if len(rows) < MAX_LIMIT:
                 return
-            fresh = set(page_ids) - set(first_ids or ()) if number == 0 else set(page_ids)
-            stale = stale + 1 if not fresh else 0
+            stale = 0 if fresh else stale + 1
             if stale >= 2:
                 logger.warning("v2 search keeps answering the same jobs; stopped paging")
                 return

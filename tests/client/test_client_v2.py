@@ -309,3 +309,39 @@ def test_model_parsing_is_tolerant() -> None:
     with pytest.raises(ValueError):
         TrainingJobV2.from_api({"metadata": None})
     assert TrainingJobV2.generation == "v2"
+
+
+# --- paging robustness ----------------------------------------------------------------------
+
+
+def test_a_job_created_between_pages_does_not_switch_the_reading(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with EmulatorServer(seed={"v2_training_jobs": 120}) as srv:
+        v2 = srv.backend.v2
+        original = v2.search
+        added: list[str] = []
+
+        def search_with_a_newcomer(body: Any) -> Any:
+            if body.get("offset") == 1 and not added:
+                added.append(v2.add_job("newcomer", create_time=4_000_000_000_000))
+            return original(body)
+
+        monkeypatch.setattr(v2, "search", search_with_a_newcomer)
+        client = client_for(srv)
+        listed = [j.job_id for j in client.list_v2_jobs()]
+        assert client.offset_mode == "pages"
+        assert len(listed) == len(set(listed))
+        assert set(v2.job_ids()) - set(listed) <= set(added)  # nothing old is missed
+
+
+def test_a_service_ignoring_offset_cannot_loop_forever(
+    server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    v2 = server.backend.v2
+    original = v2.search
+    monkeypatch.setattr(v2, "search", lambda body: original({**body, "offset": 0}))
+    client = client_for(server)
+    listed = client.list_v2_jobs()
+    assert len(listed) == 50
+    assert calls(server, SEARCH) <= 4
