@@ -7,9 +7,12 @@ with a v1 one (our REST client -> a :class:`V2Client` on the same HTTP seam).
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Collection, Hashable, Sequence
 from typing import Any, Callable, Optional
 
+from modelarts_widgets.client._http import HttpClient
 from modelarts_widgets.client.base import TrainingJobsV2Api
 from modelarts_widgets.client.v2 import V2Client
 from modelarts_widgets.errors import ConfigurationError
@@ -19,15 +22,26 @@ from modelarts_widgets.models_v2 import VISUALIZATION_KIND, TrainingJobV2
 __all__ = ["V2TrainingJobs", "v2_provider"]
 
 
+#: One V2Client per REST client, so listings and deletes share what the client learnt
+#: (kinds and workspaces of listed jobs, the offset reading, whether batch delete exists).
+_V2_CLIENTS: weakref.WeakKeyDictionary[Any, V2Client] = weakref.WeakKeyDictionary()
+_V2_LOCK = threading.Lock()
+
+
 def v2_provider(api: Any) -> TrainingJobsV2Api:
-    """The v2 provider for ``api``: itself if it serves v2, a :class:`V2Client` sharing a REST
-    client's HTTP seam, or the official-SDK provider's answer (it says v2 needs AK/SK)."""
+    """The v2 provider for ``api``: itself if it serves v2; the one :class:`V2Client` sharing a
+    REST client's HTTP seam (the same object on every call); or the official-SDK provider's
+    answer (it raises: v2 needs AK/SK)."""
     if isinstance(api, TrainingJobsV2Api):
         return api
     http = getattr(api, "http", None)
     project_id = getattr(api, "project_id", None)
-    if http is not None and isinstance(project_id, str):
-        return V2Client(http, project_id)
+    if isinstance(http, HttpClient) and isinstance(project_id, str):
+        with _V2_LOCK:
+            client = _V2_CLIENTS.get(api)
+            if client is None:
+                client = _V2_CLIENTS[api] = V2Client(http, project_id)
+        return client
     factory = getattr(api, "v2_provider", None)
     if callable(factory):
         provider: TrainingJobsV2Api = factory()

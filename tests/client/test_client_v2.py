@@ -255,7 +255,10 @@ def test_no_v1_region_still_serves_v2() -> None:
             list(rest.iter_training_jobs())
         assert info.value.error_code == "APIG.0101"
         client = v2_provider(rest)
+        assert v2_provider(rest) is client  # one v2 client per REST client
         assert len(client.list_v2_jobs()) == 3
+        assert srv.secret_key not in repr(client)
+        assert srv.base_url in repr(client)
         gone = DeleteResult(False, "APIG.0101", "no such API", 404)
         assert not gone.already_gone
 
