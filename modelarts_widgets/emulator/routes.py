@@ -63,6 +63,12 @@ ROUTES: list[Route] = [
     _route("POST", BATCH_DELETE, h2.batch_delete_training_jobs, "project"),
     _route("GET", f"{P2}/training-jobs/{{training_job_id}}", h2.get_training_job, "project"),
     _route("DELETE", f"{P2}/training-jobs/{{training_job_id}}", h2.delete_training_job, "project"),
+    _route(
+        "POST",
+        f"{P2}/training-jobs/{{training_job_id}}/actions",
+        h2.terminate_training_job,
+        "project",
+    ),
     _route("POST", "/v3/auth/tokens", h.post_tokens, "none"),
     _route("GET", "/v3/projects", h.get_projects, "iam"),
     _route("PUT", "/meta-data/latest/api/token", h.put_metadata_token, "none"),

@@ -97,6 +97,7 @@ class V2Backend:
         self._lock = lock
         self._jobs: dict[str, Json] = {}
         self._pending: dict[str, Optional[float]] = {}
+        self._stopping: dict[str, Optional[float]] = {}
         self._refusals: dict[str, ApiError] = {}
         self._counter = 0
 
@@ -105,6 +106,7 @@ class V2Backend:
         with self._lock:
             self._jobs.clear()
             self._pending.clear()
+            self._stopping.clear()
             self._refusals.clear()
             self._counter = 0
 
@@ -200,22 +202,30 @@ class V2Backend:
             return sorted({"0"} | {j["metadata"]["workspace_id"] for j in self._jobs.values()})
 
     # ------------------------------------------------------------------ async deletion
-    def _reap(self) -> None:
+    def _reap(self, everything: bool = False) -> int:
+        """Finish the deletes and terminations that are due (all of them: ``everything``)."""
         now = self._clock()
-        for jid in [j for j, due in self._pending.items() if due is not None and due <= now]:
-            self._pending.pop(jid, None)
+
+        def due(when: Optional[float]) -> bool:
+            return everything or (when is not None and when <= now)
+
+        stopped = [j for j, when in self._stopping.items() if due(when)]
+        for jid in stopped:
+            self._stopping.pop(jid)
+            if jid in self._jobs and jid not in self._pending:
+                status = self._jobs[jid]["status"]
+                status["phase"] = status["secondary_phase"] = "Terminated"
+        gone = [j for j, when in self._pending.items() if due(when)]
+        for jid in gone:
+            self._pending.pop(jid)
             self._jobs.pop(jid, None)
             self._refusals.pop(jid, None)
+        return len(stopped) + len(gone)
 
     def advance(self) -> int:
-        """Complete every pending delete now; returns how many."""
+        """Complete every pending delete and termination now; returns how many."""
         with self._lock:
-            done = list(self._pending)
-            for jid in done:
-                self._jobs.pop(jid, None)
-                self._refusals.pop(jid, None)
-            self._pending.clear()
-            return len(done)
+            return self._reap(everything=True)
 
     def pending_deletes(self) -> int:
         with self._lock:
@@ -285,6 +295,28 @@ class V2Backend:
             "ai_project": "default-ai-project",
             "items": items,
         }
+
+    def terminate(self, job_id: str, body: Any) -> Json:
+        """``POST …/actions`` ``{"action_type": "terminate"}``: Creating/Pending/Running jobs go
+        Terminating, then Terminated after ``delete_delay`` (or :meth:`advance`)."""
+        action = body.get("action_type") if isinstance(body, Mapping) else None
+        if action != "terminate":
+            raise invalid(f"UnsupportedActionType: {action!r}.", "ModelArts.2812")
+        with self._lock:
+            self._reap()
+            job = self._job(job_id)
+            status = job["status"]
+            if status["phase"] not in ("Creating", "Pending", "Running"):
+                raise cloud_error(
+                    409,
+                    "ModelArts.2796",
+                    f"NotAllowedToTerminate: the job is {status['phase']}.",
+                )
+            status["phase"] = status["secondary_phase"] = "Terminating"
+            delay = self.config.delete_delay
+            self._stopping[job_id] = None if delay is None else self._clock() + delay
+            self._reap()
+            return copy.deepcopy(job)
 
     # ------------------------------------------------------------------ deletes
     def delete(self, job_id: str) -> None:

@@ -36,3 +36,7 @@ def delete_training_job(ctx: Context, req: Request, args: dict[str, str]) -> Res
 def batch_delete_training_jobs(ctx: Context, req: Request, args: dict[str, str]) -> Response:
     ctx.backend.v2.batch_delete(_body(req))
     return ok({})
+
+
+def terminate_training_job(ctx: Context, req: Request, args: dict[str, str]) -> Response:
+    return ok(ctx.backend.v2.terminate(args["training_job_id"], _body(req)), 202)

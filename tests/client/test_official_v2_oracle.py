@@ -22,10 +22,12 @@ from huaweicloudsdkmodelarts.v1 import (
     BatchDeleteTrainingJobRequest,
     DeleteTrainingJobRequest,
     Filter,
+    JobActionType,
     JobSearches,
     ListTrainingJobsRequest,
     ModelArtsClient,
     ShowTrainingJobDetailsRequest,
+    StopTrainingJobRequest,
 )
 
 from modelarts_widgets.emulator import EmulatorServer
@@ -127,3 +129,16 @@ def test_official_sdk_reads_the_emulators_refusals(server: Any) -> None:
         )
     assert refused.value.error_code == "ModelArts.2775"
     assert server.backend.v2.pending_deletes() == 0
+
+
+def test_official_sdk_terminates(server: Any) -> None:
+    client = official_client(server)
+    job_id = server.add_v2_job("to-stop", phase="Running")
+    answer = client.stop_training_job(
+        StopTrainingJobRequest(job_id, body=JobActionType(action_type="terminate"))
+    )
+    assert answer.status_code == 202
+    assert answer.status.phase == "Terminating"
+    server.advance()
+    details = client.show_training_job_details(ShowTrainingJobDetailsRequest(job_id))
+    assert details.status.phase == "Terminated"

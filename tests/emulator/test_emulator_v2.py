@@ -264,3 +264,20 @@ def test_cli_help_lists_the_v2_options() -> None:
         "--no-v1",
     ):  # fmt: skip
         assert option in out
+
+
+def test_terminate_moves_running_jobs_to_terminated(server: Any) -> None:
+    running = server.add_v2_job("long-run", phase="Running")
+    done = server.add_v2_job("finished", phase="Completed")
+    path = v2(server, f"/training-jobs/{running}/actions")
+    answer = signed(server, "POST", path, body={"action_type": "terminate"})
+    assert answer.status_code == 202
+    assert answer.json()["status"]["phase"] == "Terminating"
+    assert server.advance() == 1
+    assert server.backend.v2.get(running)["status"]["phase"] == "Terminated"
+    again = signed(server, "POST", path, body={"action_type": "terminate"})
+    assert (again.status_code, again.json()["error_code"]) == (409, "ModelArts.2796")
+    other = signed(
+        server, "POST", v2(server, f"/training-jobs/{done}/actions"), body={"action_type": "x"}
+    )
+    assert (other.status_code, other.json()["error_code"]) == (400, "ModelArts.2812")
