@@ -348,3 +348,23 @@ def test_a_service_ignoring_offset_cannot_loop_forever(
     listed = client.list_v2_jobs()
     assert len(listed) == 50
     assert calls(server, SEARCH) <= 4
+
+
+def test_credentials_refused_stop_further_calls(server: Any) -> None:
+    client = client_for(server, max_workers=2)
+    ids = [j.job_id for j in client.list_v2_jobs()][:20]
+    server.force_error(400, path="batch-delete", body={"error_code": "ModelArts.2788"})
+    server.force_error(
+        401,
+        count=100,
+        method="DELETE",
+        body={"error_code": "ModelArts.0203", "error_msg": "Invalid token."},
+    )
+
+    def broken_callback(job_id: str, result: DeleteResult) -> None:
+        raise RuntimeError("a widget bug")
+
+    results = client.delete_v2_jobs(ids, on_result=broken_callback)
+    assert 1 <= len(results) <= 2  # the calls in flight when the first 401 came
+    assert {r.http_status for r in results.values()} == {401}
+    assert calls(server, SINGLE) == len(results)
