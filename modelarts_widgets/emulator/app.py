@@ -12,7 +12,7 @@ import uuid
 from typing import Any
 
 from . import routes
-from .config import ApiError
+from .config import ApiError, unknown_api_error
 from .faults import Decision
 from .handlers import Context, Request, Response, authenticate
 
@@ -66,6 +66,8 @@ class Application:
                         "error_msg": f"No route for {request.method} {request.path}.",
                     },
                 )
+            if routes.unpublished(route, self.ctx.backend.config):
+                raise unknown_api_error()
             if route.auth != "none":
                 project = args.get("project_id") if route.auth == "project" else None
                 authenticate(self.ctx.backend, request, project)

@@ -34,6 +34,12 @@ class EmulatorConfig:
     refusal_status: int = 200
     refused_delete_statuses: frozenset[int] = frozenset({9})
     base_url: str = "http://127.0.0.1:0"
+    #: v2 search ``offset``: ``"pages"`` (page index, as documented) or ``"items"``
+    v2_offset: str = "pages"
+    #: serve ``POST /v2/{p}/training-jobs/batch-delete`` (else it answers as an unknown API)
+    batch_delete: bool = True
+    #: serve the v1 training and visualization routes (else they answer as an unknown API)
+    v1_training: bool = True
 
     @property
     def domain_id(self) -> str:
@@ -64,6 +70,15 @@ def v1_error(status: int, code: str, message: str) -> ApiError:
 def cloud_error(status: int, code: str, message: str) -> ApiError:
     """The generic cloud / APIG shape: ``error_code``/``error_msg``."""
     return ApiError(status, {"error_code": code, "error_msg": message})
+
+
+def unknown_api_error() -> ApiError:
+    """What the API gateway answers for an API the region does not publish."""
+    return cloud_error(
+        404,
+        "APIG.0101",
+        "The API does not exist or has not been published in the environment",
+    )
 
 
 def keystone_error(status: int, title: str, message: str) -> ApiError:

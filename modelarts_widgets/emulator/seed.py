@@ -12,9 +12,19 @@ from collections.abc import Mapping
 from typing import Optional
 
 from .backend import Backend, slug
+from .v2_seed import seed_v2
 
 #: Sizes used by the CLI and demos when nothing else is asked for.
-DEFAULT_SEED: dict[str, int] = {"jobs": 12, "versions_per_job": 4, "visualization_jobs": 6}
+DEFAULT_SEED: dict[str, int] = {
+    "jobs": 12,
+    "versions_per_job": 4,
+    "visualization_jobs": 6,
+    "v2_training_jobs": 30,
+    "v2_visualization_jobs": 6,
+}
+SIZE_KEYS = frozenset(
+    {"jobs", "versions_per_job", "visualization_jobs", "v2_training_jobs", "v2_visualization_jobs"}
+)
 
 #: 2025-01-01T00:00:00Z in ms; all seeded timestamps count from here.
 SEED_EPOCH_MS = 1_735_689_600_000
@@ -110,10 +120,11 @@ def seed_backend(
 def seed_from_sizes(
     backend: Backend, sizes: Optional[Mapping[str, int]], *, rng_seed: int = 0
 ) -> None:
-    """Seed from a ``{"jobs", "versions_per_job", "visualization_jobs"}`` mapping."""
+    """Seed from a ``{"jobs", "versions_per_job", "visualization_jobs", "v2_training_jobs",
+    "v2_visualization_jobs"}`` mapping (v1 sizes and v2 sizes, each optional)."""
     if not sizes:
         return
-    unknown = set(sizes) - {"jobs", "versions_per_job", "visualization_jobs"}
+    unknown = set(sizes) - SIZE_KEYS
     if unknown:
         raise ValueError(f"unknown seed sizes: {sorted(unknown)}")
     seed_backend(
@@ -121,5 +132,11 @@ def seed_from_sizes(
         int(sizes.get("jobs", 0)),
         int(sizes.get("versions_per_job", 1)),
         int(sizes.get("visualization_jobs", 0)),
+        rng_seed=rng_seed,
+    )
+    seed_v2(
+        backend.v2,
+        int(sizes.get("v2_training_jobs", 0)),
+        int(sizes.get("v2_visualization_jobs", 0)),
         rng_seed=rng_seed,
     )

@@ -121,9 +121,12 @@ class _HttpServer(ThreadingHTTPServer):
 class EmulatorServer:
     """A local ModelArts + IAM + metadata emulator; use as a context manager.
 
-    ``seed`` is a sizes mapping (``{"jobs", "versions_per_job", "visualization_jobs"}``) or
-    ``None`` for no data. ``delete_delay=None`` means manual mode (deletes finish on
-    :meth:`advance`). ``refusal_status`` is the HTTP status of a ModelArts.0105 refusal.
+    ``seed`` is a sizes mapping (``{"jobs", "versions_per_job", "visualization_jobs",
+    "v2_training_jobs", "v2_visualization_jobs"}``) or ``None`` for no data.
+    ``delete_delay=None`` means manual mode (deletes finish on :meth:`advance`).
+    ``refusal_status`` is the HTTP status of a ModelArts.0105 refusal. v2: ``v2_offset``
+    (``"pages"``/``"items"``), ``batch_delete=False`` and ``v1_training=False`` make the batch
+    route or the v1 training routes answer as an unknown API (404 ``APIG.0101``).
     """
 
     def __init__(
@@ -143,7 +146,12 @@ class EmulatorServer:
         token_ttl: float = 86400.0,
         temp_credential_ttl: float = 3600.0,
         refusal_status: int = 200,
+        v2_offset: str = "pages",
+        batch_delete: bool = True,
+        v1_training: bool = True,
     ) -> None:
+        if v2_offset not in ("pages", "items"):
+            raise ValueError("v2_offset must be 'pages' or 'items'")
         self._address = (host, int(port))
         self.config = EmulatorConfig(
             access_key=access_key,
@@ -158,6 +166,9 @@ class EmulatorServer:
             temp_credential_ttl=float(temp_credential_ttl),
             refusal_status=int(refusal_status),
             base_url=f"http://{host}:{port}",
+            v2_offset=v2_offset,
+            batch_delete=bool(batch_delete),
+            v1_training=bool(v1_training),
         )
         self._rng_seed = rng_seed
         self._seed_sizes = dict(seed) if seed else None
@@ -274,11 +285,19 @@ class EmulatorServer:
         self.faults.clear()
         seed_from_sizes(self._backend, self._seed_sizes, rng_seed=self._rng_seed)
 
-    def seed(self, jobs: int = 0, versions_per_job: int = 1, visualization_jobs: int = 0) -> None:
-        """Replace all jobs with a fresh deterministic seed of these sizes."""
+    def seed(
+        self,
+        jobs: int = 0,
+        versions_per_job: int = 1,
+        visualization_jobs: int = 0,
+        v2_training_jobs: int = 0,
+        v2_visualization_jobs: int = 0,
+    ) -> None:
+        """Replace all jobs (v1 and v2) with a fresh deterministic seed of these sizes."""
         self._reseed(
             {"jobs": jobs, "versions_per_job": versions_per_job,
-             "visualization_jobs": visualization_jobs}
+             "visualization_jobs": visualization_jobs, "v2_training_jobs": v2_training_jobs,
+             "v2_visualization_jobs": v2_visualization_jobs}
         )  # fmt: skip
 
     def add_training_job(
@@ -290,6 +309,14 @@ class EmulatorServer:
     def add_visualization_job(self, name: str, **kwargs: Any) -> int:
         """See :meth:`Backend.add_visualization_job`; returns the new id."""
         return self._backend.add_visualization_job(name, **kwargs)
+
+    def add_v2_job(self, name: str, **kwargs: Any) -> str:
+        """Add a v2 training job; see :meth:`V2Backend.add_job`. Returns its id."""
+        return self._backend.v2.add_job(name, **kwargs)
+
+    def v2_job_path(self, job_id: str) -> str:
+        """``/v2/{project_id}/training-jobs/{job_id}`` (the GET/DELETE path)."""
+        return f"/v2/{self.project_id}/training-jobs/{quote(str(job_id), safe='')}"
 
     def advance(self) -> int:
         """Complete every pending deletion now (manual mode); returns how many."""
