@@ -1,0 +1,159 @@
+"""The public API refuses what it cannot honour (issue 14): nothing is silently ignored.
+
+Every public constructor raises ``TypeError`` for an unknown keyword, naming it and the closest
+valid name; numeric options outside their stated range raise ``ValueError`` naming the range and
+the value.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any, Callable
+
+import pytest
+
+from modelarts_widgets import Session, sdk
+from modelarts_widgets.emulator import EmulatorConfig, EmulatorServer
+
+
+def did_you_mean(wrong: str, right: str) -> str:
+    """The pattern of the refusal message for a misspelt keyword."""
+    return re.escape(f"unknown argument '{wrong}'; did you mean '{right}'?")
+
+
+# --- unknown keywords ------------------------------------------------------------------------
+
+MISSPELT: list[tuple[str, Callable[..., Any], str, str]] = [
+    ("Session", Session, "regoin_name", "region_name"),
+    ("Session", Session, "acess_key", "access_key"),
+    ("Session", Session, "timout", "timeout"),
+    ("EmulatorServer", EmulatorServer, "delete_dealy", "delete_delay"),
+    ("EmulatorServer", EmulatorServer, "sed", "seed"),
+    ("EmulatorServer", EmulatorServer, "refusal_stauts", "refusal_status"),
+    ("sdk.Session", sdk.Session, "regin", "region"),
+    ("sdk.Session", sdk.Session, "config_fil", "config_file"),
+    ("Estimator", lambda **kw: sdk.Estimator(None, **kw), "verison_id", "version_id"),
+    ("Estimator", lambda **kw: sdk.Estimator(None, **kw), "framwork_type", "framework_type"),
+    ("Estimator", lambda **kw: sdk.Estimator(None, **kw), "outputpath", "output_path"),
+    (
+        "VisualizationJob",
+        lambda **kw: sdk.VisualizationJob(None, **kw),
+        "visualisation_id",
+        "visualization_id",
+    ),
+    ("TrainingJob", lambda **kw: sdk.TrainingJob(None, 1, **kw), "version", "version_id"),
+]
+
+
+@pytest.mark.parametrize(("owner", "build", "wrong", "right"), MISSPELT)
+def test_misspelt_keyword_names_it_and_the_closest_valid_name(
+    owner: str, build: Callable[..., Any], wrong: str, right: str
+) -> None:
+    with pytest.raises(TypeError, match=did_you_mean(wrong, right)) as caught:
+        build(**{wrong: 1})
+    assert str(caught.value).startswith(owner.split(".")[-1] + "(): ")
+
+
+@pytest.mark.parametrize(
+    ("build", "some_valid"),
+    [
+        (Session, ("access_key", "region_name", "timeout", "verify")),
+        (EmulatorServer, ("config", "seed", "delete_delay", "port", "rng_seed")),
+        (sdk.Session, ("access_key", "config_file", "region")),
+        (lambda **kw: sdk.Estimator(None, **kw), ("job_id", "code_dir", "train_instance_type")),
+    ],
+)
+def test_keyword_far_from_any_lists_the_valid_names(
+    build: Callable[..., Any], some_valid: tuple[str, ...]
+) -> None:
+    with pytest.raises(TypeError, match="unknown argument 'xyzzy'; valid arguments: ") as caught:
+        build(xyzzy=1)
+    listed = str(caught.value).split("valid arguments: ", 1)[1].split(", ")
+    assert set(some_valid) <= set(listed)
+    assert listed == sorted(listed)
+
+
+def test_a_refused_keyword_never_echoes_its_value() -> None:
+    """The message names the keyword only: a misspelt secret's value stays out of it."""
+    secret = "SK-do-not-print-0123456789"
+    for build in (Session, sdk.Session):
+        with pytest.raises(TypeError) as caught:
+            build(secret_kye=secret)
+        assert secret not in str(caught.value)
+        assert "did you mean 'secret_key'?" in str(caught.value)
+
+
+def test_estimator_refuses_what_it_cannot_honour_with_a_hint() -> None:
+    with pytest.raises(TypeError, match=r"model_name .* not supported .* code_dir"):
+        sdk.Estimator(None, model_name="ResNet_v1_50")
+    with pytest.raises(TypeError, match=re.escape("use modelarts_session=")):
+        sdk.Estimator(session=None)
+    with pytest.raises(TypeError, match=re.escape("use visualization_id=")):
+        sdk.VisualizationJob(None, job_id="8992")
+
+
+def test_estimator_keeps_every_documented_training_keyword() -> None:
+    """The official SDK's Estimator keywords (modelarts_04_0131 / 0168) are all accepted."""
+    given = {name: f"value-{name}" for name in sdk.TRAINING_KEYWORDS}
+    estimator = sdk.Estimator(None, job_id="182626", **given)
+    assert estimator.training_kwargs == given
+
+
+def test_emulator_server_takes_a_config_not_a_port() -> None:
+    with pytest.raises(TypeError, match="takes an EmulatorConfig, not int"):
+        EmulatorServer(8080)  # type: ignore[arg-type]
+
+
+def test_emulator_server_is_built_from_one_config() -> None:
+    """A config plus keyword overrides: the running server answers with the merged identity."""
+    config = EmulatorConfig(region="eu-nl", seed={"jobs": 2, "versions_per_job": 1})
+    with EmulatorServer(config, delete_delay=None) as server:
+        assert (server.region, server.delete_delay) == ("eu-nl", None)
+        assert config.delete_delay == 0.0  # the caller's config is not changed
+        session = Session(
+            access_key=server.access_key,
+            secret_key=server.secret_key,
+            project_id=server.project_id,
+            modelarts_endpoint=server.base_url,
+            region_name="eu-nl",
+        )
+        assert len(session.client.list_all_job_versions()) == 2
+
+
+# --- numeric ranges --------------------------------------------------------------------------
+
+BAD_TIMEOUTS = [0, -1, 0.0, 3601, math.nan, math.inf, "5", True, None, (1, 0), (0, 1), (1, 2, 3)]
+
+
+@pytest.mark.parametrize("timeout", BAD_TIMEOUTS, ids=repr)
+def test_session_timeout_out_of_range(timeout: Any) -> None:
+    with pytest.raises(ValueError, match=r"timeout.* greater than 0 and at most 3600|pair"):
+        Session(access_key="ak", secret_key="sk", project_id="p", timeout=timeout)
+
+
+def test_session_timeout_in_range_is_used(emulator_env: Any) -> None:
+    session = Session(timeout=(0.5, 3600))
+    assert len(session.client.list_all_job_versions()) == 9
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "range_text"),
+    [
+        ("port", -1, "from 0 to 65535"),
+        ("port", 65536, "from 0 to 65535"),
+        ("port", "8080", "from 0 to 65535"),
+        ("rng_seed", -1, "at least 0"),
+        ("delete_delay", -0.5, "at least 0 and at most 86400 seconds"),
+        ("token_ttl", 0, "greater than 0 seconds"),
+        ("temp_credential_ttl", -1, "greater than 0 seconds"),
+        ("refusal_status", 99, "from 200 to 599"),
+        ("refusal_status", 600, "from 200 to 599"),
+    ],
+)
+def test_emulator_numbers_out_of_range(option: str, value: Any, range_text: str) -> None:
+    message = f"{option} must be a (whole )?number {range_text}, not {re.escape(repr(value))}"
+    with pytest.raises(ValueError, match=message):
+        EmulatorServer(**{option: value})
+    with pytest.raises(ValueError, match=message):
+        EmulatorConfig(**{option: value})
