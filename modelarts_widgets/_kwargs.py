@@ -16,7 +16,14 @@ import operator
 from collections.abc import Iterable, Mapping
 from typing import Any, Callable, Optional, TypeVar, cast
 
-__all__ = ["check_float", "check_int", "check_keywords", "check_timeout", "refuse_unknown"]
+__all__ = [
+    "check_float",
+    "check_int",
+    "check_keywords",
+    "check_timeout",
+    "keyword_names",
+    "refuse_unknown",
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -48,6 +55,16 @@ def check_keywords(
         raise TypeError(f"{owner}(): unknown argument {_describe(name, names)}")
 
 
+def keyword_names(fn: Callable[..., Any], *, exclude: Iterable[str] = ()) -> tuple[str, ...]:
+    """The names ``fn`` takes as keywords (not ``self``, ``*args``, ``**kwargs`` or ``exclude``)."""
+    skip = {"self", *exclude}
+    return tuple(
+        p.name
+        for p in inspect.signature(fn).parameters.values()
+        if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and p.name not in skip
+    )
+
+
 def refuse_unknown(
     *, extra: Iterable[str] = (), hints: Optional[Mapping[str, str]] = None
 ) -> Callable[[F], F]:
@@ -58,13 +75,7 @@ def refuse_unknown(
     """
 
     def decorate(fn: F) -> F:
-        params = inspect.signature(fn).parameters.values()
-        named = [
-            p.name
-            for p in params
-            if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and p.name != "self"
-        ]
-        valid = frozenset((*named, *extra))
+        valid = frozenset((*keyword_names(fn), *extra))
         owner = fn.__qualname__.removesuffix(".__init__")
 
         @functools.wraps(fn)
