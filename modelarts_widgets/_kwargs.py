@@ -56,8 +56,8 @@ def check_keywords(
 
 
 def keyword_names(fn: Callable[..., Any], *, exclude: Iterable[str] = ()) -> tuple[str, ...]:
-    """The names ``fn`` takes as keywords (not ``self``, ``*args``, ``**kwargs`` or ``exclude``)."""
-    skip = {"self", *exclude}
+    """The keyword names of ``fn``: no ``self``, ``cls``, ``*args``, ``**kwargs`` or ``exclude``."""
+    skip = {"self", "cls", *exclude}
     return tuple(
         p.name
         for p in inspect.signature(fn).parameters.values()

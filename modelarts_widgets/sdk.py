@@ -157,6 +157,7 @@ class Session:
         self._core = _CoreSession(**{k: v for k, v in given.items() if v is not None})
 
     @classmethod
+    @refuse_unknown()
     def set_endpoint(
         cls,
         iam_endpoint: Optional[str] = None,
@@ -379,6 +380,7 @@ class Estimator:
 
         return _api_dict(client, "job_versions_body", from_models, job_id)
 
+    @refuse_unknown()
     def get_job_version_object_list(self, is_show: bool = True) -> list[TrainingJob]:
         """The job's versions as :class:`TrainingJob` objects; ``is_show`` prints a table."""
         job_id = self._need_job()
@@ -406,6 +408,7 @@ class Estimator:
             version_id,
         )
 
+    @refuse_unknown()
     def create_job_version(
         self,
         job_id: IdLike,
@@ -425,6 +428,7 @@ class Estimator:
         return TrainingJob._from_model(self._session, version)
 
     @staticmethod
+    @refuse_unknown()
     def get_job_list(
         modelarts_session: Any,
         status: Optional[int] = None,
@@ -535,6 +539,7 @@ class VisualizationJob:
             job_id,
         )
 
+    @refuse_unknown()
     def create_visualization_job(
         self, train_url: str, job_name: str, job_desc: str = "", job_type: str = "tensorboard"
     ) -> VisualizationJob:
@@ -545,6 +550,7 @@ class VisualizationJob:
         return VisualizationJob._from_model(self._session, job)
 
     @staticmethod
+    @refuse_unknown()
     def get_visualization_job_list(
         modelarts_session: Any,
         status: Optional[int] = None,
@@ -561,6 +567,7 @@ class VisualizationJob:
         return _job_list(modelarts_session, "visualization", per_page, page, query)
 
     @staticmethod
+    @refuse_unknown()
     def get_visualization_job_object_list(
         modelarts_session: Any,
         is_show: bool = True,
