@@ -23,9 +23,16 @@ __all__ = [
     "check_timeout",
     "keyword_names",
     "refuse_unknown",
+    "short_repr",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def short_repr(value: Any, limit: int = 60) -> str:
+    """``repr(value)``, cut to ``limit`` characters (for error messages)."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _describe(name: str, valid: list[str]) -> str:

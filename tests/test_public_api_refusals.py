@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import math
 import re
+import time
+import warnings
+from collections.abc import Iterator
 from typing import Any, Callable
 
 import pytest
@@ -195,3 +198,184 @@ def test_emulator_numbers_out_of_range(option: str, value: Any, range_text: str)
         EmulatorServer(**{option: value})
     with pytest.raises(ValueError, match=message):
         EmulatorConfig(**{option: value})
+
+
+# --- the list widgets ------------------------------------------------------------------------
+
+LIST_CLASSES = ("JobVersionList", "VisualizationJobList")
+
+
+def list_class(name: str) -> Any:
+    import modelarts_widgets
+
+    return getattr(modelarts_widgets, name)
+
+
+def live_widgets() -> int:
+    """How many widget models exist (ipywidgets 8: ``_instances``; 7: ``Widget.widgets``)."""
+    from ipywidgets.widgets import widget as widget_module
+
+    instances = getattr(widget_module, "_instances", None)
+    if instances is None:  # ipywidgets 7
+        instances = widget_module.Widget.widgets
+    return len(instances)
+
+
+@pytest.fixture
+def make_list(emulator_env: Any) -> Iterator[Callable[..., Any]]:
+    """Build list widgets against the emulator (listed before returning); closes them after."""
+    made: list[Any] = []
+
+    def make(name: str, **kwargs: Any) -> Any:
+        widget = list_class(name)(**kwargs)
+        made.append(widget)
+        deadline = time.monotonic() + 30
+        while not widget.n_items and not widget.error and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert widget.n_items, widget.error or "nothing listed"
+        return widget
+
+    yield make
+    for widget in made:
+        widget.close()
+
+
+@pytest.mark.parametrize("name", LIST_CLASSES)
+@pytest.mark.parametrize(
+    ("wrong", "right"),
+    [
+        ("page_sise", "page_size"),
+        ("concurency", "concurrency"),
+        ("rechek", "recheck"),
+        ("recheck_timout", "recheck_timeout"),
+        ("poll_intervall", "poll_interval"),
+        ("clinet", "client"),
+        ("layuot", "layout"),
+    ],
+)
+def test_list_misspelt_keyword_is_refused_before_anything_is_built(
+    name: str, wrong: str, right: str
+) -> None:
+    before = live_widgets()
+    with pytest.raises(TypeError, match=did_you_mean(wrong, right)) as caught:
+        list_class(name)(**{wrong: 5})
+    assert str(caught.value).startswith(f"{name}(): ")
+    assert live_widgets() == before  # no widget (and no session) was made
+
+
+def test_job_version_list_names_its_own_options() -> None:
+    with pytest.raises(TypeError, match=did_you_mean("list_worker", "list_workers")):
+        list_class("JobVersionList")(list_worker=2)
+    with pytest.raises(TypeError, match=did_you_mean("jobid", "job_id")):
+        list_class("JobVersionList")(jobid=2)
+
+
+@pytest.mark.parametrize("name", LIST_CLASSES)
+def test_list_verify_says_it_was_renamed_to_recheck(name: str) -> None:
+    with pytest.raises(TypeError, match=r"use recheck=.*Session\(verify=\.\.\.\)"):
+        list_class(name)(verify=False)
+    with pytest.raises(TypeError, match=r"use recheck_timeout="):
+        list_class(name)(verify_timeout=5)
+
+
+@pytest.mark.parametrize("name", LIST_CLASSES)
+def test_list_box_keywords_pass_through_and_are_documented(name: str, make_list: Any) -> None:
+    import ipywidgets
+
+    from modelarts_widgets.widgets._options import BOX_KEYWORDS
+
+    cls = list_class(name)
+    for keyword in BOX_KEYWORDS:
+        assert f"``{keyword}``" in (cls.__doc__ or ""), keyword
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # traitlets warns about arguments it would drop
+        widget = make_list(name, layout=ipywidgets.Layout(width="60%"), box_style="info")
+    assert (widget.layout.width, widget.box_style) == ("60%", "info")
+
+
+@pytest.mark.parametrize("name", LIST_CLASSES)
+@pytest.mark.parametrize(
+    ("option", "value", "range_text"),
+    [
+        ("concurrency", 0, "whole number from 1 to 32"),
+        ("concurrency", -3, "whole number from 1 to 32"),
+        ("concurrency", 33, "whole number from 1 to 32"),
+        ("concurrency", 2.5, "whole number from 1 to 32"),
+        ("concurrency", "8", "whole number from 1 to 32"),
+        ("page_size", 0, "whole number from 1 to 100"),
+        ("page_size", 101, "whole number from 1 to 100"),
+        ("recheck_timeout", -1, "number at least 0 and at most 3600 seconds"),
+        ("recheck_timeout", math.nan, "number at least 0 and at most 3600 seconds"),
+        ("poll_interval", 0, "number at least 0.01 and at most 60 seconds"),
+        ("poll_interval", 61, "number at least 0.01 and at most 60 seconds"),
+    ],
+)
+def test_list_numbers_out_of_range(name: str, option: str, value: Any, range_text: str) -> None:
+    before = live_widgets()
+    with pytest.raises(ValueError, match=f"{option} must be a {range_text}, not "):
+        list_class(name)(**{option: value})
+    assert live_widgets() == before
+
+
+@pytest.mark.parametrize("value", [0, 17, -1, "4"])
+def test_job_version_list_workers_out_of_range(value: Any) -> None:
+    with pytest.raises(ValueError, match="list_workers must be a whole number from 1 to 16"):
+        list_class("JobVersionList")(list_workers=value)
+
+
+@pytest.mark.parametrize("name", LIST_CLASSES)
+def test_list_recheck_must_be_a_bool(name: str) -> None:
+    with pytest.raises(ValueError, match="recheck must be True or False, not 'no'"):
+        list_class(name)(recheck="no")
+
+
+# --- select(keys=...) ------------------------------------------------------------------------
+
+
+def test_select_reports_keys_that_are_not_listed(make_list: Any) -> None:
+    widget = make_list("JobVersionList")
+    first, second = (v.key for v in widget.items[:2])
+    assert widget.select(keys=[first, (999999, 1), list(second), (999999, 2)]) == 2
+    assert widget.n_selected == 2
+    assert "2 of 4 keys" in widget.status_message
+    assert "not listed" in widget.status_message
+    assert widget.select(keys=[widget.items[2]]) == 0  # a JobVersion is a key too
+    assert widget.n_selected == 3
+
+
+def test_select_with_only_listed_keys_ignores_none(make_list: Any) -> None:
+    widget = make_list("VisualizationJobList")
+    keys = [j.job_id for j in widget.items]
+    assert widget.select(keys=keys) == 0
+    assert widget.n_selected == len(keys)
+    assert "not listed" not in widget.status_message
+    assert widget.select(all_matching=True) == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "bad_key"),
+    [
+        ("VisualizationJobList", (1, 2)),
+        ("VisualizationJobList", [1, 2]),
+        ("VisualizationJobList", None),
+        ("JobVersionList", "some-job"),
+        ("JobVersionList", 12),
+        ("JobVersionList", (1, 2, 3)),
+        ("JobVersionList", ("job", "version")),
+    ],
+)
+def test_select_refuses_a_key_of_the_wrong_shape(name: str, bad_key: Any, make_list: Any) -> None:
+    widget = make_list(name)
+    good = widget.items[0].key
+    with pytest.raises(ValueError, match="key"):
+        widget.select(keys=[good, bad_key])
+    assert widget.n_selected == 0  # nothing half-done
+
+
+def test_select_refuses_the_other_lists_items(make_list: Any) -> None:
+    versions = make_list("JobVersionList")
+    jobs = make_list("VisualizationJobList")
+    with pytest.raises(ValueError, match="key"):
+        jobs.select(keys=[versions.items[0]])
+    with pytest.raises(ValueError, match="key"):
+        versions.select(keys=[jobs.items[0]])
