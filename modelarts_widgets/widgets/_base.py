@@ -125,12 +125,16 @@ class ResourceList(w.VBox, Generic[T]):
     def _columns(self) -> list[Column[T]]:
         raise NotImplementedError
 
-    def _normalize_key(self, key: Any) -> Hashable:
-        return key  # type: ignore[no-any-return]
-
     def _checked_key(self, key: Any) -> Hashable:
         """``key`` as an item key, or a ValueError when it cannot be one (its shape is wrong)."""
-        return self._normalize_key(key)
+        return key  # type: ignore[no-any-return]
+
+    def _normalize_key(self, key: Any) -> Hashable:
+        """``key`` as an item key when it can be one, else as given (then it matches nothing)."""
+        try:
+            return self._checked_key(key)
+        except ValueError:
+            return tuple(key) if isinstance(key, list) else key
 
     def _search_text(self, item: T) -> str:
         raise NotImplementedError

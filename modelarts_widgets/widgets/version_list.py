@@ -119,16 +119,6 @@ class JobVersionList(ResourceList[JobVersion]):
             Column("engine", "engine", "10em", lambda v: esc(_engine(v)), _engine_or_none, "4em"),
         ]
 
-    def _normalize_key(self, key: Any) -> Hashable:
-        if isinstance(key, JobVersion):
-            return key.key
-        if isinstance(key, (list, tuple)) and len(key) == 2:
-            try:
-                return (int(key[0]), int(key[1]))
-            except (TypeError, ValueError):
-                return tuple(key)
-        return key  # type: ignore[no-any-return]
-
     def _checked_key(self, key: Any) -> Hashable:
         if isinstance(key, JobVersion):
             return key.key

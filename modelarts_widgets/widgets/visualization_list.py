@@ -80,11 +80,6 @@ class VisualizationJobList(ResourceList[VisualizationJob]):
             Column("train_url", "train URL", "9em", lambda j: esc(j.train_url), _train_url, "4em"),
         ]
 
-    def _normalize_key(self, key: Any) -> Hashable:
-        if isinstance(key, VisualizationJob):
-            return key.key
-        return str(key).strip() if isinstance(key, (str, int)) else key
-
     def _checked_key(self, key: Any) -> Hashable:
         if isinstance(key, VisualizationJob):
             return key.key
