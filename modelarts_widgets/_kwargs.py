@@ -105,7 +105,8 @@ def check_int(name: str, value: Any, low: int, high: Optional[int] = None, why: 
     if number is None or number < low or (high is not None and number > high):
         bounds = f"from {low} to {high}" if high is not None else f"at least {low}"
         raise ValueError(
-            f"{name} must be a whole number {bounds}, not {value!r}{': ' + why if why else ''}"
+            f"{name} must be a whole number {bounds}, not {short_repr(value)}"
+            f"{': ' + why if why else ''}"
         )
     return number
 
@@ -128,7 +129,7 @@ def check_float(
         first = f"greater than {low:g}" if low_open else f"at least {low:g}"
         bounds = first if high is None else f"{first} and at most {high:g}"
         raise ValueError(
-            f"{name} must be a number {bounds}{' ' + unit if unit else ''}, not {value!r}"
+            f"{name} must be a number {bounds}{' ' + unit if unit else ''}, not {short_repr(value)}"
             f"{': ' + why if why else ''}"
         )
     return number
@@ -147,6 +148,6 @@ def check_timeout(name: str, value: Any) -> float | tuple[float, float]:
         )
     if isinstance(value, (tuple, list)):
         raise ValueError(
-            f"{name} must be seconds or a (connect, read) pair of seconds, not {value!r}"
+            f"{name} must be seconds or a (connect, read) pair of seconds, not {short_repr(value)}"
         )
     return check_float(name, value, 0, MAX_TIMEOUT, low_open=True)
