@@ -16,6 +16,8 @@ import operator
 from collections.abc import Iterable, Mapping
 from typing import Any, Callable, Optional, TypeVar, cast
 
+from modelarts_widgets._types import Timeout
+
 __all__ = [
     "check_float",
     "check_int",
@@ -139,7 +141,7 @@ def check_float(
 MAX_TIMEOUT = 3600.0
 
 
-def check_timeout(name: str, value: Any) -> float | tuple[float, float]:
+def check_timeout(name: str, value: Any) -> Timeout:
     """An HTTP timeout: seconds, or a ``(connect, read)`` pair, each in (0, MAX_TIMEOUT]."""
     if isinstance(value, tuple) and len(value) == 2:
         return (

@@ -16,13 +16,12 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict
-from typing import Any, Callable, ClassVar, Optional, Union
+from collections.abc import Mapping, Sequence
+from typing import Any, Callable, ClassVar, Optional
 
 from modelarts_widgets._kwargs import refuse_unknown
 from modelarts_widgets.client import ids
-from modelarts_widgets.client.base import ModelArtsApi
+from modelarts_widgets.client.base import IdLike, ModelArtsApi
 from modelarts_widgets.errors import APIError, ConfigurationError
 from modelarts_widgets.models import (
     DeleteResult,
@@ -35,7 +34,6 @@ from modelarts_widgets.models import VisualizationJob as _VisModel
 
 __all__ = ["Estimator", "Session", "TrainingJob", "VisualizationJob"]
 
-IdLike = Union[int, str]
 
 #: ``Session(**kw)`` keywords passed through to :class:`modelarts_widgets.session.Session`.
 _PASS_THROUGH = frozenset(
@@ -57,53 +55,12 @@ def _failure(exc: APIError) -> dict[str, Any]:
     return {"is_success": False, "error_code": exc.error_code, "error_msg": exc.error_msg}
 
 
-def _api_dict(
-    client: ModelArtsApi,
-    raw_name: str,
-    fallback: Callable[[], dict[str, Any]],
-    *args: Any,
-    **kwargs: Any,
-) -> dict[str, Any]:
-    """The provider's own API dict (its ``raw_name`` method) if it has one, else ``fallback()``.
-
-    An :class:`APIError` becomes the documented failure dict.
-    """
+def _api_dict(call: Callable[[], Mapping[str, Any]]) -> dict[str, Any]:
+    """The provider's API dict from ``call()``; an :class:`APIError` becomes the failure dict."""
     try:
-        raw = getattr(client, raw_name, None)
-        if callable(raw):
-            return dict(raw(*args, **kwargs))
-        return fallback()
+        return dict(call())
     except APIError as exc:
         return _failure(exc)
-
-
-def _job_list(
-    modelarts_session: Any, kind: str, per_page: int, page: int, query: dict[str, Any]
-) -> dict[str, Any]:
-    """One page of ``kind`` (``training`` / ``visualization``) jobs as the list API's dict.
-
-    The provider's ``{kind}_jobs_page`` if it has one, else its ``iter_{kind}_jobs`` sliced.
-    """
-    client = _client(modelarts_session)
-    return _api_dict(
-        client,
-        f"{kind}_jobs_page",
-        lambda: _page_dict(getattr(client, f"iter_{kind}_jobs")(**query), per_page, page),
-        per_page=per_page,
-        page=page,
-        **query,
-    )
-
-
-def _page_dict(jobs: Iterable[Any], per_page: int, page: int) -> dict[str, Any]:
-    """One page of ``jobs`` (model objects) shaped like the list API's dict."""
-    listed = list(jobs)
-    chunk = listed[(page - 1) * per_page : page * per_page]
-    return {
-        "is_success": True,
-        "job_total_count": len(listed),
-        "jobs": [asdict(j) for j in chunk],
-    }
 
 
 class Session:
@@ -368,17 +325,7 @@ class Estimator:
         """The job's versions as the API's dict (``versions`` list)."""
         job_id = self._need_job()
         client = _client(self._session)
-
-        def from_models() -> dict[str, Any]:
-            versions = client.list_job_versions(job_id)
-            return {
-                "is_success": True,
-                "job_id": int(job_id),
-                "version_count": len(versions),
-                "versions": [asdict(v) for v in versions],
-            }
-
-        return _api_dict(client, "job_versions_body", from_models, job_id)
+        return _api_dict(lambda: client.job_versions_body(job_id))
 
     @refuse_unknown()
     def get_job_version_object_list(self, is_show: bool = True) -> list[TrainingJob]:
@@ -400,13 +347,7 @@ class Estimator:
         """One version's details as the API's dict."""
         job_id, version_id = self._need_version()
         client = _client(self._session)
-        return _api_dict(
-            client,
-            "job_version_body",
-            lambda: {"is_success": True, **asdict(client.get_job_version(job_id, version_id))},
-            job_id,
-            version_id,
-        )
+        return _api_dict(lambda: client.job_version_body(job_id, version_id))
 
     @refuse_unknown()
     def create_job_version(
@@ -442,7 +383,8 @@ class Estimator:
         """One page of training jobs as the list API's dict."""
         query: dict[str, Any] = {"status": status, "search_content": search_content, "order": order}
         query["sort_by"] = _sort(sort_by, sortBy, "job_name")
-        return _job_list(modelarts_session, "training", per_page, page, query)
+        client = _client(modelarts_session)
+        return _api_dict(lambda: client.training_jobs_page(per_page=per_page, page=page, **query))
 
 
 def _training_config(kwargs: Mapping[str, Any], inputs: Optional[str]) -> dict[str, object]:
@@ -532,12 +474,7 @@ class VisualizationJob:
         """This job's details as the API's dict."""
         job_id = self._need_id()
         client = _client(self._session)
-        return _api_dict(
-            client,
-            "visualization_job_body",
-            lambda: {"is_success": True, **asdict(client.get_visualization_job(job_id))},
-            job_id,
-        )
+        return _api_dict(lambda: client.visualization_job_body(job_id))
 
     @refuse_unknown()
     def create_visualization_job(
@@ -564,7 +501,10 @@ class VisualizationJob:
         """One page of visualization jobs as the list API's dict (``per_page`` 1-100)."""
         query: dict[str, Any] = {"status": status, "search_content": search_content, "order": order}
         query["sort_by"] = _sort(sort_by, sortBy, "job_name")
-        return _job_list(modelarts_session, "visualization", per_page, page, query)
+        client = _client(modelarts_session)
+        return _api_dict(
+            lambda: client.visualization_jobs_page(per_page=per_page, page=page, **query)
+        )
 
     @staticmethod
     @refuse_unknown()

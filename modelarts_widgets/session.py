@@ -25,7 +25,7 @@ import os
 import threading
 import warnings
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Optional, Union
+from typing import TYPE_CHECKING, Any, Optional
 
 import requests.auth
 
@@ -47,6 +47,7 @@ from modelarts_widgets.auth.iam import (
     lookup_project_id,
 )
 from modelarts_widgets.auth.signer import AkSkAuth
+from modelarts_widgets.client.base import Timeout
 from modelarts_widgets.client.endpoints import (
     DEFAULT_REGION,
     is_loopback_url,
@@ -63,7 +64,6 @@ __all__ = ["DEFAULT_METADATA_URL", "Session", "in_modelarts_notebook"]
 logger = logging.getLogger("modelarts_widgets.auth")
 
 DEFAULT_METADATA_URL = "http://169.254.169.254"
-Timeout = Union[float, tuple[float, float]]
 
 _HOW_TO = (
     "Provide credentials in one of these ways:\n"

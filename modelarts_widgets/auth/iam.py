@@ -11,12 +11,14 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any, Optional, Protocol, Union
+from typing import Any, Optional, Protocol
 
 import requests
 import requests.auth
 
+from modelarts_widgets.auth._refresh import RefreshGate
 from modelarts_widgets.auth.credentials import REFRESH_MARGIN_S, parse_timestamp
+from modelarts_widgets.client.base import Timeout
 from modelarts_widgets.errors import (
     APIError,
     AuthenticationError,
@@ -36,7 +38,6 @@ __all__ = [
 
 logger = logging.getLogger("modelarts_widgets.auth")
 
-Timeout = Union[float, tuple[float, float]]
 DEFAULT_TIMEOUT: Timeout = (5.0, 30.0)
 
 
@@ -268,24 +269,13 @@ def _token_from_body(value: str, resp: requests.Response) -> IamToken:
     )
 
 
-#: After a failed refresh, requests that used the same credentials do not try again for this
-#: long (threads that failed together, a bulk delete's verify polls): a wrong password is tried
-#: once, not once per request, which could lock the IAM user.
-FAILED_REFRESH_HOLD_S = 60.0
-
-
-def _recent(when: float) -> bool:
-    return time.monotonic() - when < FAILED_REFRESH_HOLD_S
-
-
 class TokenAuth(requests.auth.AuthBase):
     """Sets ``X-Auth-Token`` from ``source``; :meth:`refresh` re-authenticates if it can."""
 
     def __init__(self, source: TokenSource) -> None:
         self.source = source
         self._used = threading.local()  # the token value this thread last sent
-        self._refresh_lock = threading.Lock()
-        self._failed: Optional[tuple[str, float]] = None  # (token, when) of a failed refresh
+        self._gate: RefreshGate[str] = RefreshGate()
 
     def __repr__(self) -> str:
         return f"TokenAuth(source={self.source!r})"
@@ -299,20 +289,13 @@ class TokenAuth(requests.auth.AuthBase):
         if not self.source.refreshable:
             return False
         used: Optional[str] = getattr(self._used, "value", None)
-        with self._refresh_lock:
-            if used is not None and self.source.get().value != used:
-                return True
-            failed = self._failed
-            if failed is not None and failed[0] == (used or "") and _recent(failed[1]):
-                return False  # it just failed for this token: do not ask IAM again at once
-            try:
-                self.source.refresh()
-            except Exception:
-                self._failed = (used or "", time.monotonic())
-                raise
-            self._failed = None
-        logger.debug("IAM token refreshed")
-        return True
+
+        def fetch() -> bool:
+            self.source.refresh()
+            logger.debug("IAM token refreshed")
+            return True
+
+        return self._gate.refresh(used, lambda: self.source.get().value, fetch)
 
     def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
         value = self.source.get().value

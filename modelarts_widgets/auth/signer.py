@@ -12,13 +12,14 @@ import hashlib
 import hmac
 import logging
 import threading
-import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Optional, Union
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 import requests
 import requests.auth
+
+from modelarts_widgets.auth._refresh import RefreshGate
 
 if TYPE_CHECKING:
     from modelarts_widgets.auth.credentials import Credentials, CredentialSource
@@ -177,15 +178,6 @@ def _host_of(netloc: str) -> str:
     return netloc.rpartition("@")[2]
 
 
-#: After a failed refresh, requests signed with the same credentials do not try again for this
-#: long (threads that failed together, a bulk delete's verify polls).
-FAILED_REFRESH_HOLD_S = 60.0
-
-
-def _recent(when: float) -> bool:
-    return time.monotonic() - when < FAILED_REFRESH_HOLD_S
-
-
 class AkSkAuth(requests.auth.AuthBase):
     """Signs each request with the current credentials of ``source`` (SDK-HMAC-SHA256).
 
@@ -205,8 +197,7 @@ class AkSkAuth(requests.auth.AuthBase):
         self.project_id = project_id
         self._clock = clock
         self._used = threading.local()  # the credentials this thread last signed with
-        self._refresh_lock = threading.Lock()
-        self._failed: Optional[tuple[Optional[Credentials], float]] = None  # failed refresh
+        self._gate: RefreshGate[Credentials] = RefreshGate()
 
     def __repr__(self) -> str:
         return f"AkSkAuth(source={self.source!r}, project_id={self.project_id!r})"
@@ -218,21 +209,13 @@ class AkSkAuth(requests.auth.AuthBase):
         other credentials than it signed with does not fetch again.
         """
         used: Optional[Credentials] = getattr(self._used, "creds", None)
-        with self._refresh_lock:
-            if used is not None and self.source.get() != used:
-                return True
-            failed = self._failed
-            if failed is not None and failed[0] == used and _recent(failed[1]):
-                return False  # it just failed for these credentials: do not ask again at once
-            try:
-                after = self.source.refresh()
-            except Exception:
-                self._failed = (used, time.monotonic())
-                raise
-            self._failed = None
-        changed = after != used
-        logger.debug("AK/SK credentials refreshed from %s (changed: %s)", self.source, changed)
-        return changed
+
+        def fetch() -> bool:
+            after = self.source.refresh()
+            logger.debug("AK/SK credentials refreshed from %s", self.source)
+            return after != used
+
+        return self._gate.refresh(used, self.source.get, fetch)
 
     def sign_with(
         self, creds: Credentials, r: requests.PreparedRequest

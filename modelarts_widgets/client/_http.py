@@ -35,6 +35,7 @@ import requests.auth
 from requests.structures import CaseInsensitiveDict
 
 from modelarts_widgets import __version__
+from modelarts_widgets._types import Timeout
 from modelarts_widgets.errors import (
     APIError,
     MalformedResponseError,
@@ -58,7 +59,6 @@ _IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS"})
 _EXPIRY_CODES = frozenset({"ModelArts.0202", "ModelArts.4127", "ModelArts.6620"})
 _APIG_AUTH_CODES = frozenset({"APIG.0301", "APIGW.0301"})
 
-Timeout = Union[float, tuple[float, float]]
 Listener = Callable[["HttpEvent"], None]
 
 

@@ -1,25 +1,44 @@
-"""Listing helpers shared by both providers: paging, de-duplication, all versions of all jobs."""
+"""Reading answers, shared by every provider so a fix lands once.
+
+Paging (:func:`iter_pages`), rows of a list answer (:func:`rows_in`), parsing rows and objects
+(:func:`parse_row`, :func:`parse_one`), a whole job list (:func:`iter_jobs`), a refusal inside a
+successful answer (:func:`refusal`) and all versions of all jobs (:func:`all_job_versions`).
+"""
 
 from __future__ import annotations
 
 import dataclasses
+import logging
 from collections.abc import Hashable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Callable, Optional, TypeVar
+from typing import Any, Callable, Optional, Protocol, TypeVar
 
-from modelarts_widgets.errors import MalformedResponseError
-from modelarts_widgets.models import JobVersion, TrainingJob, as_int
+from modelarts_widgets.errors import APIError, MalformedResponseError, error_for_status
+from modelarts_widgets.models import (
+    JobVersion,
+    TrainingJob,
+    as_int,
+    error_code_of,
+    error_message_of,
+)
 
 __all__ = [
     "MAX_PAGES",
     "all_job_versions",
+    "iter_jobs",
     "iter_pages",
     "list_query",
+    "parse_one",
+    "parse_row",
+    "refusal",
     "rows_in",
     "unique_by",
 ]
 
+logger = logging.getLogger("modelarts_widgets.client")
+
 T = TypeVar("T")
+J = TypeVar("J", bound="_Job")
 
 #: Hard stop for auto-paging (the API's own page limit).
 MAX_PAGES = 65535
@@ -73,6 +92,56 @@ def iter_pages(
             return
 
 
+def parse_row(parse: Callable[[Mapping[str, Any]], T], row: Mapping[str, Any]) -> Optional[T]:
+    """A list row parsed, or ``None`` (skipped with a warning) if it cannot be read."""
+    try:
+        return parse(row)
+    except (ValueError, TypeError) as exc:
+        logger.warning("skipping a list row that cannot be parsed: %s", exc)
+        return None
+
+
+def parse_one(parse: Callable[[Mapping[str, Any]], T], data: Mapping[str, Any], what: str) -> T:
+    """One object from an answer; :class:`MalformedResponseError` if it cannot be read."""
+    try:
+        return parse(data)
+    except (ValueError, TypeError) as exc:
+        raise MalformedResponseError(f"the {what} in the answer cannot be read: {exc}") from exc
+
+
+def iter_jobs(
+    fetch: Callable[[int], Mapping[str, Any]],
+    parse: Callable[[Mapping[str, Any]], J],
+    per_page: int,
+) -> Iterator[J]:
+    """Every job of a paged list (pages 1, 2, …), each ``job_id`` once, unreadable rows skipped."""
+    rows = iter_pages(fetch, per_page)
+    yield from unique_by((parse_row(parse, row) for row in rows), lambda job: job.job_id)
+
+
+def refusal(
+    body: Mapping[str, Any],
+    what: str,
+    *,
+    status: Optional[int] = None,
+    request_id: Optional[str] = None,
+) -> Optional[APIError]:
+    """The error an answer with ``is_success: false`` stands for (even with HTTP 2xx), or None."""
+    if body.get("is_success") is not False and body.get("is_success") != "false":
+        return None
+    code = error_code_of(body)
+    msg = error_message_of(body)
+    detail = ": ".join(part for part in (code, msg) if part) or "is_success is false"
+    cls = error_for_status(status) if status is not None and status >= 400 else APIError
+    return cls(
+        f"{what} failed: {detail}",
+        status_code=status,
+        error_code=code,
+        error_msg=msg,
+        request_id=request_id,
+    )
+
+
 def unique_by(items: Iterable[Optional[T]], key: Callable[[T], Hashable]) -> Iterator[T]:
     """The items that are not ``None``, each ``key`` only the first time it is seen."""
     seen: set[Hashable] = set()
@@ -80,6 +149,11 @@ def unique_by(items: Iterable[Optional[T]], key: Callable[[T], Hashable]) -> Ite
         if item is not None and key(item) not in seen:
             seen.add(key(item))
             yield item
+
+
+class _Job(Protocol):
+    @property
+    def job_id(self) -> Hashable: ...
 
 
 def all_job_versions(

@@ -1,33 +1,88 @@
-"""The operations every provider offers (our REST client, or the official SDK in a notebook).
+"""The provider contract: what every provider of ModelArts operations offers.
 
-Widgets and :mod:`modelarts_widgets.sdk` depend on this protocol only, never on ``requests``.
+Two providers implement the v1 generation today: :class:`~modelarts_widgets.client.rest.RestClient`
+(our HTTP client) and :class:`~modelarts_widgets.client.official.OfficialSdkApi` (the notebook's
+official ``modelarts`` SDK). Widgets and :mod:`modelarts_widgets.sdk` depend on these protocols
+only, never on ``requests``.
+
+The contract has three layers:
+
+- :class:`Provider`: what any provider has (project id, HTTP-wait listeners).
+- One protocol per *resource family* of a generation, each with model-returning methods and the
+  ``*_page`` / ``*_body`` methods returning the API's dicts unchanged (the SDK facade needs
+  those): :class:`JobVersionsApi` and :class:`VisualizationJobsApi` (v1).
+  :class:`ModelArtsApi` is the whole v1 generation.
+- :class:`ResourceKind`: one kind of deletable resource as a list widget and the bulk engine see
+  it (list, delete one, delete many, still listed). Each generation plugs in by offering one
+  (:mod:`modelarts_widgets.client.resources` has the v1 kinds; a v2 provider adds training jobs,
+  with ``delete_many`` as its batch delete).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Optional, Protocol, Union, runtime_checkable
+from collections.abc import Collection, Hashable, Iterator, Sequence
+from typing import Any, Callable, Optional, Protocol, TypeVar, runtime_checkable
 
+from modelarts_widgets._types import IdLike, Timeout
 from modelarts_widgets.models import DeleteResult, JobVersion, TrainingJob, VisualizationJob
 
-__all__ = ["ModelArtsApi"]
+__all__ = [
+    "IdLike",
+    "JobVersionsApi",
+    "ModelArtsApi",
+    "Provider",
+    "ResourceKind",
+    "Timeout",
+    "VisualizationJobsApi",
+]
 
-IdLike = Union[int, str]
+
+ItemT = TypeVar("ItemT", covariant=True)
 
 
 @runtime_checkable
-class ModelArtsApi(Protocol):
-    """List / get / delete / create for training job versions and visualization jobs.
-
-    List and get methods raise :class:`~modelarts_widgets.errors.APIError` subclasses.
-    ``delete_*`` return a :class:`DeleteResult` for every answer the server gives
-    (including 404 -> ``already_gone``) and raise only for transport failures or misuse
-    (:class:`~modelarts_widgets.errors.InvalidIdError`). A DELETE is never blindly re-sent.
-    """
+class Provider(Protocol):
+    """What every provider has, whatever generation of resources it serves."""
 
     project_id: str
 
-    # training jobs and versions
+    def add_event_listener(self, callback: Callable[[Any], None]) -> None:
+        """Call ``callback(HttpEvent)`` before every wait (retry, rate limit, refresh)."""
+
+    def remove_event_listener(self, callback: Callable[[Any], None]) -> None:
+        """Stop calling ``callback``."""
+
+
+@runtime_checkable
+class JobVersionsApi(Provider, Protocol):
+    """v1 training jobs and their versions (key ``(job_id, version_id)``, ints).
+
+    List and get methods raise :class:`~modelarts_widgets.errors.APIError` subclasses (also for
+    an answer with ``is_success: false``); an answer without its documented list raises
+    :class:`~modelarts_widgets.errors.MalformedResponseError`. ``delete_*`` return a
+    :class:`DeleteResult` for every answer the server gives and raise only for transport
+    failures or misuse (:class:`~modelarts_widgets.errors.InvalidIdError`). A DELETE is never
+    blindly re-sent.
+    """
+
+    def training_jobs_page(
+        self,
+        *,
+        status: Optional[int] = None,
+        search_content: Optional[str] = None,
+        sort_by: str = "create_time",
+        order: str = "desc",
+        per_page: int = 10,
+        page: int = 1,
+    ) -> dict[str, Any]:
+        """One page of the training job list as the API's dict."""
+
+    def job_versions_body(self, job_id: IdLike) -> dict[str, Any]:
+        """All versions of one job as the API's dict."""
+
+    def job_version_body(self, job_id: IdLike, version_id: IdLike) -> dict[str, Any]:
+        """One version's details as the API's dict."""
+
     def iter_training_jobs(
         self,
         *,
@@ -36,15 +91,20 @@ class ModelArtsApi(Protocol):
         sort_by: str = "create_time",
         order: str = "desc",
         per_page: int = 100,
-    ) -> Iterator[TrainingJob]: ...
+    ) -> Iterator[TrainingJob]:
+        """Every matching training job, fetching pages as needed."""
 
-    def list_job_versions(self, job_id: IdLike) -> list[JobVersion]: ...
+    def list_job_versions(self, job_id: IdLike) -> list[JobVersion]:
+        """All versions of one job."""
 
-    def list_all_job_versions(self, *, max_workers: int = 8) -> list[JobVersion]: ...
+    def list_all_job_versions(self, *, max_workers: int = 8) -> list[JobVersion]:
+        """Every version of every job (a job gone in between contributes none)."""
 
-    def get_job_version(self, job_id: IdLike, version_id: IdLike) -> JobVersion: ...
+    def get_job_version(self, job_id: IdLike, version_id: IdLike) -> JobVersion:
+        """One version."""
 
-    def delete_job_version(self, job_id: IdLike, version_id: IdLike) -> DeleteResult: ...
+    def delete_job_version(self, job_id: IdLike, version_id: IdLike) -> DeleteResult:
+        """Delete one version; the server's answer as a result."""
 
     def create_job_version(
         self,
@@ -53,9 +113,29 @@ class ModelArtsApi(Protocol):
         pre_version_id: Optional[IdLike] = None,
         job_desc: str = "",
         config: Optional[dict[str, object]] = None,
-    ) -> JobVersion: ...
+    ) -> JobVersion:
+        """Create a version of ``job_id``."""
 
-    # visualization jobs
+
+@runtime_checkable
+class VisualizationJobsApi(Provider, Protocol):
+    """v1 visualization jobs (key ``job_id``, a string). Errors as :class:`JobVersionsApi`."""
+
+    def visualization_jobs_page(
+        self,
+        *,
+        status: Optional[int] = None,
+        search_content: Optional[str] = None,
+        sort_by: str = "create_time",
+        order: str = "desc",
+        per_page: int = 10,
+        page: int = 1,
+    ) -> dict[str, Any]:
+        """One page of the visualization job list as the API's dict (``per_page`` 1-100)."""
+
+    def visualization_job_body(self, job_id: IdLike) -> dict[str, Any]:
+        """One visualization job's details as the API's dict."""
+
     def iter_visualization_jobs(
         self,
         *,
@@ -64,12 +144,45 @@ class ModelArtsApi(Protocol):
         sort_by: str = "create_time",
         order: str = "desc",
         per_page: int = 100,
-    ) -> Iterator[VisualizationJob]: ...
+    ) -> Iterator[VisualizationJob]:
+        """Every matching visualization job."""
 
-    def get_visualization_job(self, job_id: IdLike) -> VisualizationJob: ...
+    def get_visualization_job(self, job_id: IdLike) -> VisualizationJob:
+        """One visualization job."""
 
-    def delete_visualization_job(self, job_id: IdLike) -> DeleteResult: ...
+    def delete_visualization_job(self, job_id: IdLike) -> DeleteResult:
+        """Delete one visualization job; the server's answer as a result."""
 
     def create_visualization_job(
         self, *, job_name: str, train_url: str, job_desc: str = "", job_type: str = "tensorboard"
-    ) -> VisualizationJob: ...
+    ) -> VisualizationJob:
+        """Create a visualization job reading ``train_url``."""
+
+
+@runtime_checkable
+class ModelArtsApi(JobVersionsApi, VisualizationJobsApi, Protocol):
+    """The whole v1 generation: what :mod:`modelarts_widgets.sdk` and the v1 lists need."""
+
+
+@runtime_checkable
+class ResourceKind(Protocol[ItemT]):
+    """One kind of deletable resource of one generation, as lists and the bulk engine see it.
+
+    Keys are the items' ``key`` (hashable, global: deletes need no workspace). ``delete_one``
+    and ``still_listed`` have the shapes of the bulk engine's ``DeleteOne`` / ``StillListed``.
+    """
+
+    #: A short name for messages ("job version", "visualization job", "training job").
+    noun: str
+
+    def list_items(self) -> Sequence[ItemT]:
+        """Every item the user can see (all workspaces unless one was chosen)."""
+
+    def delete_one(self, key: Hashable) -> DeleteResult:
+        """Delete one item; the server's answer as a result (never re-sent blindly)."""
+
+    def delete_many(self, keys: Sequence[Hashable]) -> dict[Hashable, DeleteResult]:
+        """Delete several items, one result per key (a batch route where the generation has one)."""
+
+    def still_listed(self, keys: Collection[Hashable]) -> set[Hashable]:
+        """The subset of ``keys`` the service still lists."""

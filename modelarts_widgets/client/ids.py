@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import re
-from typing import Union
 
 from modelarts_widgets.errors import InvalidIdError
 
 __all__ = ["is_job_name", "project_id", "training_id", "visualization_id"]
 
-IdLike = Union[int, str]
 
 _DIGITS = re.compile(r"[0-9]{1,19}")
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")

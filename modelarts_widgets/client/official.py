@@ -11,32 +11,31 @@ import importlib
 import inspect
 import logging
 from collections.abc import Iterator, Mapping
-from typing import Any, Callable, Optional, TypeVar
+from typing import Any, Callable, Optional
 
 from modelarts_widgets.client import ids
-from modelarts_widgets.client._paging import all_job_versions, iter_pages, list_query, unique_by
-from modelarts_widgets.client.base import IdLike
-from modelarts_widgets.errors import (
-    APIError,
-    ConfigurationError,
-    MalformedResponseError,
-    TransportError,
+from modelarts_widgets.client._paging import (
+    all_job_versions,
+    iter_jobs,
+    list_query,
+    parse_one,
+    parse_row,
+    refusal,
+    rows_in,
 )
+from modelarts_widgets.client.base import IdLike
+from modelarts_widgets.errors import ConfigurationError, MalformedResponseError, TransportError
 from modelarts_widgets.models import (
     DeleteResult,
     JobVersion,
     TrainingJob,
     VisualizationJob,
     as_str,
-    error_code_of,
-    error_message_of,
 )
 
 __all__ = ["OfficialSdkApi"]
 
 logger = logging.getLogger("modelarts_widgets.client")
-
-T = TypeVar("T")
 
 _PER_PAGE = 100
 
@@ -57,11 +56,9 @@ def _check(answer: Any, what: str) -> dict[str, Any]:
             f"{what}: the SDK returned {type(answer).__name__}, not a dict"
         )
     body = dict(answer)
-    if body.get("is_success") is False or body.get("is_success") == "false":
-        code = error_code_of(body)
-        msg = error_message_of(body)
-        detail = ": ".join(part for part in (code, msg) if part) or "is_success is false"
-        raise APIError(f"{what} failed: {detail}", error_code=code, error_msg=msg)
+    error = refusal(body, what)
+    if error is not None:
+        raise error
     return body
 
 
@@ -150,7 +147,7 @@ class OfficialSdkApi:
         jid = ids.training_id(job_id, "job id")
         vid = ids.training_id(version_id, "version id")
         answer = self._estimator(job_id=jid, version_id=vid).get_job_info()
-        return _check(answer, "get_job_info")
+        return _check(answer, "job version")
 
     def visualization_jobs_page(
         self,
@@ -170,7 +167,7 @@ class OfficialSdkApi:
     def visualization_job_body(self, job_id: IdLike) -> dict[str, Any]:
         vid = ids.visualization_id(job_id)
         answer = self._vis(vid).get_visualization_job_info()
-        return _check(answer, "get_visualization_job_info")
+        return _check(answer, "visualization job")
 
     # --- ModelArtsApi ----------------------------------------------------------------------
 
@@ -185,11 +182,8 @@ class OfficialSdkApi:
     ) -> Iterator[TrainingJob]:
         per_page = max(1, min(per_page, _PER_PAGE))
         query = list_query(status, search_content, sort_by, order, per_page)
-        rows = iter_pages(
-            lambda page: self.training_jobs_page(page=page, **query), per_page, rows=_sdk_rows
-        )
-        yield from unique_by(
-            (_or_none(TrainingJob.from_api, row) for row in rows), lambda job: job.job_id
+        yield from iter_jobs(
+            lambda page: self.training_jobs_page(page=page, **query), TrainingJob.from_api, per_page
         )
 
     def list_job_versions(self, job_id: IdLike) -> list[JobVersion]:
@@ -197,8 +191,8 @@ class OfficialSdkApi:
         jid = int(ids.training_id(job_id, "job id"))
         name = as_str(body.get("job_name"))
         versions = (
-            _or_none(lambda data: JobVersion.from_api(data, job_id=jid, job_name=name), row)
-            for row in _sdk_rows(body, "versions")
+            parse_row(lambda data: JobVersion.from_api(data, job_id=jid, job_name=name), row)
+            for row in rows_in(body, "versions")
         )
         return [version for version in versions if version is not None]
 
@@ -213,7 +207,7 @@ class OfficialSdkApi:
         body = self.job_version_body(job_id, version_id)
         body.setdefault("version_id", ids.training_id(version_id, "version id"))
         jid = int(ids.training_id(job_id, "job id"))
-        return _read(lambda data: JobVersion.from_api(data, job_id=jid), body, "get_job_info")
+        return parse_one(lambda data: JobVersion.from_api(data, job_id=jid), body, "job version")
 
     def delete_job_version(self, job_id: IdLike, version_id: IdLike) -> DeleteResult:
         jid = ids.training_id(job_id, "job id")
@@ -249,7 +243,7 @@ class OfficialSdkApi:
             "create_time": getattr(created, "create_time", None),
             "pre_version_id": call.get("pre_version_id"),
         }
-        return _read(lambda d: JobVersion.from_api(d, job_id=int(jid)), data, "create_job_version")
+        return parse_one(lambda d: JobVersion.from_api(d, job_id=int(jid)), data, "job version")
 
     def iter_visualization_jobs(
         self,
@@ -262,17 +256,16 @@ class OfficialSdkApi:
     ) -> Iterator[VisualizationJob]:
         per_page = max(1, min(per_page, _PER_PAGE))
         query = list_query(status, search_content, sort_by, order, per_page)
-        rows = iter_pages(
-            lambda page: self.visualization_jobs_page(page=page, **query), per_page, rows=_sdk_rows
-        )
-        yield from unique_by(
-            (_or_none(VisualizationJob.from_api, row) for row in rows), lambda job: job.job_id
+        yield from iter_jobs(
+            lambda page: self.visualization_jobs_page(page=page, **query),
+            VisualizationJob.from_api,
+            per_page,
         )
 
     def get_visualization_job(self, job_id: IdLike) -> VisualizationJob:
         body = self.visualization_job_body(job_id)
         body.setdefault("job_id", ids.visualization_id(job_id))
-        return _read(VisualizationJob.from_api, body, "get_visualization_job_info")
+        return parse_one(VisualizationJob.from_api, body, "visualization job")
 
     def delete_visualization_job(self, job_id: IdLike) -> DeleteResult:
         vid = ids.visualization_id(job_id)
@@ -295,28 +288,7 @@ class OfficialSdkApi:
             "job_desc": job_desc,
             "train_url": train_url,
         }
-        return _read(VisualizationJob.from_api, data, "create_visualization_job")
-
-
-def _sdk_rows(body: Mapping[str, Any], key: str = "jobs") -> list[Mapping[str, Any]]:
-    """The dict rows of ``body[key]``; anything else there is ignored."""
-    return [row for row in body.get(key) or [] if isinstance(row, Mapping)]
-
-
-def _or_none(parse: Callable[[Mapping[str, Any]], T], row: Mapping[str, Any]) -> Optional[T]:
-    """A list row parsed, or ``None`` (skip it) if it cannot be read."""
-    try:
-        return parse(row)
-    except ValueError:
-        return None
-
-
-def _read(parse: Callable[[Mapping[str, Any]], T], data: Mapping[str, Any], what: str) -> T:
-    """One object from the SDK's answer; :class:`MalformedResponseError` if it cannot be read."""
-    try:
-        return parse(data)
-    except ValueError as exc:
-        raise MalformedResponseError(f"{what}: {exc}") from exc
+        return parse_one(VisualizationJob.from_api, data, "visualization job")
 
 
 def _delete(call: Callable[[], Any], what: str) -> DeleteResult:

@@ -9,39 +9,34 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import Iterator, Mapping
-from typing import Any, Callable, Optional, TypeVar
+from typing import Any, Callable, Optional
 
 from modelarts_widgets.client import ids
-from modelarts_widgets.client._http import HttpClient, HttpEvent, HttpReply
+from modelarts_widgets.client._http import HttpClient, HttpEvent
 from modelarts_widgets.client._paging import (
     all_job_versions,
+    iter_jobs,
     iter_pages,
     list_query,
+    parse_one,
+    parse_row,
+    refusal,
     rows_in,
     unique_by,
 )
 from modelarts_widgets.client.base import IdLike
-from modelarts_widgets.errors import (
-    APIError,
-    MalformedResponseError,
-    NotFoundError,
-    error_for_status,
-)
+from modelarts_widgets.errors import NotFoundError
 from modelarts_widgets.models import (
     DeleteResult,
     JobVersion,
     TrainingJob,
     VisualizationJob,
     as_int,
-    error_code_of,
-    error_message_of,
 )
 
 __all__ = ["RestClient"]
 
 logger = logging.getLogger("modelarts_widgets.client")
-
-T = TypeVar("T")
 
 #: Page-size limits: the SDK reference caps visualization lists at 100 (keep all lists ≤ 100).
 MAX_PER_PAGE = 100
@@ -113,23 +108,12 @@ class RestClient:
     ) -> dict[str, Any]:
         """A successful JSON body; ``is_success: false`` (even with HTTP 2xx) raises."""
         reply = self._http.request(method, path, params=params, json=json)
-        if reply.body.get("is_success") is False or reply.body.get("is_success") == "false":
-            raise self._failure(method, path, reply)
-        return reply.body
-
-    @staticmethod
-    def _failure(method: str, path: str, reply: HttpReply) -> APIError:
-        code = error_code_of(reply.body)
-        msg = error_message_of(reply.body)
-        detail = ": ".join(part for part in (code, msg) if part) or "is_success is false"
-        cls = error_for_status(reply.status) if reply.status >= 400 else APIError
-        return cls(
-            f"{method} {path} failed: {detail}",
-            status_code=reply.status,
-            error_code=code,
-            error_msg=msg,
-            request_id=reply.request_id,
+        error = refusal(
+            reply.body, f"{method} {path}", status=reply.status, request_id=reply.request_id
         )
+        if error is not None:
+            raise error
+        return reply.body
 
     def training_jobs_page(
         self,
@@ -210,9 +194,8 @@ class RestClient:
         """Every matching training job, fetching pages as needed."""
         per_page = max(1, min(per_page, MAX_PER_PAGE))
         query = list_query(status, search_content, sort_by, order, per_page)
-        rows = iter_pages(lambda page: self.training_jobs_page(page=page, **query), per_page)
-        yield from unique_by(
-            (_parse(TrainingJob.from_api, row) for row in rows), lambda job: job.job_id
+        yield from iter_jobs(
+            lambda page: self.training_jobs_page(page=page, **query), TrainingJob.from_api, per_page
         )
 
     def list_job_versions(self, job_id: IdLike) -> list[JobVersion]:
@@ -232,7 +215,7 @@ class RestClient:
             )
         job_name = body.get("job_name") if isinstance(body.get("job_name"), str) else ""
         versions = (
-            _parse(
+            parse_row(
                 lambda data: JobVersion.from_api(data, job_id=int(jid), job_name=str(job_name)),
                 row,
             )
@@ -264,7 +247,7 @@ class RestClient:
         jid = int(ids.training_id(job_id, "job id"))
         data = dict(body)
         data.setdefault("version_id", ids.training_id(version_id, "version id"))
-        return _parse_one(lambda d: JobVersion.from_api(d, job_id=jid), data, "job version")
+        return parse_one(lambda d: JobVersion.from_api(d, job_id=jid), data, "job version")
 
     def delete_job_version(self, job_id: IdLike, version_id: IdLike) -> DeleteResult:
         jid = ids.training_id(job_id, "job id")
@@ -289,7 +272,7 @@ class RestClient:
         data = dict(answer)
         data.setdefault("pre_version_id", fields.get("pre_version_id"))
         data.setdefault("job_desc", job_desc)
-        return _parse_one(lambda d: JobVersion.from_api(d, job_id=int(jid)), data, "job version")
+        return parse_one(lambda d: JobVersion.from_api(d, job_id=int(jid)), data, "job version")
 
     # --- visualization jobs -------------------------------------------------------------------
 
@@ -305,16 +288,17 @@ class RestClient:
         """Every matching visualization job (``per_page`` is kept ≤ 100)."""
         per_page = max(1, min(per_page, MAX_PER_PAGE))
         query = list_query(status, search_content, sort_by, order, per_page)
-        rows = iter_pages(lambda page: self.visualization_jobs_page(page=page, **query), per_page)
-        yield from unique_by(
-            (_parse(VisualizationJob.from_api, row) for row in rows), lambda job: job.job_id
+        yield from iter_jobs(
+            lambda page: self.visualization_jobs_page(page=page, **query),
+            VisualizationJob.from_api,
+            per_page,
         )
 
     def get_visualization_job(self, job_id: IdLike) -> VisualizationJob:
         body = self.visualization_job_body(job_id)
         data = dict(body)
         data.setdefault("job_id", ids.visualization_id(job_id))
-        return _parse_one(VisualizationJob.from_api, data, "visualization job")
+        return parse_one(VisualizationJob.from_api, data, "visualization job")
 
     def delete_visualization_job(self, job_id: IdLike) -> DeleteResult:
         vid = ids.visualization_id(job_id)
@@ -340,7 +324,7 @@ class RestClient:
         data = dict(answer)
         for key, value in body.items():
             data.setdefault(key, value)
-        return _parse_one(VisualizationJob.from_api, data, "visualization job")
+        return parse_one(VisualizationJob.from_api, data, "visualization job")
 
     # --- deletes --------------------------------------------------------------------------
 
@@ -358,21 +342,3 @@ class RestClient:
             result = dataclasses.replace(result, error_msg=f"HTTP {reply.status}")
         logger.debug("DELETE %s -> %s (success=%s)", path, reply.status, result.is_success)
         return result
-
-
-# --- paging and parsing helpers -------------------------------------------------------------
-
-
-def _parse(parse: Callable[[Mapping[str, Any]], T], row: Mapping[str, Any]) -> Optional[T]:
-    try:
-        return parse(row)
-    except (ValueError, TypeError) as exc:
-        logger.warning("skipping a list row that cannot be parsed: %s", exc)
-        return None
-
-
-def _parse_one(parse: Callable[[Mapping[str, Any]], T], data: Mapping[str, Any], what: str) -> T:
-    try:
-        return parse(data)
-    except (ValueError, TypeError) as exc:
-        raise MalformedResponseError(f"the {what} in the answer cannot be read: {exc}") from exc

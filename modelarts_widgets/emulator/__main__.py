@@ -14,11 +14,9 @@ from collections.abc import Sequence
 from types import FrameType
 from typing import Optional
 
+from .config import DEMO_ACCESS_KEY, DEMO_PASSWORD, DEMO_SECRET_KEY
 from .seed import DEFAULT_SEED
 from .server import EmulatorServer
-
-DEMO_SECRET_KEY = "demo-secret-key"  # noqa: S105 - documented demo credential
-DEMO_PASSWORD = "demo-password"  # noqa: S105 - documented demo credential
 
 
 def _delay(value: str) -> Optional[float]:
@@ -39,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--host", default="127.0.0.1", help="address to bind (keep it loopback)")
     p.add_argument("--port", type=int, default=0, help="port; 0 picks a free one")
-    p.add_argument("--access-key", default="DEMOACCESSKEY", help="accepted access key (AK)")
+    p.add_argument("--access-key", default=DEMO_ACCESS_KEY, help="accepted access key (AK)")
     p.add_argument(
         "--secret-key",
         default=argparse.SUPPRESS,

@@ -13,6 +13,11 @@ from .._kwargs import check_float, check_int  # noqa: TID252 - not client side (
 Json = dict[str, Any]
 ISO_MS = "%Y-%m-%dT%H:%M:%S.%fZ"
 
+#: The documented demo credentials (the one definition; CLI, server and demo use these).
+DEMO_ACCESS_KEY = "DEMOACCESSKEY"
+DEMO_SECRET_KEY = "demo-secret-key"  # noqa: S105 - documented demo credential
+DEMO_PASSWORD = "demo-password"  # noqa: S105 - documented demo credential
+
 
 @dataclass
 class EmulatorConfig:
@@ -27,12 +32,12 @@ class EmulatorConfig:
 
     host: str = "127.0.0.1"
     port: int = 0
-    access_key: str = "DEMOACCESSKEY"
-    secret_key: str = "demo-secret-key"  # noqa: S105 - documented demo credential
+    access_key: str = DEMO_ACCESS_KEY
+    secret_key: str = DEMO_SECRET_KEY
     project_id: str = "0123456789abcdef0123456789abcdef"
     region: str = "eu-de"
     username: str = "demo-user"
-    password: str = "demo-password"  # noqa: S105 - documented demo credential
+    password: str = DEMO_PASSWORD
     domain: str = "demo-domain"
     seed: Optional[Mapping[str, int]] = None
     rng_seed: int = 0

@@ -9,8 +9,15 @@ from typing import Any, Optional
 import pytest
 
 from modelarts_widgets.client import OfficialSdkApi
-from modelarts_widgets.client.base import ModelArtsApi
-from modelarts_widgets.errors import APIError, ConfigurationError, InvalidIdError, TransportError
+from modelarts_widgets.client.base import ModelArtsApi, ResourceKind
+from modelarts_widgets.client.resources import JobVersions, VisualizationJobs
+from modelarts_widgets.errors import (
+    APIError,
+    ConfigurationError,
+    InvalidIdError,
+    MalformedResponseError,
+    TransportError,
+)
 from modelarts_widgets.models import JobVersion, VisualizationJob
 
 
@@ -27,6 +34,7 @@ class FakeState:
         }
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.raise_on_delete = False
+        self.lists_without_list = False  # list answers: {"is_success": True} and nothing else
 
 
 def make_fake_sdk(state: FakeState) -> types.ModuleType:
@@ -56,6 +64,8 @@ def make_fake_sdk(state: FakeState) -> types.ModuleType:
             state.calls.append(
                 ("get_job_list", {"per_page": per_page, "page": page, "sortBy": sortBy})
             )
+            if state.lists_without_list:
+                return {"is_success": True}
             ids = sorted(state.jobs)
             chunk = ids[(page - 1) * per_page : page * per_page]
             return {
@@ -75,6 +85,8 @@ def make_fake_sdk(state: FakeState) -> types.ModuleType:
                     "error_code": "ModelArts.0104",
                     "error_message": "no such job",
                 }
+            if state.lists_without_list:
+                return {"is_success": True, "job_id": int(self.job_id or 0)}
             return {
                 "is_success": True,
                 "job_id": int(self.job_id or 0),
@@ -118,6 +130,8 @@ def make_fake_sdk(state: FakeState) -> types.ModuleType:
             state.calls.append(
                 ("get_visualization_job_list", {"per_page": per_page, "sort_by": sort_by})
             )
+            if state.lists_without_list:
+                return {"is_success": True}
             rows = [{"job_id": k, **v} for k, v in sorted(state.vis.items())]
             chunk = rows[(page - 1) * per_page : page * per_page]
             return {"is_success": True, "job_total_count": len(rows), "jobs": chunk}
@@ -261,3 +275,55 @@ def test_missing_sdk_is_a_configuration_error(monkeypatch: pytest.MonkeyPatch) -
     api = OfficialSdkApi(types.SimpleNamespace(project_id="p"))
     with pytest.raises(ConfigurationError, match="not importable"):
         list(api.iter_training_jobs())
+
+
+def test_a_list_answer_without_its_list_is_malformed_like_rest(
+    api: OfficialSdkApi, state: FakeState
+) -> None:
+    state.lists_without_list = True
+    with pytest.raises(MalformedResponseError, match="'versions'"):
+        api.list_job_versions(11)
+    with pytest.raises(MalformedResponseError, match="'jobs'"):
+        list(api.iter_visualization_jobs())
+    with pytest.raises(MalformedResponseError, match="'jobs'"):
+        list(api.iter_training_jobs())
+    # the re-check of a delete reads this as "cannot tell", never as "not listed any more"
+    with pytest.raises(MalformedResponseError):
+        JobVersions(api).still_listed({(11, 101)})
+    with pytest.raises(MalformedResponseError):
+        VisualizationJobs(api).still_listed({"8992"})
+
+
+def test_resource_kinds_over_the_official_provider(api: OfficialSdkApi, state: FakeState) -> None:
+    versions = JobVersions(api, job_id=11)
+    assert isinstance(versions, ResourceKind)
+    assert [v.key for v in versions.list_items()] == [(11, 101), (11, 102)]
+    results = versions.delete_many([(11, 101), (11, 102)])
+    assert [r.is_success for r in results.values()] == [True, False]
+    assert versions.still_listed({(11, 101), (11, 102)}) == {(11, 102)}
+    vis = VisualizationJobs(api)
+    assert [j.key for j in vis.list_items()] == ["8992", "8993"]
+    assert vis.delete_one("8993").is_success
+    assert vis.still_listed({"8992", "8993"}) == {"8992"}
+
+
+def test_a_delete_rechecked_with_a_listless_answer_is_not_badged_deleted(
+    api: OfficialSdkApi, state: FakeState
+) -> None:
+    from modelarts_widgets.widgets import VisualizationJobList
+
+    w = VisualizationJobList(client=api, poll_interval=0.05, recheck_timeout=0.3)
+    try:
+        assert w.error == ""
+        w.select(keys=["8992"])
+        w.request_delete()
+        state.lists_without_list = True  # from now on every list answer lacks its list
+        assert w.confirm()
+        assert w.wait(30)
+        (record,) = w.last_result
+        assert record["key"] == "8992"
+        assert "8992" not in state.vis  # the SDK did delete it ...
+        assert record["outcome"] == "accepted"  # ... but the re-check could not see that
+        assert "MalformedResponseError" in record["detail"]
+    finally:
+        w.close()

@@ -191,34 +191,5 @@ def test_visualization_objects(session: Session, capsys: pytest.CaptureFixture[s
         VisualizationJob(session).delete_visualization_job()
 
 
-class ProtocolOnly:
-    """A provider with only the ModelArtsApi methods (no raw ``*_page`` helpers)."""
-
-    def __init__(self, inner: Any) -> None:
-        self._inner = inner
-        self.project_id = inner.project_id
-
-    def __getattr__(self, name: str) -> Any:
-        if name.endswith(("_page", "_body")):
-            raise AttributeError(name)
-        return getattr(self._inner, name)
-
-
-def test_dict_helpers_fall_back_to_protocol_methods(session: Session) -> None:
-    wrapped = type("S", (), {"client": ProtocolOnly(session.client)})()
-    page = Estimator.get_job_list(wrapped, per_page=2, page=2, sortBy="job_name", order="asc")
-    assert page["job_total_count"] == 3
-    assert len(page["jobs"]) == 1
-    job_id = page["jobs"][0]["job_id"]
-    info = Estimator(wrapped, job_id=job_id).get_job_version_info()
-    assert info["version_count"] == 3
-    version_id = info["versions"][0]["version_id"]
-    assert Estimator(wrapped, job_id=job_id, version_id=version_id).get_job_info()["is_success"]
-    vis = VisualizationJob.get_visualization_job_list(wrapped, per_page=10)
-    assert vis["job_total_count"] == 4
-    vis_info = VisualizationJob(wrapped, visualization_id=vis["jobs"][0]["job_id"])
-    assert vis_info.get_visualization_job_info()["is_success"]
-
-
 def test_public_names() -> None:
     assert set(sdk.__all__) == {"Estimator", "Session", "TrainingJob", "VisualizationJob"}
