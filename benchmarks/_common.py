@@ -195,7 +195,7 @@ class Emulator:
     """``python -m modelarts_widgets.emulator`` in its own process (its own GIL), driven over
     its control API. Stopped by its PID."""
 
-    def __init__(self) -> None:
+    def __init__(self, extra_args: Sequence[str] = ()) -> None:
         cmd = [
             sys.executable,
             "-m",
@@ -210,7 +210,10 @@ class Emulator:
             f"--domain={EMU_DOMAIN}",
             "--jobs=0",
             "--visualization-jobs=0",
+            "--v2-training-jobs=0",
+            "--v2-visualization-jobs=0",
             "--delete-delay=0",
+            *extra_args,
         ]
         self.process = subprocess.Popen(
             cmd, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True

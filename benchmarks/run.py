@@ -2,8 +2,8 @@
 
     python benchmarks/run.py [--quick] [--only NAME[,NAME]] [--out benchmarks/results/latest.md]
 
-Names: render, browser, paging, listing, delete, iopub. Timings are medians of several runs
-(fewer with ``--quick``); nothing here asserts speed. The machine is described in the report.
+Names: render, browser, paging, listing, delete, v2delete, iopub. Timings are medians of several
+runs (fewer with ``--quick``); nothing here asserts speed. The machine is described in the report.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ BENCHMARKS = [
     ("paging", "bench_paging", "page / filter / sort latency, Python side"),
     ("listing", "bench_listing", "list 10,000 versions with 20 ms latency"),
     ("delete", "bench_delete", "bulk delete 500 with 50 ms latency, and rate-limited"),
+    ("v2delete", "bench_v2_delete", "delete 500 v2 jobs at 50 ms: batch vs the official loop"),
     ("iopub", "bench_iopub", "comm messages per widget during a bulk delete"),
     ("browser", "bench_browser", "time to first render in JupyterLab + Chromium"),
 ]

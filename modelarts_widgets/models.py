@@ -341,12 +341,18 @@ class VisualizationJob:
         )
 
 
+#: Error codes that mean "no such job" whatever the HTTP status (v2: TrainingJobNotFound).
+NOT_FOUND_CODES: frozenset[str] = frozenset({"ModelArts.2775"})
+
+
 @dataclass(frozen=True)
 class DeleteResult:
     """Outcome of one delete call, in the server's words.
 
     ``is_success`` means the service *accepted* the delete (it completes asynchronously).
-    ``http_status`` 404 means the item was already gone (:attr:`already_gone`).
+    :attr:`already_gone`: HTTP 404 (but not a gateway's "no such API", ``APIG.*``), or a
+    "no such job" code that the vendor documents with another status (v2 ``ModelArts.2775``,
+    HTTP 400).
     """
 
     is_success: bool
@@ -357,7 +363,12 @@ class DeleteResult:
 
     @property
     def already_gone(self) -> bool:
-        return not self.is_success and self.http_status == 404
+        if self.is_success:
+            return False
+        code = self.error_code or ""
+        if code in NOT_FOUND_CODES:
+            return True
+        return self.http_status == 404 and not code.startswith("APIG.")
 
     def to_sdk_dict(self) -> dict[str, Any]:
         """The documented SDK return shape: ``is_success`` plus error fields on failure."""

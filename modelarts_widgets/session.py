@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, Optional
 
 import requests.auth
 
+from modelarts_widgets._kwargs import check_timeout, refuse_unknown
 from modelarts_widgets._types import Timeout
 from modelarts_widgets.auth.credentials import (
     Credentials,
@@ -136,8 +137,12 @@ class Session:
     None lists every workspace), ``auth_method`` (``"aksk"``, ``"temporary-aksk"``, ``"password"``,
     ``"token"``, ``"modelarts-sdk"`` or ``"metadata"``) and ``credential_source``
     (``"explicit"``, ``"environment"``, ``"modelarts-sdk"`` or ``"metadata"``).
+
+    ``verify`` is TLS certificate checking. ``timeout`` (seconds, or a ``(connect, read)``
+    pair) must be greater than 0 and at most 3600. An unknown keyword is a ``TypeError``.
     """
 
+    @refuse_unknown()
     def __init__(
         self,
         *,
@@ -163,7 +168,7 @@ class Session:
             ids.workspace_id(chosen) if chosen is not None and str(chosen).strip() else None
         )
         self._verify = verify
-        self._timeout = timeout
+        self._timeout: Timeout = check_timeout("timeout", timeout)
         self._lock = threading.Lock()
         self._client: Optional[ModelArtsApi] = None
         if not verify:
@@ -171,7 +176,7 @@ class Session:
                 "TLS certificate verification is off (verify=False): the ModelArts and IAM "
                 "servers' identity is not checked. Use only against a trusted endpoint.",
                 UserWarning,
-                stacklevel=2,
+                stacklevel=3,  # the caller, past the @refuse_unknown wrapper
             )
 
         found = self._find_credentials(

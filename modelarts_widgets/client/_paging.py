@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Hashable, Iterable, Iterator, Mapping
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Optional, Protocol, TypeVar, cast
 
@@ -23,6 +23,7 @@ from modelarts_widgets.errors import (
 )
 from modelarts_widgets.models import (
     DEFAULT_WORKSPACE,
+    NOT_FOUND_CODES,
     JobVersion,
     TrainingJob,
     as_int,
@@ -178,7 +179,7 @@ class _InWorkspace(_Job, Protocol):
 #: Codes that answer a read of an id the service does not know (any HTTP status): the
 #: documented ``ModelArts.2775`` TrainingJobNotFound and ``ModelArts.0104`` (HTTP 400
 #: "Parameter error", what older regions answer for an unknown id).
-GONE_CODES = frozenset({"ModelArts.2775", "ModelArts.0104"})
+GONE_CODES = NOT_FOUND_CODES | {"ModelArts.0104"}
 
 
 def is_gone(exc: APIError) -> bool:
@@ -195,7 +196,7 @@ DEFAULT_ONLY_NOTE = (
 
 
 class Workspaces:
-    """The workspaces lists cover: the chosen one, else every one the service lists.
+    """The workspaces lists cover: the chosen ones, else every one the service lists.
 
     ``fetch`` is ``GET /v1/{project}/workspaces``; where the service does not offer it (any
     refusal but an authentication failure, a 5xx or a rate limit) only the default workspace
@@ -203,15 +204,15 @@ class Workspaces:
     list). Asked once; a second concurrent ask only repeats the GET.
     """
 
-    def __init__(self, chosen: Optional[str], fetch: Callable[[], Mapping[str, Any]]) -> None:
-        self._chosen = chosen
+    def __init__(self, chosen: Sequence[str], fetch: Callable[[], Mapping[str, Any]]) -> None:
+        self._chosen = list(chosen)
         self._fetch = fetch
         self._ids: Optional[list[str]] = None
         self.note = ""
 
     def ids(self) -> list[str]:
-        if self._chosen is not None:
-            return [self._chosen]
+        if self._chosen:
+            return list(self._chosen)
         if self._ids is None:
             self._ids = self._ask()
         return list(self._ids)

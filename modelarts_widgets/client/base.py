@@ -20,11 +20,12 @@ The contract has three layers:
 
 from __future__ import annotations
 
-from collections.abc import Collection, Hashable, Iterator, Sequence
+from collections.abc import Collection, Hashable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Callable, Optional, Protocol, TypeVar, runtime_checkable
 
 from modelarts_widgets._types import IdLike, Timeout
 from modelarts_widgets.models import DeleteResult, JobVersion, TrainingJob, VisualizationJob
+from modelarts_widgets.models_v2 import TrainingJobV2
 
 __all__ = [
     "IdLike",
@@ -34,6 +35,7 @@ __all__ = [
     "Provider",
     "ResourceKind",
     "Timeout",
+    "TrainingJobsV2Api",
     "VisualizationJobsApi",
 ]
 
@@ -199,3 +201,58 @@ class ResourceKind(Protocol[ItemT]):
 
     def still_listed(self, keys: Collection[Hashable]) -> set[Hashable]:
         """The subset of ``keys`` the service still lists."""
+
+
+@runtime_checkable
+class TrainingJobsV2Api(Provider, Protocol):
+    """v2 training jobs of every kind (key ``job_id``, a UUID string).
+
+    List and get methods raise :class:`~modelarts_widgets.errors.APIError` subclasses.
+    ``delete_v2_job`` returns a :class:`DeleteResult` for every answer (202 = accepted;
+    ``ModelArts.2775`` / 404 = already gone) and raises only for transport failures or misuse.
+    ``delete_v2_jobs`` is the batch fast path with its fallbacks (see
+    :mod:`modelarts_widgets.client.v2`).
+    """
+
+    def v2_search_page(
+        self,
+        *,
+        offset: int = 0,
+        limit: int = 50,
+        filters: Optional[Sequence[Mapping[str, Any]]] = None,
+        sort_by: str = "create_time",
+        order: str = "desc",
+        workspace_id: str = "0",
+    ) -> dict[str, Any]:
+        """One search answer as the API's dict."""
+
+    def v2_job_body(self, job_id: str) -> dict[str, Any]:
+        """One job's details as the API's dict."""
+
+    def iter_v2_jobs(
+        self,
+        *,
+        kinds: Optional[Sequence[str]] = None,
+        exclude_kinds: Collection[str] = (),
+        phases: Optional[Sequence[str]] = None,
+        name: Optional[str] = None,
+        sort_by: str = "create_time",
+        order: str = "desc",
+        workspace_ids: Optional[Sequence[str]] = None,
+    ) -> Iterator[TrainingJobV2]:
+        """Every matching job, each once."""
+
+    def get_v2_job(self, job_id: str) -> TrainingJobV2:
+        """One job."""
+
+    def delete_v2_job(self, job_id: str) -> DeleteResult:
+        """Delete one job; the server's answer as a result."""
+
+    def delete_v2_jobs(
+        self,
+        keys: Iterable[str],
+        *,
+        on_result: Optional[Callable[[str, DeleteResult], None]] = None,
+        should_stop: Optional[Callable[[], bool]] = None,
+    ) -> dict[str, DeleteResult]:
+        """Delete many jobs (batches where offered), one result per job id."""

@@ -94,6 +94,14 @@ def _list_kw(
     return kw
 
 
+#: Why the official-SDK provider cannot list or delete v2 training jobs, and what to do.
+V2_NEEDS_AKSK = (
+    "v2 (new-version) training jobs cannot be reached through the notebook's ModelArts SDK "
+    "session, which exposes no AK/SK; pass access_key=/secret_key= (or set HUAWEICLOUD_SDK_AK "
+    "and HUAWEICLOUD_SDK_SK) so the widgets call the v2 API directly"
+)
+
+
 class OfficialSdkApi:
     """ModelArts operations through an official ``modelarts.session.Session``."""
 
@@ -110,6 +118,11 @@ class OfficialSdkApi:
 
     def remove_event_listener(self, callback: Callable[[Any], None]) -> None:
         """Accepted for interface parity."""
+
+    def v2_provider(self) -> Any:
+        """v2 training jobs are not reachable through the notebook SDK session: always raises
+        :class:`ConfigurationError` saying to give AK/SK (never an empty list)."""
+        raise ConfigurationError(V2_NEEDS_AKSK)
 
     def _sdk(self) -> Any:
         return _estimator_module()

@@ -91,7 +91,8 @@ class RestClient:
         self._http = http
         self.project_id = ids.project_id(project_id)
         self.workspace_id = None if workspace_id is None else ids.workspace_id(workspace_id)
-        self._workspaces = Workspaces(self.workspace_id, self.workspaces_body)
+        chosen = [self.workspace_id] if self.workspace_id is not None else []
+        self._workspaces = Workspaces(chosen, self.workspaces_body)
 
     def __repr__(self) -> str:
         return f"RestClient(base_url={self._http.base_url!r}, project_id={self.project_id!r})"
@@ -108,6 +109,11 @@ class RestClient:
     def workspace_ids(self) -> list[str]:
         """The workspaces lists cover (asked once per client)."""
         return self._workspaces.ids()
+
+    @property
+    def workspaces(self) -> Workspaces:
+        """Which workspaces lists cover (shared with the v2 client of the same session)."""
+        return self._workspaces
 
     def add_event_listener(self, callback: Callable[[HttpEvent], None]) -> None:
         self._http.add_event_listener(callback)

@@ -38,8 +38,8 @@ def _delay(value: str) -> Optional[float]:
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m modelarts_widgets.emulator",
-        description="Local ModelArts v1 + IAM + metadata emulator (a real HTTP server). "
-        "Prints the base URL as its first line and serves until interrupted.",
+        description="Local ModelArts (v1 and v2 training) + IAM + metadata emulator "
+        "(a real HTTP server). Prints the base URL as its first line and serves until interrupted.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     p.add_argument("--host", default="127.0.0.1", help="address to bind (keep it loopback)")
@@ -106,6 +106,36 @@ def build_parser() -> argparse.ArgumentParser:
         help="rewrite Connection / Accept-Encoding of every request, as a proxy may",
     )
     p.add_argument(
+        "--v2-training-jobs",
+        type=int,
+        default=DEFAULT_SEED["v2_training_jobs"],
+        help="seeded v2 (new-version) training jobs",
+    )
+    p.add_argument(
+        "--v2-visualization-jobs",
+        type=int,
+        default=DEFAULT_SEED["v2_visualization_jobs"],
+        help="seeded v2 jobs of kind visualization_job",
+    )
+    p.add_argument(
+        "--v2-offset",
+        choices=("pages", "items"),
+        default="pages",
+        help="how the v2 search reads 'offset': a page index (as documented) or an item offset",
+    )
+    p.add_argument(
+        "--no-batch-delete",
+        dest="batch_delete",
+        action="store_false",
+        help="v2 batch delete answers as an unknown API (404 APIG.0101), like a region without it",
+    )
+    p.add_argument(
+        "--no-v1",
+        dest="v1_training",
+        action="store_false",
+        help="v1 training/visualization routes answer as an unknown API (a region without them)",
+    )
+    p.add_argument(
         "--delete-delay",
         type=_delay,
         default=0.0,
@@ -159,18 +189,23 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             "versions_per_job": args.versions_per_job,
             "visualization_jobs": args.visualization_jobs,
             "workspaces": args.workspaces,
+            "v2_training_jobs": args.v2_training_jobs,
+            "v2_visualization_jobs": args.v2_visualization_jobs,
         },
         delete_delay=args.delete_delay,
         rng_seed=args.seed,
         token_ttl=args.token_ttl,
         temp_credential_ttl=args.temp_credential_ttl,
         refusal_status=args.refusal_status,
+        v2_offset=args.v2_offset,
+        batch_delete=args.batch_delete,
+        v1_training=args.v1_training,
+        not_found=args.not_found,
+        error_field=args.error_field,
+        versions_page0=args.versions_page0,
+        proxy_rewrites=args.proxy_rewrites,
+        workspace_list=not args.no_workspace_list,
     )
-    server.config.not_found = args.not_found
-    server.config.error_field = args.error_field
-    server.config.versions_page0 = args.versions_page0
-    server.config.proxy_rewrites = args.proxy_rewrites
-    server.config.workspace_list = not args.no_workspace_list
     if args.latency > 0:
         server.add_latency(args.latency)
     if args.error_rate > 0:

@@ -13,7 +13,7 @@ import uuid
 from typing import Any
 
 from . import routes
-from .config import ApiError, with_error_field
+from .config import ApiError, unknown_api_error, with_error_field
 from .faults import Decision
 from .handlers import Context, Request, Response, authenticate
 
@@ -70,6 +70,8 @@ class Application:
                         "error_msg": f"No route for {request.method} {request.path}.",
                     },
                 )
+            if routes.unpublished(route, self.ctx.backend.config):
+                raise unknown_api_error()
             if route.auth != "none":
                 project = args.get("project_id") if route.auth == "project" else None
                 authenticate(self.ctx.backend, request, project)

@@ -24,6 +24,7 @@ from typing import Any, Callable, Optional
 
 from .config import EmulatorConfig, Json, bad_param, not_found, v1_error
 from .identity import Identity
+from .v2_backend import V2Backend
 
 TRAINING_SORT_KEYS = (
     "job_name",
@@ -115,12 +116,15 @@ class Backend:
         self.identity = Identity(self.config, lambda: self.clock())
         self._requests: Counter[str] = Counter()
         self._delete_calls: Counter[str] = Counter()
+        #: v2 training jobs (same lock and clock)
+        self.v2 = V2Backend(self.config, lambda: self.clock(), self._lock)
 
     # ------------------------------------------------------------------ state management
     def reset(self) -> None:
         """Forget all jobs, pending deletes, tokens and counters."""
         with self._lock:
             self._state = _State()
+            self.v2.clear()
             self.identity.reset()
             self._requests.clear()
             self._delete_calls.clear()
@@ -129,6 +133,7 @@ class Backend:
         """Forget all jobs and pending deletes (keeps tokens and counters)."""
         with self._lock:
             self._state = _State()
+            self.v2.clear()
 
     def add_training_job(
         self,
@@ -337,7 +342,7 @@ class Backend:
             keys = list(self._state.pending)
             for key in keys:
                 self._complete(key)
-            return len(keys)
+            return len(keys) + self.v2.advance()
 
     def pending_deletes(self) -> int:
         with self._lock:
@@ -663,6 +668,7 @@ class Backend:
                 "training_jobs": len(self._state.jobs),
                 "training_versions": sum(len(j["versions"]) for j in self._state.jobs.values()),
                 "visualization_jobs": len(self._state.vis),
+                **self.v2.stats(),
             }
 
 

@@ -14,7 +14,7 @@ from typing import Any, Callable, Optional
 
 from . import signing
 from .backend import Backend
-from .config import ApiError, Json, bad_param, cloud_error
+from .config import ApiError, Json, bad_param, cloud_error, unknown_api_error
 from .faults import Faults
 from .identity import Principal
 
@@ -251,13 +251,8 @@ def delete_version(ctx: Context, req: Request, args: dict[str, str]) -> Response
 
 def list_workspaces(ctx: Context, req: Request, args: dict[str, str]) -> Response:
     if not ctx.backend.config.workspace_list:
-        raise unknown_route()
+        raise unknown_api_error()
     return ok(ctx.backend.list_workspaces())
-
-
-def unknown_route() -> ApiError:
-    """What the API gateway answers for a route it does not offer."""
-    return cloud_error(404, "APIG.0101", "The API does not exist or has not been published.")
 
 
 def list_visualization_jobs(ctx: Context, req: Request, args: dict[str, str]) -> Response:

@@ -12,6 +12,8 @@ from re import Pattern
 from typing import Optional
 
 from . import handlers as h
+from . import v2_handlers as h2
+from .config import EmulatorConfig
 
 CONTROL_PREFIX = "/_emulator/"
 
@@ -35,6 +37,10 @@ def _route(method: str, template: str, handler: h.Handler, auth: str) -> Route:
 
 
 P = "/v1/{project_id}"
+P2 = "/v2/{project_id}"
+#: v1 training-management routes: absent in a region served with ``v1_training=False``
+V1_TRAINING_PREFIXES = (f"{P}/training-jobs", f"{P}/visualization-jobs")
+BATCH_DELETE = f"{P2}/training-jobs/batch-delete"
 ROUTES: list[Route] = [
     _route("GET", f"{P}/training-jobs", h.list_training_jobs, "project"),
     _route("DELETE", f"{P}/training-jobs/{{job_id}}", h.delete_training_job, "project"),
@@ -54,6 +60,16 @@ ROUTES: list[Route] = [
     _route("POST", f"{P}/visualization-jobs", h.create_visualization_job, "project"),
     _route("GET", f"{P}/visualization-jobs/{{job_id}}", h.get_visualization_job, "project"),
     _route("DELETE", f"{P}/visualization-jobs/{{job_id}}", h.delete_visualization_job, "project"),
+    _route("POST", f"{P2}/training-job-searches", h2.search_training_jobs, "project"),
+    _route("POST", BATCH_DELETE, h2.batch_delete_training_jobs, "project"),
+    _route("GET", f"{P2}/training-jobs/{{training_job_id}}", h2.get_training_job, "project"),
+    _route("DELETE", f"{P2}/training-jobs/{{training_job_id}}", h2.delete_training_job, "project"),
+    _route(
+        "POST",
+        f"{P2}/training-jobs/{{training_job_id}}/actions",
+        h2.terminate_training_job,
+        "project",
+    ),
     _route("POST", "/v3/auth/tokens", h.post_tokens, "none"),
     _route("GET", "/v3/projects", h.get_projects, "iam"),
     _route("PUT", "/meta-data/latest/api/token", h.put_metadata_token, "none"),
@@ -67,6 +83,16 @@ ROUTES: list[Route] = [
     _route("POST", "/_emulator/expire-tokens", h.control_expire_tokens, "none"),
     _route("GET", "/_emulator/stats", h.control_stats, "none"),
 ]
+
+
+def unpublished(route: Route, config: EmulatorConfig) -> bool:
+    """Whether this region lacks the route: v1 training (``v1_training=False``) or the v2
+    batch delete (``batch_delete=False``); the gateway then answers as for an unknown API."""
+    if route.template.startswith(V1_TRAINING_PREFIXES):
+        return not config.v1_training
+    if route.template == BATCH_DELETE:
+        return not config.batch_delete
+    return False
 
 
 def match(method: str, path: str) -> tuple[Optional[Route], dict[str, str], bool]:

@@ -12,9 +12,26 @@ from collections.abc import Mapping
 from typing import Optional
 
 from .backend import Backend, slug
+from .v2_seed import seed_v2
 
 #: Sizes used by the CLI and demos when nothing else is asked for.
-DEFAULT_SEED: dict[str, int] = {"jobs": 12, "versions_per_job": 4, "visualization_jobs": 6}
+DEFAULT_SEED: dict[str, int] = {
+    "jobs": 12,
+    "versions_per_job": 4,
+    "visualization_jobs": 6,
+    "v2_training_jobs": 30,
+    "v2_visualization_jobs": 6,
+}
+SIZE_KEYS = frozenset(
+    {
+        "jobs",
+        "versions_per_job",
+        "visualization_jobs",
+        "workspaces",
+        "v2_training_jobs",
+        "v2_visualization_jobs",
+    }
+)
 #: Names of seeded workspaces after the default one (``"0"``).
 WORKSPACE_NAMES = ("research", "production", "sandbox", "team-nlp", "team-cv")
 
@@ -129,11 +146,11 @@ def workspace_name(index: int) -> str:
 def seed_from_sizes(
     backend: Backend, sizes: Optional[Mapping[str, int]], *, rng_seed: int = 0
 ) -> None:
-    """Seed from a ``{"jobs", "versions_per_job", "visualization_jobs", "workspaces"}``
-    mapping."""
+    """Seed from a ``{"jobs", "versions_per_job", "visualization_jobs", "workspaces",
+    "v2_training_jobs", "v2_visualization_jobs"}`` mapping (each optional)."""
     if not sizes:
         return
-    unknown = set(sizes) - {"jobs", "versions_per_job", "visualization_jobs", "workspaces"}
+    unknown = set(sizes) - SIZE_KEYS
     if unknown:
         raise ValueError(f"unknown seed sizes: {sorted(unknown)}")
     seed_backend(
@@ -143,4 +160,10 @@ def seed_from_sizes(
         int(sizes.get("visualization_jobs", 0)),
         rng_seed=rng_seed,
         workspaces=int(sizes.get("workspaces", 1)),
+    )
+    seed_v2(
+        backend.v2,
+        int(sizes.get("v2_training_jobs", 0)),
+        int(sizes.get("v2_visualization_jobs", 0)),
+        rng_seed=rng_seed,
     )

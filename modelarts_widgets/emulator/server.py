@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import socket
 import threading
@@ -12,9 +13,10 @@ from types import TracebackType
 from typing import Any, Optional
 from urllib.parse import quote, urlsplit
 
+from .._kwargs import refuse_unknown  # noqa: TID252 - not client side (see tests)
 from .app import Application
 from .backend import Backend
-from .config import EmulatorConfig
+from .config import OPTIONS, EmulatorConfig
 from .faults import Faults
 from .handlers import Context, Request
 from .seed import seed_from_sizes
@@ -121,54 +123,37 @@ class _HttpServer(ThreadingHTTPServer):
 class EmulatorServer:
     """A local ModelArts + IAM + metadata emulator; use as a context manager.
 
-    ``seed`` is a sizes mapping (``{"jobs", "versions_per_job", "visualization_jobs"}``) or
-    ``None`` for no data. ``delete_delay=None`` means manual mode (deletes finish on
-    :meth:`advance`). ``refusal_status`` is the HTTP status of a ModelArts.0105 refusal.
+    Built from one :class:`EmulatorConfig`: pass one (``EmulatorServer(config)``) and/or its
+    fields as keywords (``EmulatorServer(seed={"jobs": 3}, delete_delay=None)``), which override
+    the config's. An unknown keyword is a ``TypeError`` naming the closest option.
+    ``seed`` is a sizes mapping (``{"jobs", "versions_per_job", "visualization_jobs",
+    "v2_training_jobs", "v2_visualization_jobs"}``) or ``None`` for no data.
+    ``delete_delay=None`` means manual mode (deletes finish on :meth:`advance`).
+    v2: ``v2_offset`` (``"pages"``/``"items"``), ``batch_delete=False`` and
+    ``v1_training=False`` make the batch route or the v1 training routes answer as an unknown
+    API (404 ``APIG.0101``).
     """
 
-    def __init__(
-        self,
-        port: int = 0,
-        host: str = "127.0.0.1",
-        access_key: str = "DEMOACCESSKEY",
-        secret_key: str = "demo-secret-key",  # noqa: S107 - documented demo credential
-        project_id: str = "0123456789abcdef0123456789abcdef",
-        region: str = "eu-de",
-        username: str = "demo-user",
-        password: str = "demo-password",  # noqa: S107 - documented demo credential
-        domain: str = "demo-domain",
-        seed: Optional[Mapping[str, int]] = None,
-        delete_delay: Optional[float] = 0.0,
-        rng_seed: int = 0,
-        token_ttl: float = 86400.0,
-        temp_credential_ttl: float = 3600.0,
-        refusal_status: int = 200,
-    ) -> None:
-        self._address = (host, int(port))
-        self.config = EmulatorConfig(
-            access_key=access_key,
-            secret_key=secret_key,
-            project_id=project_id,
-            region=region,
-            username=username,
-            password=password,
-            domain=domain,
-            delete_delay=delete_delay,
-            token_ttl=float(token_ttl),
-            temp_credential_ttl=float(temp_credential_ttl),
-            refusal_status=int(refusal_status),
-            base_url=f"http://{host}:{port}",
-        )
-        self._rng_seed = rng_seed
-        self._seed_sizes = dict(seed) if seed else None
+    @refuse_unknown(extra=OPTIONS)
+    def __init__(self, config: Optional[EmulatorConfig] = None, **options: Any) -> None:
+        if config is not None and not isinstance(config, EmulatorConfig):
+            raise TypeError(
+                f"EmulatorServer(config) takes an EmulatorConfig, not {type(config).__name__}; "
+                "pass the options as keywords (EmulatorServer(port=0, seed={...}))"
+            )
+        base = config if config is not None else EmulatorConfig()
+        self.config = dataclasses.replace(base, base_url="", **options)
+        self._address = (self.config.host, self.config.port)
+        self._rng_seed = self.config.rng_seed
+        self._seed_sizes = self.config.seed
         self._backend = Backend(self.config)
-        self.faults = Faults(rng_seed)
+        self.faults = Faults(self._rng_seed)
         self._stopping = threading.Event()
         ctx = Context(self._backend, self.faults, self._reseed, self.reset)
         self._app = Application(ctx, self._stopping)
         self._httpd: Optional[_HttpServer] = None
         self._thread: Optional[threading.Thread] = None
-        seed_from_sizes(self._backend, self._seed_sizes, rng_seed=rng_seed)
+        seed_from_sizes(self._backend, self._seed_sizes, rng_seed=self._rng_seed)
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> EmulatorServer:
@@ -274,11 +259,19 @@ class EmulatorServer:
         self.faults.clear()
         seed_from_sizes(self._backend, self._seed_sizes, rng_seed=self._rng_seed)
 
-    def seed(self, jobs: int = 0, versions_per_job: int = 1, visualization_jobs: int = 0) -> None:
-        """Replace all jobs with a fresh deterministic seed of these sizes."""
+    def seed(
+        self,
+        jobs: int = 0,
+        versions_per_job: int = 1,
+        visualization_jobs: int = 0,
+        v2_training_jobs: int = 0,
+        v2_visualization_jobs: int = 0,
+    ) -> None:
+        """Replace all jobs (v1 and v2) with a fresh deterministic seed of these sizes."""
         self._reseed(
             {"jobs": jobs, "versions_per_job": versions_per_job,
-             "visualization_jobs": visualization_jobs}
+             "visualization_jobs": visualization_jobs, "v2_training_jobs": v2_training_jobs,
+             "v2_visualization_jobs": v2_visualization_jobs}
         )  # fmt: skip
 
     def add_training_job(
@@ -290,6 +283,14 @@ class EmulatorServer:
     def add_visualization_job(self, name: str, **kwargs: Any) -> int:
         """See :meth:`Backend.add_visualization_job`; returns the new id."""
         return self._backend.add_visualization_job(name, **kwargs)
+
+    def add_v2_job(self, name: str, **kwargs: Any) -> str:
+        """Add a v2 training job; see :meth:`V2Backend.add_job`. Returns its id."""
+        return self._backend.v2.add_job(name, **kwargs)
+
+    def v2_job_path(self, job_id: str) -> str:
+        """``/v2/{project_id}/training-jobs/{job_id}`` (the GET/DELETE path)."""
+        return f"/v2/{self.project_id}/training-jobs/{quote(str(job_id), safe='')}"
 
     def advance(self) -> int:
         """Complete every pending deletion now (manual mode); returns how many."""

@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Hashable, Sequence
 from typing import Any, Optional
 
+from modelarts_widgets._kwargs import refuse_unknown, short_repr
 from modelarts_widgets.bulk import visualization_job_ops
 from modelarts_widgets.client.base import ModelArtsApi
 from modelarts_widgets.models import BILLING_STATUSES, VisualizationJob
-from modelarts_widgets.widgets._base import ResourceList
+from modelarts_widgets.widgets._base import LIST_KEYWORDS, ResourceList
 from modelarts_widgets.widgets._html import esc, fmt_duration, fmt_time, link_html
+from modelarts_widgets.widgets._options import RENAMED
 from modelarts_widgets.widgets._view import Column
 from modelarts_widgets.widgets.badges import status_badge_html
 
@@ -21,7 +23,12 @@ def _name(j: VisualizationJob) -> str:
 
 
 class VisualizationJobList(ResourceList[VisualizationJob]):
-    """Visualization jobs with confirmed delete; running ones are flagged "still billing"."""
+    """Visualization jobs with confirmed delete; running ones are flagged "still billing".
+
+    Options (ranges in README "Widgets"): ``page_size``, ``concurrency``, ``recheck``,
+    ``recheck_timeout``, ``poll_interval``; ``layout`` and ``box_style`` pass on to the
+    ``VBox``. Any other keyword is a ``TypeError`` naming the closest option.
+    """
 
     _noun = "visualization job"
     _plural = "visualization jobs"
@@ -29,6 +36,7 @@ class VisualizationJobList(ResourceList[VisualizationJob]):
     _plural_short = "jobs"
     _css_class = "mw-vis-list"
 
+    @refuse_unknown(extra=LIST_KEYWORDS, hints=RENAMED)
     def __init__(
         self,
         session: Any = None,
@@ -72,10 +80,15 @@ class VisualizationJobList(ResourceList[VisualizationJob]):
             Column("train_url", "train URL", "9em", lambda j: esc(j.train_url), _train_url, "4em"),
         ]
 
-    def _normalize_key(self, key: Any) -> Hashable:
+    def _checked_key(self, key: Any) -> Hashable:
         if isinstance(key, VisualizationJob):
             return key.key
-        return str(key).strip() if isinstance(key, (str, int)) else key
+        if isinstance(key, (str, int)) and not isinstance(key, bool):
+            return str(key).strip()
+        raise ValueError(
+            "a visualization job key is its id (a string) or a VisualizationJob, not "
+            f"{short_repr(key)} ((job_id, version_id) keys belong to JobVersionList)"
+        )
 
     def _search_text(self, item: VisualizationJob) -> str:
         return f"{_name(item)} {item.job_id} {item.train_url}"

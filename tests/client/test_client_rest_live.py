@@ -138,7 +138,10 @@ def test_delete_version_then_gone_then_already_gone(api: RestClient, emulator: A
     again = api.delete_job_version(version.job_id, version.version_id)
     assert not again.is_success
     assert (again.http_status, again.error_code) == (400, "ModelArts.2775")
-    assert not again.already_gone  # only the bulk engine's re-check tells (it lists)
+    assert again.already_gone  # the documented TrainingJobNotFound code
+    emulator.config.not_found = "ModelArts.0104"
+    again = api.delete_job_version(version.job_id, version.version_id)
+    assert not again.already_gone  # "Parameter error": only the bulk engine's re-check tells
     emulator.config.not_found = "404"
     again = api.delete_job_version(version.job_id, version.version_id)
     assert again.already_gone
