@@ -282,13 +282,14 @@ class HttpClient:
         *,
         params: Optional[Mapping[str, Any]] = None,
         json: Optional[Any] = None,
+        content_type: str = JSON_CONTENT_TYPE,
     ) -> HttpReply:
         """Send with the retry policy; a 2xx JSON reply, or raise an :class:`APIError` subclass.
 
         Raises :class:`MalformedResponseError` for a non-JSON body and
         :class:`TransportError` / :class:`RequestTimeoutError` when nothing answered.
         """
-        reply = self.request_raw(method, path, params=params, json=json)
+        reply = self.request_raw(method, path, params=params, json=json, content_type=content_type)
         if reply.malformed:
             raise self._malformed(method, path, reply)
         if not reply.ok:
@@ -302,8 +303,11 @@ class HttpClient:
         *,
         params: Optional[Mapping[str, Any]] = None,
         json: Optional[Any] = None,
+        content_type: str = JSON_CONTENT_TYPE,
     ) -> HttpReply:
         """Like :meth:`request` but returns the reply for any HTTP status (and malformed bodies).
+
+        ``content_type`` is what the official SDK sends for this operation (signed).
 
         Raises only :class:`TransportError` (no answer).
         """
@@ -326,6 +330,7 @@ class HttpClient:
                     method,
                     url,
                     data=data,
+                    headers={"Content-Type": content_type},
                     auth=self._auth,
                     timeout=self.timeout,
                     verify=self.verify,

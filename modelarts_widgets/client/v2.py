@@ -103,6 +103,11 @@ def _filters(
     return out
 
 
+#: The ``Content-Type`` the official SDK sends with the v2 search and batch-delete bodies
+#: (its generated code asks for ``charset=UTF-8``; its header helper lower-cases it).
+JSON_UTF8 = "application/json;charset=utf-8"
+
+
 class V2Client:
     """ModelArts v2 training jobs (every kind, visualization jobs included) over HTTP.
 
@@ -178,13 +183,15 @@ class V2Client:
             raise ValueError("offset must be >= 0")
         if order not in ("asc", "desc"):
             raise ValueError("order must be 'asc' or 'desc'")
+        # the official SDK's field order (JobSearches), so the body is byte-identical to its own
         body: dict[str, Any] = {"offset": offset, "limit": limit, "sort_by": sort_by}
         body["order"] = order
-        if filters:
-            body["filters"] = [dict(f) for f in filters]
         if workspace_id != "0":
             body["workspace_id"] = workspace_id
-        return self._http.request("POST", self._path("training-job-searches"), json=body).body
+        if filters:
+            body["filters"] = [dict(f) for f in filters]
+        path = self._path("training-job-searches")
+        return self._http.request("POST", path, json=body, content_type=JSON_UTF8).body
 
     def v2_job_body(self, job_id: str) -> dict[str, Any]:
         """``GET …/training-jobs/{id}`` as the API's dict."""
@@ -302,7 +309,7 @@ class V2Client:
             "jobs": [{"kind": job.kind, "metadata": {"id": v2_job_id(job.job_id)}} for job in jobs]
         }
         reply = self._http.request_raw(
-            "POST", self._path("training-jobs", "batch-delete"), json=body
+            "POST", self._path("training-jobs", "batch-delete"), json=body, content_type=JSON_UTF8
         )
         if _route_absent(reply):
             with self._lock:

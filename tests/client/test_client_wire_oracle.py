@@ -310,3 +310,119 @@ def test_iam_project_lookup(region: str) -> None:
     ).result()  # fmt: skip
     assert ours.url == theirs.url
     assert ours.headers["Authorization"] == theirs.header_params["Authorization"]
+
+
+# --- v2 training jobs: the SDK's own operations (request models and their http_info) ----------
+
+v2_ids = st.uuids().map(str)
+kinds = st.lists(st.sampled_from(["job", "visualization_job", "autosearch_job"]), max_size=2)
+phases = st.lists(st.sampled_from(["Running", "Completed", "Failed", "Terminated"]), max_size=2)
+
+
+def _v2_ours(call: Callable[[Any], Any]) -> requests.PreparedRequest:
+    from modelarts_widgets.client.v2 import V2Client
+
+    capture = Capture()
+    session = requests.Session()
+    session.mount("https://", capture)
+    auth = AkSkAuth(StaticCredentialSource(Credentials(AK, SK)), PROJECT, clock=lambda: NOW)
+    call(V2Client(HttpClient(BASE, auth, session=session, max_retries=0), PROJECT))
+    (sent,) = capture.sent
+    return sent
+
+
+def _v2_theirs(info_of: str, request: Any, user_agent: str) -> Any:
+    creds = core_credentials.BasicCredentials(AK, SK, PROJECT)
+    client = official.ModelArtsClient.new_builder().with_credentials(creds)
+    client = client.with_endpoints([BASE]).build()
+    client.preset_headers = {"User-Agent": user_agent}
+    info = getattr(client, info_of)(request)
+    headers = {**info["header_params"], "X-Sdk-Date": SDK_DATE}
+    return client.build_future_request(
+        info["method"], info["resource_path"], info["path_params"], info["query_params"],
+        headers, info["body"], info["post_params"], info["cname"], None,
+        info["collection_formats"], None,
+    ).result()  # fmt: skip
+
+
+def _same_v2(ours: requests.PreparedRequest, theirs: Any) -> None:
+    assert ours.method == theirs.method
+    assert ours.url == theirs.url
+    assert (ours.body or b"") == (theirs.body or b"")
+    assert ours.headers["Content-Type"] == theirs.header_params["Content-Type"]
+    assert ours.headers["Authorization"] == theirs.header_params["Authorization"]
+
+
+@SETTINGS
+@given(
+    offset=st.integers(min_value=0, max_value=1000),
+    limit=st.integers(min_value=1, max_value=50),
+    order=st.sampled_from(["asc", "desc"]),
+    kinds=kinds,
+    phases=phases,
+    name=st.one_of(st.none(), text),
+    workspace_id=st.sampled_from(["0", "ws-a1b2"]),
+)
+def test_v2_search(
+    offset: int,
+    limit: int,
+    order: str,
+    kinds: list[str],
+    phases: list[str],
+    name: Optional[str],
+    workspace_id: str,
+) -> None:
+    from modelarts_widgets.client.v2 import _filters
+
+    filters = _filters(kinds, phases, name)
+    ours = _v2_ours(
+        lambda c: c.v2_search_page(
+            offset=offset, limit=limit, order=order, filters=filters, workspace_id=workspace_id
+        )
+    )
+    model = official.JobSearches(
+        offset=offset,
+        limit=limit,
+        sort_by="create_time",
+        order=order,
+        workspace_id=None if workspace_id == "0" else workspace_id,
+        filters=[official.Filter(key=f["key"], operator=f["operator"], value=f["value"])
+                 for f in filters] or None,
+    )  # fmt: skip
+    theirs = _v2_theirs(
+        "_list_training_jobs_http_info",
+        official.ListTrainingJobsRequest(body=model),
+        ours.headers["User-Agent"],
+    )
+    _same_v2(ours, theirs)
+
+
+@SETTINGS
+@given(job_id=v2_ids)
+def test_v2_show_and_delete(job_id: str) -> None:
+    ours = _v2_ours(lambda c: c.v2_job_body(job_id))
+    request = official.ShowTrainingJobDetailsRequest(training_job_id=job_id)
+    _same_v2(ours, _v2_theirs("_show_training_job_details_http_info", request, _ua_of(ours)))
+    ours = _v2_ours(lambda c: c.delete_v2_job(job_id))
+    request = official.DeleteTrainingJobRequest(training_job_id=job_id)
+    _same_v2(ours, _v2_theirs("_delete_training_job_http_info", request, _ua_of(ours)))
+
+
+@SETTINGS
+@given(jobs=st.lists(st.tuples(v2_ids, st.sampled_from(["job", "visualization_job"])), min_size=1,
+                     max_size=5, unique_by=lambda j: j[0]))  # fmt: skip
+def test_v2_batch_delete(jobs: list[tuple[str, str]]) -> None:
+    from modelarts_widgets.models_v2 import TrainingJobV2
+
+    models = [TrainingJobV2(job_id=job_id, kind=kind) for job_id, kind in jobs]
+    ours = _v2_ours(lambda c: c.batch_delete_v2_jobs(models))
+    body = official.BatchDeleteJobsReq(
+        jobs=[official.BatchDeleteJobItem(kind=kind, metadata=official.BatchDeleteJobMetadata(id=i))
+              for i, kind in jobs]
+    )  # fmt: skip
+    request = official.BatchDeleteTrainingJobRequest(body=body)
+    _same_v2(ours, _v2_theirs("_batch_delete_training_job_http_info", request, _ua_of(ours)))
+
+
+def _ua_of(sent: requests.PreparedRequest) -> str:
+    return str(sent.headers["User-Agent"])
