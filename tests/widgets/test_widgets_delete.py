@@ -6,18 +6,11 @@ import logging
 from typing import Any
 
 import pytest
-from listpage import page
+from listpage import by_key, inactive, page
+from sessions import fast_session
 
 from modelarts_widgets.models import ACTIVE_STATUSES
 from modelarts_widgets.widgets import JobVersionList, VisualizationJobList
-
-
-def _inactive(w: Any) -> list[Any]:
-    return [v for v in w.items if v.status not in ACTIVE_STATUSES]
-
-
-def _by_key(records: list[dict[str, Any]]) -> dict[Any, dict[str, Any]]:
-    return {tuple(r["key"]) if isinstance(r["key"], list) else r["key"]: r for r in records}
 
 
 def test_delete_is_disabled_until_something_is_selected(make_widget: Any) -> None:
@@ -62,7 +55,7 @@ def test_cancel_from_python_closes_the_confirmation(make_widget: Any, emulator: 
 
 def test_typed_count_is_required_for_more_than_one(make_widget: Any, emulator: Any) -> None:
     w = make_widget(JobVersionList)
-    two = _inactive(w)[:2]
+    two = inactive(w)[:2]
     w.select(keys=[v.key for v in two])
     w.request_delete()
     panel = page(w)
@@ -123,10 +116,10 @@ def test_active_items_are_excluded_unless_included(make_widget: Any, emulator: A
 def test_mixed_outcomes_in_the_servers_words(
     make_widget: Any, emulator: Any, api: Any, wait_until: Any
 ) -> None:
-    w = make_widget(JobVersionList, concurrency=2)
+    w = make_widget(JobVersionList, fast_session(), concurrency=2)
     versions = {v.key: v for v in w.items}
     canceling = next(v for v in versions.values() if v.status == 9)  # refused: ModelArts.0105
-    ok, gone, throttled, broken = _inactive(w)[:4]
+    ok, gone, throttled, broken = inactive(w)[:4]
     api.delete_job_version(*gone.key)  # deleted behind the widget's back -> 404
     emulator.throttle(1, retry_after=1, path=emulator.version_path(*throttled.key), method="DELETE")
     emulator.force_error(503, path=emulator.version_path(*broken.key), method="DELETE")
@@ -137,7 +130,7 @@ def test_mixed_outcomes_in_the_servers_words(
     assert w.busy
     assert w.wait(30)
     assert not w.busy
-    rec = _by_key(w.last_result)
+    rec = by_key(w.last_result)
     assert rec[ok.key]["outcome"] == "deleted"
     assert rec[gone.key]["outcome"] == "already_gone"
     assert rec[gone.key]["http_status"] == 404
@@ -172,7 +165,7 @@ def test_retry_failed_reruns_only_failures(make_widget: Any, emulator: Any) -> N
     w = make_widget(JobVersionList)
     runs: list[list[dict[str, Any]]] = []
     w.on_deleted(runs.append)
-    a, b, c = _inactive(w)[:3]
+    a, b, c = inactive(w)[:3]
     emulator.force_error(500, path=emulator.version_path(*b.key), method="DELETE")
     w.select(keys=[a.key, b.key, c.key])
     w.request_delete()
@@ -221,7 +214,7 @@ def test_second_confirm_while_busy_sends_nothing_twice(
 ) -> None:
     w = make_widget(JobVersionList)
     emulator.add_latency(0.2, path=r".*/versions/\d+$", method="DELETE")
-    keys = [v.key for v in _inactive(w)[:3]]
+    keys = [v.key for v in inactive(w)[:3]]
     w.select(keys=keys)
     w.request_delete()
     page(w).count.value = "3"
