@@ -105,8 +105,9 @@ def _drive(w: Any, emulator: Any) -> None:
 
 
 def test_no_secret_in_traits_state_reprs_logs_or_exceptions(
-    emulator: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    emulator_env: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
+    emulator = emulator_env  # step 1 is the environment path a notebook user takes
     caplog.set_level(logging.DEBUG)  # root: ours, requests, urllib3 — everything
     for name in ("urllib3", "requests", "modelarts_widgets"):
         logging.getLogger(name).setLevel(logging.DEBUG)
@@ -123,13 +124,7 @@ def test_no_secret_in_traits_state_reprs_logs_or_exceptions(
     made: list[Any] = []
     endpoints = {"modelarts_endpoint": emulator.base_url, "iam_endpoint": emulator.base_url}
 
-    # 1. AK/SK from the environment, the path a notebook user takes
-    monkeypatch.setenv("HUAWEICLOUD_SDK_AK", emulator.access_key)
-    monkeypatch.setenv("HUAWEICLOUD_SDK_SK", emulator.secret_key)
-    monkeypatch.setenv("HUAWEICLOUD_SDK_PROJECT_ID", emulator.project_id)
-    monkeypatch.setenv("MODELARTS_ENDPOINT", emulator.base_url)
-    monkeypatch.setenv("HUAWEICLOUD_SDK_IAM_ENDPOINT", emulator.base_url)
-    monkeypatch.setenv("MODELARTS_REGION", emulator.region)
+    # 1. AK/SK from the environment (``emulator_env``), the path a notebook user takes
     env_session = Session()
     versions = JobVersionList(poll_interval=0.05, recheck_timeout=5)
     made.append(versions)
