@@ -279,3 +279,29 @@ def test_callback_errors_show_in_the_widget_and_are_logged(make_widget: Any, cap
     assert "callback blew up" in page(w).error.value
     assert any(r.exc_info for r in caplog.records if "broken" in r.getMessage())
     assert w.last_result[0]["outcome"] == "deleted"  # nothing lost
+
+
+def test_a_callback_may_start_the_next_run_and_wait_covers_both(
+    make_widget: Any, emulator: Any
+) -> None:
+    for name in ("first", "second"):
+        emulator.add_visualization_job(name, status=10)
+    w = make_widget(VisualizationJobList)
+    first, second = (next(j for j in w.items if j.job_name == n) for n in ("first", "second"))
+    runs: list[list[dict[str, Any]]] = []
+
+    def next_run(records: list[dict[str, Any]]) -> None:
+        runs.append(records)
+        if len(runs) == 1:  # on the run's thread, after the first run settled
+            w.select(keys=[second.key])
+            w.request_delete()
+            assert w.confirm()
+
+    w.on_deleted(next_run)
+    w.select(keys=[first.key])
+    w.request_delete()
+    assert w.confirm()
+    assert w.wait(30)
+    assert [[r["key"] for r in records] for records in runs] == [[first.key], [second.key]]
+    assert not w.busy
+    assert {first.key, second.key}.isdisjoint(j.key for j in w.items)
