@@ -183,24 +183,7 @@ def error_code_of(body: Mapping[str, Any]) -> Optional[str]:
     return None
 
 
-def read_fields(
-    data: Mapping[str, Any], *, ints: tuple[str, ...] = (), strs: tuple[str, ...] = ()
-) -> dict[str, Any]:
-    """The named fields of an API row: ``ints`` through :func:`as_int`, ``strs`` :func:`as_str`."""
-    out: dict[str, Any] = {name: as_int(data.get(name)) for name in ints}
-    out.update({name: as_str(data.get(name)) for name in strs})
-    return out
-
-
 # --- value objects ----------------------------------------------------------------------------
-
-
-def _label_of(item: Any) -> str:
-    return status_label(item.status)
-
-
-def _is_active(item: Any) -> bool:
-    return item.status in ACTIVE_STATUSES
 
 
 @dataclass(frozen=True)
@@ -216,7 +199,9 @@ class TrainingJob:
     duration: Optional[int] = None  # ms
     job_desc: str = ""
 
-    status_label = property(_label_of, doc="The status in words, e.g. 'running'.")
+    @property
+    def status_label(self) -> str:
+        return status_label(self.status)
 
     @classmethod
     def from_api(cls, data: Mapping[str, Any]) -> TrainingJob:
@@ -225,12 +210,13 @@ class TrainingJob:
             raise ValueError("training job without a numeric job_id")
         return cls(
             job_id=job_id,
+            job_name=as_str(data.get("job_name")),
             status=as_int(data.get("status"), 0) or 0,
-            **read_fields(
-                data,
-                ints=("version_id", "version_count", "create_time", "duration"),
-                strs=("job_name", "job_desc"),
-            ),
+            version_id=as_int(data.get("version_id")),
+            version_count=as_int(data.get("version_count")),
+            create_time=as_int(data.get("create_time")),
+            duration=as_int(data.get("duration")),
+            job_desc=as_str(data.get("job_desc")),
         )
 
 
@@ -259,11 +245,13 @@ class JobVersion:
         """Selection key: ``(job_id, version_id)``."""
         return (self.job_id, self.version_id)
 
-    status_label = property(_label_of, doc="The status in words, e.g. 'running'.")
+    @property
+    def status_label(self) -> str:
+        return status_label(self.status)
 
     @property
     def is_active(self) -> bool:
-        return _is_active(self)
+        return self.status in ACTIVE_STATUSES
 
     @classmethod
     def from_api(
@@ -276,21 +264,19 @@ class JobVersion:
         return cls(
             job_id=jid,
             version_id=vid,
+            version_name=as_str(data.get("version_name")),
             job_name=as_str(data.get("job_name"), job_name) or job_name,
             status=as_int(data.get("status"), 0) or 0,
+            pre_version_id=as_int(data.get("pre_version_id")),
+            create_time=as_int(data.get("create_time")),
+            duration=as_int(data.get("duration")),
+            start_time=as_int(data.get("start_time")),
+            engine_name=as_str(data.get("engine_name")),
+            engine_version=as_str(data.get("engine_version")),
+            train_url=as_str(data.get("train_url")),
+            log_url=as_str(data.get("log_url")),
+            data_url=as_str(data.get("data_url")),
             model_metric_list=as_json_list(data.get("model_metric_list")),
-            **read_fields(
-                data,
-                ints=("pre_version_id", "create_time", "duration", "start_time"),
-                strs=(
-                    "version_name",
-                    "engine_name",
-                    "engine_version",
-                    "train_url",
-                    "log_url",
-                    "data_url",
-                ),
-            ),
         )
 
 
@@ -313,11 +299,13 @@ class VisualizationJob:
         """Selection key: the job id as a string."""
         return self.job_id
 
-    status_label = property(_label_of, doc="The status in words, e.g. 'running'.")
+    @property
+    def status_label(self) -> str:
+        return status_label(self.status)
 
     @property
     def is_active(self) -> bool:
-        return _is_active(self)
+        return self.status in ACTIVE_STATUSES
 
     @classmethod
     def from_api(cls, data: Mapping[str, Any]) -> VisualizationJob:
@@ -326,12 +314,14 @@ class VisualizationJob:
             raise ValueError("visualization job without job_id")
         return cls(
             job_id=as_str(raw_id).strip(),
+            job_name=as_str(data.get("job_name")),
             status=as_int(data.get("status"), 0) or 0,
-            **read_fields(
-                data,
-                ints=("create_time", "duration"),
-                strs=("job_name", "job_desc", "service_url", "train_url", "resource_id"),
-            ),
+            create_time=as_int(data.get("create_time")),
+            duration=as_int(data.get("duration")),
+            job_desc=as_str(data.get("job_desc")),
+            service_url=as_str(data.get("service_url")),
+            train_url=as_str(data.get("train_url")),
+            resource_id=as_str(data.get("resource_id")),
         )
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
-from operator import attrgetter
 from typing import Any, Optional, Union
 
 from modelarts_widgets.bulk import job_version_ops
@@ -15,12 +14,6 @@ from modelarts_widgets.widgets._view import Column
 from modelarts_widgets.widgets.badges import status_badge_html
 
 __all__ = ["JobVersionList", "normalize_obs_path", "reads_output"]
-
-#: Sort keys of the columns.
-_status_label = attrgetter("status_label")
-_ct = attrgetter("create_time")
-_duration = attrgetter("duration")
-_version_id = attrgetter("version_id")
 
 
 def normalize_obs_path(path: str) -> str:
@@ -165,6 +158,22 @@ class JobVersionList(ResourceList[JobVersion]):
                     for n in dict.fromkeys(names)
                 ]
         return notes, []
+
+
+def _version_id(v: JobVersion) -> int:
+    return v.version_id
+
+
+def _status_label(v: JobVersion) -> str:
+    return v.status_label
+
+
+def _ct(v: JobVersion) -> Optional[int]:
+    return v.create_time
+
+
+def _duration(v: JobVersion) -> Optional[int]:
+    return v.duration
 
 
 def _engine_or_none(v: JobVersion) -> Optional[str]:

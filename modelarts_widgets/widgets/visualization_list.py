@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
-from operator import attrgetter
 from typing import Any, Optional
 
 from modelarts_widgets.bulk import visualization_job_ops
@@ -15,11 +14,6 @@ from modelarts_widgets.widgets._view import Column
 from modelarts_widgets.widgets.badges import status_badge_html
 
 __all__ = ["VisualizationJobList"]
-
-#: Sort keys of the columns.
-_label = attrgetter("status_label")
-_ct = attrgetter("create_time")
-_duration = attrgetter("duration")
 
 
 def _name(j: VisualizationJob) -> str:
@@ -102,6 +96,18 @@ class VisualizationJobList(ResourceList[VisualizationJob]):
             j.key: ["still billing"] for j in items if j.status in BILLING_STATUSES
         }
         return notes, []
+
+
+def _label(j: VisualizationJob) -> str:
+    return j.status_label
+
+
+def _ct(j: VisualizationJob) -> Optional[int]:
+    return j.create_time
+
+
+def _duration(j: VisualizationJob) -> Optional[int]:
+    return j.duration
 
 
 def _train_url(j: VisualizationJob) -> Optional[str]:
