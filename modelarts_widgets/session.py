@@ -23,9 +23,10 @@ import importlib
 import logging
 import os
 import threading
+import time
 import warnings
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 import requests.auth
 
@@ -138,6 +139,7 @@ class Session:
 
     ``verify`` is TLS certificate checking. ``timeout`` (seconds, or a ``(connect, read)``
     pair) must be greater than 0 and at most 3600. An unknown keyword is a ``TypeError``.
+    ``sleep`` is how the HTTP client waits (backoff, ``Retry-After``); tests pass their own.
     """
 
     @refuse_unknown()
@@ -157,10 +159,12 @@ class Session:
         iam_endpoint: Optional[str] = None,
         verify: bool = True,
         timeout: Timeout = (5.0, 30.0),
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         env: Mapping[str, str] = dict(os.environ)
         self._verify = verify
         self._timeout: Timeout = check_timeout("timeout", timeout)
+        self._sleep = sleep
         self._lock = threading.Lock()
         self._client: Optional[ModelArtsApi] = None
         if not verify:
@@ -273,7 +277,11 @@ class Session:
         from modelarts_widgets.client.rest import RestClient
 
         http = HttpClient(
-            self.modelarts_endpoint, self._auth, timeout=self._timeout, verify=self._verify
+            self.modelarts_endpoint,
+            self._auth,
+            timeout=self._timeout,
+            verify=self._verify,
+            sleep=self._sleep,
         )
         return RestClient(http, self.project_id)
 
