@@ -22,7 +22,15 @@ from modelarts_widgets.models import DeleteResult
 from modelarts_widgets.widgets._connection import Connection
 from modelarts_widgets.widgets._delete_run import DeleteRunMixin
 from modelarts_widgets.widgets._display import StaticFallback
-from modelarts_widgets.widgets._html import cells_html, esc, message_html, snapshot_table
+from modelarts_widgets.widgets._html import (
+    LEAD_EM,
+    GridColumn,
+    RowGrid,
+    em,
+    esc,
+    message_html,
+    snapshot_table,
+)
 from modelarts_widgets.widgets._view import Column, ListState, StatusFilter
 from modelarts_widgets.widgets.badges import badge_html
 from modelarts_widgets.widgets.confirm import ConfirmPanel
@@ -36,8 +44,8 @@ logger = logging.getLogger("modelarts_widgets.widgets")
 T = TypeVar("T")
 #: Largest ``page_size``: every row on a page costs widget models (see :mod:`.table`).
 MAX_PAGE_SIZE = 100
-#: The outcome column: (width when there is room, narrowest); it takes any free space.
-OUTCOME_WIDTH = ("14em", "10em")
+#: The outcome column (badge + message): always shown, its text wraps.
+OUTCOME_COLUMN = GridColumn("outcome", width=14, least=11, priority=0, wrap=True)
 
 
 class ResourceList(StaticFallback, DeleteRunMixin, w.VBox, Generic[T]):  # type: ignore[misc]
@@ -58,6 +66,7 @@ class ResourceList(StaticFallback, DeleteRunMixin, w.VBox, Generic[T]):  # type:
     _noun = "item"
     _plural = "items"
     _css_class = "mw-list"
+    _search_placeholder = "search"
 
     def __init__(
         self,
@@ -85,10 +94,13 @@ class ResourceList(StaticFallback, DeleteRunMixin, w.VBox, Generic[T]):  # type:
             page_size=page_size,
             sort_column="created",
         )
-        self._widths = [(c.width, c.min_width) for c in columns] + [OUTCOME_WIDTH]
+        self._grid = RowGrid(
+            [GridColumn(c.key, em(c.width), em(c.min_width), c.priority) for c in columns]
+            + [OUTCOME_COLUMN]
+        )
         self._factory = WidgetFactory()
         self._pool = RowPool(self._factory, page_size, self._guard(self._row_toggled), self._lock)
-        self._controls = Controls(self._factory)
+        self._controls = Controls(self._factory, self._search_placeholder)
         self._panel = ConfirmPanel(
             self._factory, self._guard(self._confirm_clicked), self._guard(self._close_panel)
         )
@@ -333,17 +345,17 @@ class ResourceList(StaticFallback, DeleteRunMixin, w.VBox, Generic[T]):  # type:
 
     def _header_html(self) -> str:
         titles = [esc(c.title) for c in self._state.columns.values()] + ["outcome"]
-        row = cells_html(
-            [f"<b>{t}</b>" for t in titles], self._widths, css="mw-header-cells", wrap_last=True
+        row = self._grid.row_html(
+            [f'<b title="{t}">{t}</b>' for t in titles], css="mw-header-cells"
         )
-        return f'<div style="padding-left:2.2em">{row}</div>'
+        return f'{self._grid.style_html()}<div style="padding-left:{LEAD_EM}em">{row}</div>'
 
     def _row_html(self, item: T) -> str:
         key = self._key_of(item)
         cells = [c.cell(item) for c in self._state.columns.values()]
         outcome = self._outcomes.get(key)
         cells.append("" if outcome is None else _outcome_html(outcome))
-        return cells_html(cells, self._widths, key=str(key), wrap_last=True)
+        return self._grid.row_html(cells, key=str(key))
 
     def _render(self) -> None:
         st = self._state

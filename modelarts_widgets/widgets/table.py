@@ -13,6 +13,8 @@ from typing import Any, Callable, Optional
 
 import ipywidgets as w
 
+from modelarts_widgets.widgets._html import LEAD_EM
+
 __all__ = ["Controls", "RowPool", "WidgetFactory"]
 
 
@@ -69,7 +71,8 @@ class RowPool:
         self._checks: list[Any] = []
         self._cells: list[Any] = []
         self._rows: list[Any] = []
-        factory.layout("row-check", width="2.2em", min_width="2.2em", margin="0")
+        lead = f"{LEAD_EM}em"
+        factory.layout("row-check", width=lead, min_width=lead, margin="0")
         factory.layout("row-cells", flex="1 1 auto", margin="0", overflow="hidden", min_width="0")
         factory.layout("row", align_items="flex-start", margin="0", min_height="1.9em")
         for index in range(size):
@@ -147,7 +150,7 @@ class RowPool:
 class Controls:
     """Toolbar, selection bar, pager, action buttons and message areas (no behaviour)."""
 
-    def __init__(self, factory: WidgetFactory) -> None:
+    def __init__(self, factory: WidgetFactory, search_placeholder: str = "search") -> None:
         f = factory
         f.layout("button", width="auto")
         f.layout("html", margin="0 4px")
@@ -159,7 +162,7 @@ class Controls:
             "search",
             "mw-search",
             value="",
-            placeholder="search name / version / engine",
+            placeholder=search_placeholder,
             continuous_update=True,
         )
         self.status_filter = f.make(
