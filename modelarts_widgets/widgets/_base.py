@@ -45,7 +45,7 @@ T = TypeVar("T")
 #: Largest ``page_size``: every row on a page costs widget models (see :mod:`.table`).
 MAX_PAGE_SIZE = 100
 #: The outcome column (badge + message): always shown, its text wraps.
-OUTCOME_COLUMN = GridColumn("outcome", width=14, least=11, priority=0, wrap=True)
+OUTCOME_COLUMN = GridColumn("outcome", width=14, least=12.5, priority=0, wrap=True)
 
 
 class ResourceList(StaticFallback, DeleteRunMixin, w.VBox, Generic[T]):  # type: ignore[misc]

@@ -82,10 +82,10 @@ class JobVersionList(ResourceList[JobVersion]):
             Column(
                 "version",
                 "version",
-                "5.5em",
+                "6em",
                 lambda v: text_html(_version_label(v)),
                 _version_id,
-                "4.5em",
+                "5.5em",
                 0,
             ),
             Column(
@@ -109,10 +109,10 @@ class JobVersionList(ResourceList[JobVersion]):
             Column(
                 "duration",
                 "duration",
-                "5.5em",
+                "6.5em",
                 lambda v: text_html(fmt_duration(v.duration)),
                 _duration,
-                "5.5em",
+                "6.5em",
                 3,
             ),
             Column(

@@ -78,10 +78,10 @@ class VisualizationJobList(ResourceList[VisualizationJob]):
             Column(
                 "duration",
                 "duration",
-                "5.5em",
+                "6.5em",
                 lambda j: text_html(fmt_duration(j.duration)),
                 _duration,
-                "5.5em",
+                "6.5em",
                 4,
             ),
             Column(

@@ -95,7 +95,10 @@ EXPECT_TIMEOUT_MS = 30_000
 BROWSER_SEED = {"jobs": 5, "versions_per_job": 3, "visualization_jobs": 4}
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
 #: Off-site URLs that may be attempted (they are still aborted). Regular expressions.
-HARMLESS_OFFSITE: tuple[str, ...] = ()
+HARMLESS_OFFSITE: tuple[str, ...] = (
+    # Voila 0.5's page links Font Awesome from jsdelivr (icons only; the widgets need none)
+    r"^https://cdn\.jsdelivr\.net/npm/@fortawesome/fontawesome-free@",
+)
 
 # The toolbar's .jp-Notebook-ExecutionIndicator reads "idle" before a kernel exists (Lab 4.6,
 # Notebook 7.6), so ask the app. Needs --LabApp/--JupyterNotebookApp.expose_app_in_browser.
