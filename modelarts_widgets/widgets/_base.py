@@ -23,7 +23,7 @@ from modelarts_widgets.widgets._connection import Connection
 from modelarts_widgets.widgets._delete_run import DeleteRunMixin
 from modelarts_widgets.widgets._display import StaticFallback
 from modelarts_widgets.widgets._html import (
-    LEAD_EM,
+    LEAD_PX,
     GridColumn,
     RowGrid,
     em,
@@ -348,7 +348,7 @@ class ResourceList(StaticFallback, DeleteRunMixin, w.VBox, Generic[T]):  # type:
         row = self._grid.row_html(
             [f'<b title="{t}">{t}</b>' for t in titles], css="mw-header-cells"
         )
-        return f'{self._grid.style_html()}<div style="padding-left:{LEAD_EM}em">{row}</div>'
+        return f'{self._grid.style_html()}<div style="padding-left:{LEAD_PX}px">{row}</div>'
 
     def _row_html(self, item: T) -> str:
         key = self._key_of(item)

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 __all__ = [
     "LEAD_EM",
+    "LEAD_PX",
     "ROOT_CLASS",
     "TIME_WIDTH",
     "GridColumn",
@@ -132,7 +133,10 @@ def link_html(url: str, text: Optional[str] = None) -> str:
 ROOT_CLASS = "modelarts-widgets"
 #: Width of a timestamp column: ``2025-01-25 10:41`` whole, with its padding.
 TIME_WIDTH = "10.5em"
-#: Width of the checkbox column in front of every row (the header is indented by it).
+#: Width of the checkbox column in front of every row (the header is indented by it), in px:
+#: the checkbox and the header have different font sizes in ipywidgets 7, so not in em.
+LEAD_PX = 28
+#: The same in em of a 13 px font, for the narrow-width thresholds.
 LEAD_EM = 2.2
 #: Text cells: one line, cut with an ellipsis (the whole value is in the cell's ``title``).
 _CELL = (

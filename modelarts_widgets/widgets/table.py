@@ -13,7 +13,7 @@ from typing import Any, Callable, Optional
 
 import ipywidgets as w
 
-from modelarts_widgets.widgets._html import LEAD_EM
+from modelarts_widgets.widgets._html import LEAD_PX
 
 __all__ = ["Controls", "RowPool", "WidgetFactory"]
 
@@ -71,7 +71,7 @@ class RowPool:
         self._checks: list[Any] = []
         self._cells: list[Any] = []
         self._rows: list[Any] = []
-        lead = f"{LEAD_EM}em"
+        lead = f"{LEAD_PX}px"
         factory.layout("row-check", width=lead, min_width=lead, margin="0")
         factory.layout("row-cells", flex="1 1 auto", margin="0", overflow="hidden", min_width="0")
         factory.layout("row", align_items="flex-start", margin="0", min_height="1.9em")

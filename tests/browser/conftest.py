@@ -242,6 +242,12 @@ class JupyterServer:
     ready_s: float = 0.0
 
 
+def _lab_major() -> int:
+    from importlib.metadata import version
+
+    return int(version("jupyterlab").split(".")[0])
+
+
 @pytest.fixture(scope="session")
 def jupyter(
     tmp_path_factory: pytest.TempPathFactory, browser_emulator: Any
@@ -266,6 +272,8 @@ def jupyter(
     env["JUPYTER_TOKEN"] = token
     url = f"http://127.0.0.1:{port}"
     cmd = jupyter_command(port=port, root=root, extra=EXPOSE_APP_ARGS)
+    if _lab_major() == 3:  # Lab 3 has no extension_manager option: it drops all LabApp options
+        cmd = [a for a in cmd if not a.startswith("--LabApp.extension_manager=")]
     if "--allow-root" not in cmd:
         cmd.append("--allow-root")  # harmless when not root; required when root
     log_path = base / "server.log"
