@@ -8,9 +8,10 @@ from html.parser import HTMLParser
 from typing import Any
 
 import pytest
+from listpage import page
 
+from modelarts_widgets.bulk import ItemOutcome, Outcome
 from modelarts_widgets.widgets import JobVersionList, VisualizationJobList
-from modelarts_widgets.widgets._base import OUTCOME_COLUMN, _outcome_html
 from modelarts_widgets.widgets._html import (
     LEAD_EM,
     MAX_MESSAGE,
@@ -20,8 +21,8 @@ from modelarts_widgets.widgets._html import (
     short_url,
     time_html,
 )
+from modelarts_widgets.widgets._list_view import OUTCOME_COLUMN, outcome_html
 from modelarts_widgets.widgets.badges import PALETTE, badge_html, status_badge_html
-from modelarts_widgets.widgets.deleter import ItemOutcome
 
 HOSTILE = "<img src=x onerror=alert(1)> "
 
@@ -51,17 +52,6 @@ def _text(html: str) -> dict[str, str]:
     return parser.by_class
 
 
-def _child_html(widget: Any, css: str) -> str:
-    """The value of the HTML widget with CSS class ``css`` among the list's descendants."""
-    todo = list(widget.children)
-    while todo:
-        child = todo.pop(0)
-        if css in getattr(child, "_dom_classes", ()):
-            return str(child.value)
-        todo.extend(getattr(child, "children", ()))
-    raise AssertionError(f"no .{css} in the widget")
-
-
 def _template(style: str, scope: str) -> list[str]:
     """The top-level ``grid-template-columns`` of ``scope`` as a list of tracks."""
     top = style.split("@container", 1)[0]
@@ -75,8 +65,8 @@ def test_header_and_rows_share_one_grid_that_gives_way_at_narrow_widths(
     make_widget: Any, cls: Any
 ) -> None:
     w = make_widget(cls)
-    header = _child_html(w, "mw-header")
-    row = _child_html(w, "mw-row-cells")
+    header = page(w).header.value
+    row = page(w).cells[0].value
     grid = re.search(r'class="mw-header-cells (mw-g-[0-9a-f]+)"', header)
     assert grid, header
     scope = grid.group(1)
@@ -155,9 +145,8 @@ def test_search_placeholders_say_what_is_searched(
     make_widget: Any, cls: Any, words: tuple[str, ...]
 ) -> None:
     w = make_widget(cls)
-    search = next(c for c in w.children[0].children if "mw-search" in c._dom_classes)
     for word in words:
-        assert word in search.placeholder
+        assert word in page(w).search.placeholder
 
 
 def _luminance(colour: str) -> float:
@@ -215,11 +204,11 @@ def test_badges_end_in_an_ellipsis_with_the_whole_label_in_the_tooltip() -> None
 
 def test_failed_outcome_shows_the_whole_message_under_a_short_badge() -> None:
     message = HOSTILE * 3
-    html = _outcome_html(
+    html = outcome_html(
         ItemOutcome(
             key=(1, 2),
             name="n",
-            state="failed",
+            state=Outcome.FAILED,
             error_code="ModelArts.0105",
             error_msg=message,
             detail="refused by the server",
@@ -245,8 +234,10 @@ def test_long_messages_are_capped_on_screen_and_whole_in_the_tooltip() -> None:
 
 
 def test_other_outcomes_are_a_badge_only() -> None:
-    for state in ("queued", "sending", "accepted", "deleted", "already_gone", "not_sent"):
-        html = _outcome_html(ItemOutcome(key="k", name="n", state=state, detail="d"))
+    for state in set(Outcome) - {Outcome.FAILED, Outcome.UNKNOWN}:
+        html = outcome_html(ItemOutcome(key="k", name="n", state=state, detail="d"))
         assert "mw-outcome-msg" not in html
-    unknown = _outcome_html(ItemOutcome(key="k", name="n", state="unknown", detail="no answer"))
+    unknown = outcome_html(
+        ItemOutcome(key="k", name="n", state=Outcome.UNKNOWN, detail="no answer")
+    )
     assert _text(unknown)["mw-outcome-msg"] == "no answer"
