@@ -9,7 +9,7 @@ sends no request and holds no run state: outcomes come from ``outcome_of(key)``.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Iterator
+from collections.abc import Hashable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, Callable, Generic, Optional, TypeVar
 
@@ -27,6 +27,7 @@ from modelarts_widgets.widgets._html import (
 from modelarts_widgets.widgets._view import ListState
 from modelarts_widgets.widgets.badges import badge_html
 from modelarts_widgets.widgets.confirm import ConfirmPanel
+from modelarts_widgets.widgets.progress import ProgressBar, counts_text
 from modelarts_widgets.widgets.status import StatusLine
 from modelarts_widgets.widgets.table import Controls, RowPool, WidgetFactory
 
@@ -35,6 +36,19 @@ __all__ = ["OUTCOME_COLUMN", "ListView", "outcome_html"]
 T = TypeVar("T", bound=ListItem)
 #: The outcome column (badge + message): always shown, its text wraps.
 OUTCOME_COLUMN = GridColumn("outcome", width=14, least=12.5, priority=0, wrap=True)
+#: The order of the counts beside the delete progress bar.
+PROGRESS_ORDER = tuple(
+    str(o)
+    for o in (
+        Outcome.DELETED,
+        Outcome.ALREADY_GONE,
+        Outcome.ACCEPTED,
+        Outcome.SENDING,
+        Outcome.FAILED,
+        Outcome.UNKNOWN,
+        Outcome.NOT_SENT,
+    )
+)
 
 
 class ListView(Generic[T]):
@@ -69,23 +83,32 @@ class ListView(Generic[T]):
         self.factory = WidgetFactory()
         self.pool = RowPool(self.factory, state.page_size, on_toggle, lock)
         self.controls = Controls(self.factory, search_placeholder)
-        self.panel = ConfirmPanel(self.factory, on_confirm, on_cancel)
+        self.panel = ConfirmPanel(self.factory, on_confirm, on_cancel, self._panel_toggled)
+        self.progress = ProgressBar(self.factory, "mw-delete-progress")
         self.controls.header.value = self._header_html()
 
     @property
     def children(self) -> list[Any]:
-        """The list's children, top to bottom."""
+        """The list's children, top to bottom. The confirmation panel sits where the rows are:
+        while it is open the header, rows and pager are hidden, so Confirm is on screen."""
         c = self.controls
         return [
             c.filter_bar,
             c.error,
             c.selection_bar,
+            self.panel.box,
             c.header,
             self.pool.box,
             c.pager,
             c.actions,
-            self.panel.box,
+            self.progress.box,
         ]
+
+    def _panel_toggled(self, visible: bool) -> None:
+        display = "none" if visible else None
+        for part in (self.controls.header, self.pool.box, self.controls.pager):
+            if part.layout.display != display:
+                part.layout.display = display
 
     @contextmanager
     def sync(self) -> Iterator[None]:
@@ -173,6 +196,14 @@ class ListView(Generic[T]):
             self.status.progress(text, html)
         else:
             self.status.say(text, html)
+
+    def set_progress(self, done: int, total: int, counts: Mapping[str, int]) -> None:
+        """The delete run's progress bar: ``done`` of ``total`` and the counts by outcome
+        beside it; ``total`` 0 hides it."""
+        if total <= 0:
+            self.progress.hide()
+        else:
+            self.progress.show(done, total, counts_text(counts, PROGRESS_ORDER))
 
     def set_busy(self, busy: bool) -> None:
         self._owner.set_trait("busy", busy)

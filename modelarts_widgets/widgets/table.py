@@ -194,7 +194,9 @@ class Controls:
         self.cancel_run.disabled = True
         self.selection_label = f.make(w.HTML, "html", "mw-selection", value="")
         self.page_label = f.make(w.HTML, "html", "mw-page", value="")
-        self.header = f.make(w.HTML, "row-cells", "mw-header", value="")
+        # header, rows and pager have layouts of their own: hidden while the panel is open
+        f.layout("header", flex="1 1 auto", margin="0", overflow="hidden", min_width="0")
+        self.header = f.make(w.HTML, "header", "mw-header", value="")
         self.status = f.make(w.HTML, "html", "mw-status", value="")
         self.error = f.make(w.HTML, "html", "mw-error", value="")
         self.filter_bar = f.make(
@@ -209,8 +211,9 @@ class Controls:
             "mw-selection-bar",
             children=[self.selection_label, self.select_page, self.select_all, self.clear],
         )
+        f.layout("pager", flex_flow="row wrap", align_items="center")
         self.pager = f.make(
-            w.HBox, "bar", "mw-pager", children=[self.prev, self.page_label, self.next]
+            w.HBox, "pager", "mw-pager", children=[self.prev, self.page_label, self.next]
         )
         self.actions = f.make(
             w.HBox, "bar", "mw-actions", children=[self.delete, self.cancel_run, self.status]
