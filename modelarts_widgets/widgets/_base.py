@@ -256,7 +256,7 @@ class ResourceList(w.VBox, Generic[T]):
                 notes=tuple(extra),
             )
             self._view.panel.show(plan)
-            self._view.set_status("Review the list below, then confirm.")
+            self._view.set_status("Review the list above, then confirm.")
             self._view.render_buttons()
             return plan
 

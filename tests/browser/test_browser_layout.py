@@ -42,6 +42,7 @@ HEIGHT = 1000
 TIMEOUT_MS = 60_000
 SHOW_FILE_BROWSER_JS = "() => { window.jupyterapp.shell.activateById('filebrowser'); }"
 FILE_BROWSER_OPEN_JS = "() => !window.jupyterapp.shell.leftCollapsed"
+SPLASH = "#jupyterlab-splash"
 SET_THEME_JS = "(t) => { window.jupyterapp.commands.execute('apputils:change-theme', {theme: t}); }"
 
 
@@ -57,6 +58,14 @@ def layout_emulator(browser_emulator: Any) -> Iterator[dict[str, Any]]:
     browser_emulator.add_visualization_job("tensorboard for the long job", status=12)
     yield {"refused": [f"({job_id}, {v})" for v in ids]}
     browser_emulator.reset()
+
+
+def set_theme(page: Any, dark: bool) -> None:
+    """Switch JupyterLab's theme and wait until it is applied (a splash shows meanwhile)."""
+    page.evaluate(SET_THEME_JS, "JupyterLab Dark" if dark else "JupyterLab Light")
+    light = "false" if dark else "true"
+    page.wait_for_function(f"() => document.body.dataset.jpThemeLight === '{light}'")
+    page.wait_for_selector(SPLASH, state="detached")
 
 
 def refused_delete(page: Any, keys: list[str], label: str, shot: Callable[[str], Any]) -> None:
@@ -126,16 +135,17 @@ def test_browser_layout_jupyterlab_900_1280_1600(
     expect(badge).to_have_attribute("title", "status 12: canceled successfully")
     assert badge.evaluate("(b) => getComputedStyle(b).textOverflow") == "ellipsis"
     refused_delete(page, layout_emulator["refused"], "lab-900", nb.screenshot)
-    try:  # the README's dark screenshots; the theme is a server setting: put it back
-        page.evaluate(SET_THEME_JS, "JupyterLab Dark")
-        page.wait_for_function("() => document.body.dataset.jpThemeLight === 'false'")
-        for width in (900, 1600):
-            page.set_viewport_size({"width": width, "height": HEIGHT})
-            wait_layout(page)
-            nb.screenshot(f"lab-dark-{width}")
+    # after the refusals, light and dark (the README's screenshots); the theme is a server
+    # setting: put it back
+    try:
+        for dark in (False, True):
+            set_theme(page, dark)
+            for width in (900, 1600):
+                page.set_viewport_size({"width": width, "height": HEIGHT})
+                wait_layout(page)
+                nb.screenshot(f"{'dark' if dark else 'light'}-{width}")
     finally:
-        page.evaluate(SET_THEME_JS, "JupyterLab Light")
-        page.wait_for_function("() => document.body.dataset.jpThemeLight === 'true'")
+        set_theme(page, dark=False)
 
 
 def test_browser_layout_notebook7_1280(
