@@ -197,6 +197,7 @@ class DeleteController(Generic[T]):
             self._guard(self._settle)(bulk)
         finally:
             with self._lock:
+                self._view.set_progress(0, 0, {})  # the status line keeps the receipt
                 if self._busy:
                     self._set_busy(False)
             self._idle.set()
@@ -221,7 +222,6 @@ class DeleteController(Generic[T]):
             self._view.set_result(records)
             self._set_busy(False)
             self._view.set_status(bulk.summary(), summary_html(bulk))
-            self._view.set_progress(0, 0, {})
             self._view.render()
         for callback in list(self._callbacks):
             self._guard(callback)(records)

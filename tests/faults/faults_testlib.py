@@ -78,8 +78,8 @@ def audit(html: str) -> MarkupAudit:
     assert parser.tags <= SAFE_TAGS, f"unexpected tags: {parser.tags - SAFE_TAGS}"
     for name, value in parser.attrs:
         assert not name.startswith("on"), f"event handler attribute {name}={value!r}"
-        assert name in {"class", "style", "title", "data-key", "data-state", "href",
-                        "target", "rel", "data-done", "data-cancelled", "data-kind"}, name  # fmt: skip
+        assert name in {"class", "style", "title", "data-key", "data-state", "data-kind",
+                        "href", "target", "rel", "data-done", "data-cancelled"}, name  # fmt: skip
         if name == "href":
             assert value.startswith(("http://", "https://")), value
     return parser
