@@ -73,9 +73,9 @@ class VisualizationJobList(ResourceList[VisualizationJob]):
             Column(
                 "service_url",
                 "service URL",
-                "10em",
+                "13em",
                 lambda j: link_html(j.service_url, short_url(j.service_url)),
-                min_width="6em",
+                min_width="9em",
                 priority=3,
             ),
             Column(

@@ -13,6 +13,7 @@ the widget. Lab resizes one page (one kernel) through the widths. Screenshots go
 
 from __future__ import annotations
 
+import re
 import secrets
 import socket
 import subprocess
@@ -127,6 +128,12 @@ def test_browser_layout_jupyterlab_900_1280_1600(
         page.set_viewport_size({"width": width, "height": HEIGHT})
         shown[width] = wait_layout(page)
         nb.screenshot(f"lab-{width}")
+        if width == 1600:  # the service URL in short, whole, the full URL in the tooltip
+            link = page.locator(".mw-vis-list .mw-col-service_url a.mw-link").first
+            expect(link).to_have_text(re.compile(r"^127\.0\.0\.1:\d+/…/\d+$"))
+            expect(link).to_have_attribute("title", re.compile(r"^http://127\.0\.0\.1:\d+/"))
+            cell = page.locator(".mw-vis-list .mw-col-service_url").nth(1)
+            assert cell.evaluate("(c) => c.scrollWidth <= c.clientWidth")
     assert "outcome" in shown[900]
     assert len(shown[1600]) >= len(shown[1280]) >= len(shown[900])
     assert "created" in shown[1280]
