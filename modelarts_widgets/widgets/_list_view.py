@@ -35,7 +35,7 @@ __all__ = ["OUTCOME_COLUMN", "ListView", "outcome_html"]
 
 T = TypeVar("T", bound=ListItem)
 #: The outcome column (badge + message): always shown, its text wraps.
-OUTCOME_COLUMN = GridColumn("outcome", width=14, least=12.5, priority=0, wrap=True)
+OUTCOME_COLUMN = GridColumn("outcome", width=16, least=12.5, priority=0, wrap=True)
 #: The order of the counts beside the delete progress bar.
 PROGRESS_ORDER = tuple(
     str(o)

@@ -87,7 +87,7 @@ class JobVersionList(ResourceList[JobVersion]):
 
     def _columns(self) -> list[Column[JobVersion]]:
         return [
-            Column("job", "job", "12em", lambda v: text_html(_job_label(v)), _job_label, "6em", 0),
+            Column("job", "job", "24em", lambda v: text_html(_job_label(v)), _job_label, "6em", 0),
             Column(
                 "version",
                 "version",
@@ -100,7 +100,7 @@ class JobVersionList(ResourceList[JobVersion]):
             Column(
                 "status",
                 "status",
-                "11em",
+                "9em",
                 lambda v: status_badge_html(v.status),
                 _status_label,
                 "7em",
@@ -127,7 +127,7 @@ class JobVersionList(ResourceList[JobVersion]):
             Column(
                 "engine",
                 "engine",
-                "9em",
+                "12em",
                 lambda v: text_html(_engine(v)),
                 _engine_or_none,
                 "5em",

@@ -57,9 +57,9 @@ class VisualizationJobList(ResourceList[VisualizationJob]):
 
     def _columns(self) -> list[Column[VisualizationJob]]:
         return [
-            Column("name", "name", "12em", lambda j: text_html(_name(j)), _name, "6em", 0),
+            Column("name", "name", "24em", lambda j: text_html(_name(j)), _name, "6em", 0),
             Column(
-                "status", "status", "11em", lambda j: status_badge_html(j.status), _label, "7em", 1
+                "status", "status", "9em", lambda j: status_badge_html(j.status), _label, "7em", 1
             ),
             Column(
                 "created",
@@ -73,9 +73,9 @@ class VisualizationJobList(ResourceList[VisualizationJob]):
             Column(
                 "service_url",
                 "service URL",
-                "13em",
+                "16em",
                 lambda j: link_html(j.service_url, short_url(j.service_url)),
-                min_width="9em",
+                min_width="13.5em",
                 priority=3,
             ),
             Column(
@@ -90,7 +90,7 @@ class VisualizationJobList(ResourceList[VisualizationJob]):
             Column(
                 "train_url",
                 "train URL",
-                "9em",
+                "14em",
                 lambda j: text_html(j.train_url),
                 _train_url,
                 "5em",
