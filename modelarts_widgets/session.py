@@ -23,9 +23,10 @@ import importlib
 import logging
 import os
 import threading
+import time
 import warnings
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Optional, Union
+from typing import TYPE_CHECKING, Any, Callable, Optional, Union
 
 import requests.auth
 
@@ -134,6 +135,7 @@ class Session:
     needed and unknown), ``auth_method`` (``"aksk"``, ``"temporary-aksk"``, ``"password"``,
     ``"token"``, ``"modelarts-sdk"`` or ``"metadata"``) and ``credential_source``
     (``"explicit"``, ``"environment"``, ``"modelarts-sdk"`` or ``"metadata"``).
+    ``sleep`` is how the HTTP client waits (backoff, ``Retry-After``); tests pass their own.
     """
 
     def __init__(
@@ -152,10 +154,12 @@ class Session:
         iam_endpoint: Optional[str] = None,
         verify: bool = True,
         timeout: Timeout = (5.0, 30.0),
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         env: Mapping[str, str] = dict(os.environ)
         self._verify = verify
         self._timeout = timeout
+        self._sleep = sleep
         self._lock = threading.Lock()
         self._client: Optional[ModelArtsApi] = None
         if not verify:
@@ -268,7 +272,11 @@ class Session:
         from modelarts_widgets.client.rest import RestClient
 
         http = HttpClient(
-            self.modelarts_endpoint, self._auth, timeout=self._timeout, verify=self._verify
+            self.modelarts_endpoint,
+            self._auth,
+            timeout=self._timeout,
+            verify=self._verify,
+            sleep=self._sleep,
         )
         return RestClient(http, self.project_id)
 

@@ -197,10 +197,13 @@ class DeleteController(Generic[T]):
             self._guard(self._settle)(bulk)
         finally:
             with self._lock:
-                self._view.set_progress(0, 0, {})  # the status line keeps the receipt
-                if self._busy:
+                current = self._bulk is bulk  # an on_deleted callback may have started another
+                if current:
+                    self._view.set_progress(0, 0, {})  # the status line keeps the receipt
+                if current and self._busy:
                     self._set_busy(False)
-            self._idle.set()
+            if current:
+                self._idle.set()
 
     def _settle(self, bulk: BulkDelete) -> None:
         outcomes = bulk.outcomes
