@@ -23,9 +23,10 @@ import importlib
 import logging
 import os
 import threading
+import time
 import warnings
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 import requests.auth
 
@@ -140,6 +141,7 @@ class Session:
 
     ``verify`` is TLS certificate checking. ``timeout`` (seconds, or a ``(connect, read)``
     pair) must be greater than 0 and at most 3600. An unknown keyword is a ``TypeError``.
+    ``sleep`` is how the HTTP client waits (backoff, ``Retry-After``); tests pass their own.
     """
 
     @refuse_unknown()
@@ -160,6 +162,7 @@ class Session:
         verify: bool = True,
         timeout: Timeout = (5.0, 30.0),
         workspace_id: Optional[str] = None,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         env: Mapping[str, str] = dict(os.environ)
         chosen = workspace_id if workspace_id is not None else env.get("MODELARTS_WORKSPACE_ID")
@@ -169,6 +172,7 @@ class Session:
         )
         self._verify = verify
         self._timeout: Timeout = check_timeout("timeout", timeout)
+        self._sleep = sleep
         self._lock = threading.Lock()
         self._client: Optional[ModelArtsApi] = None
         if not verify:
@@ -281,7 +285,11 @@ class Session:
         from modelarts_widgets.client.rest import RestClient
 
         http = HttpClient(
-            self.modelarts_endpoint, self._auth, timeout=self._timeout, verify=self._verify
+            self.modelarts_endpoint,
+            self._auth,
+            timeout=self._timeout,
+            verify=self._verify,
+            sleep=self._sleep,
         )
         return RestClient(http, self.project_id, workspace_id=self.workspace_id)
 

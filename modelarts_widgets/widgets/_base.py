@@ -29,7 +29,7 @@ from modelarts_widgets.client import ids
 from modelarts_widgets.client.base import ListsWorkspaces, ModelArtsApi
 from modelarts_widgets.widgets._connection import Connection
 from modelarts_widgets.widgets._display import NEEDS_IPYTHON_DISPLAY, display_bundle, mimebundle
-from modelarts_widgets.widgets._html import esc
+from modelarts_widgets.widgets._html import text_html
 from modelarts_widgets.widgets._list_view import ListView
 from modelarts_widgets.widgets._listing import Listing
 from modelarts_widgets.widgets._options import BOX_KEYWORDS, check_run_options
@@ -67,6 +67,7 @@ class ResourceList(w.VBox, Generic[T]):
     _noun_short = "item"
     _plural_short = "items"
     _css_class = "mw-list"
+    _search_placeholder = "search"
 
     def __init__(
         self,
@@ -101,6 +102,7 @@ class ResourceList(w.VBox, Generic[T]):
             self._state,
             self._lock,
             plural=self._plural,
+            search_placeholder=self._search_placeholder,
             outcome_of=lambda key: self._deleter.outcome(key),
             on_toggle=self._guard(self._row_toggled),
             on_confirm=self._guard(self._confirm_clicked),
@@ -292,7 +294,7 @@ class ResourceList(w.VBox, Generic[T]):
                 notes=tuple(extra),
             )
             self._view.panel.show(plan)
-            self._view.set_status("Review the list below, then confirm.")
+            self._view.set_status("Review the list above, then confirm.")
             self._view.render_buttons()
             return plan
 
@@ -510,10 +512,11 @@ def _workspace_column() -> Column[Any]:
     return Column(
         WORKSPACE_COLUMN,
         "workspace",
-        "8em",
-        lambda item: esc(_workspace_of(item)),
+        "9em",
+        lambda item: text_html(_workspace_of(item)),
         _workspace_of,
-        "4em",
+        "5em",
+        2,
     )
 
 

@@ -1,7 +1,10 @@
 """Small inline HTML status badges: a text label (never colour alone) and a full-text tooltip.
 
-Colours come from JupyterLab CSS variables with fallbacks, so badges follow the theme and
-still look right in exported HTML. Everything that may come from the server (codes, messages,
+Colours are fixed pairs (not theme variables), chosen so the text has a WCAG contrast of at
+least 4.5:1 on its badge in light and dark themes alike and in exported HTML (a unit test
+computes it). A label too long for its column ends in an ellipsis, whole in the tooltip.
+
+Everything that may come from the server (codes, messages,
 details, unknown state names) is escaped with ``html.escape(..., quote=True)``; long text is
 shortened in the visible label and kept whole in the ``title`` tooltip.
 """
@@ -21,7 +24,7 @@ from modelarts_widgets.models import (
 )
 from modelarts_widgets.widgets._html import esc
 
-__all__ = ["OUTCOME_LABELS", "badge_html", "status_badge_html", "truncate"]
+__all__ = ["OUTCOME_LABELS", "PALETTE", "badge_html", "status_badge_html", "truncate"]
 
 #: Visible labels of the bulk-delete outcome states (``failed`` gets ``": <code>"`` appended).
 OUTCOME_LABELS: dict[str, str] = {
@@ -35,13 +38,13 @@ OUTCOME_LABELS: dict[str, str] = {
     Outcome.UNKNOWN: "unknown",
 }
 
-# kind -> (background, text colour)
-_PALETTE: dict[str, tuple[str, str]] = {
-    "success": ("var(--jp-success-color1, #388e3c)", "var(--jp-ui-inverse-font-color0, #fff)"),
-    "error": ("var(--jp-error-color1, #d32f2f)", "var(--jp-ui-inverse-font-color0, #fff)"),
-    "warn": ("var(--jp-warn-color1, #f57c00)", "#000"),
-    "info": ("var(--jp-info-color1, #0288d1)", "var(--jp-ui-inverse-font-color0, #fff)"),
-    "neutral": ("var(--jp-layout-color3, #bdbdbd)", "var(--jp-ui-font-color1, #212121)"),
+#: kind -> (background, text colour), as ``#rrggbb``.
+PALETTE: dict[str, tuple[str, str]] = {
+    "success": ("#1e7b34", "#ffffff"),
+    "error": ("#c62828", "#ffffff"),
+    "warn": ("#f9a825", "#1a1a1a"),
+    "info": ("#0b63a8", "#ffffff"),
+    "neutral": ("#e0e0e0", "#1a1a1a"),
 }
 
 _OUTCOME_KIND: dict[str, str] = {
@@ -73,30 +76,26 @@ def _css_token(text: str) -> str:
 
 
 def _render(kind: str, state: str, label: str, tooltip: str) -> str:
-    background, colour = _PALETTE.get(kind, _PALETTE["neutral"])
+    background, colour = PALETTE.get(kind, PALETTE["neutral"])
     style = (
-        f"display:inline-block;padding:0 6px;border-radius:8px;font-size:85%;"
-        f"line-height:1.6;white-space:nowrap;background:{background};color:{colour}"
+        "display:inline-block;box-sizing:border-box;max-width:100%;padding:0 6px;"
+        "border-radius:8px;font-size:85%;line-height:1.6;vertical-align:middle;white-space:nowrap;"
+        f"overflow:hidden;text-overflow:ellipsis;background:{background};color:{colour}"
     )
     token = _css_token(state)
     return (
-        f'<span class="maw-badge maw-badge-{token}" data-state="{_esc(state)}" '
+        f'<span class="maw-badge maw-badge-{token}" data-state="{_esc(state)}" data-kind="{kind}" '
         f'title="{_esc(tooltip)}" style="{style}">{_esc(label)}</span>'
     )
 
 
 def badge_html(
-    state_or_status: Union[str, int],
-    *,
-    detail: str = "",
-    error_code: Optional[str] = None,
-    error_msg: Optional[str] = None,
-    max_label: int = MAX_LABEL,
+    state_or_status: Union[str, int], *, detail: str = "", error_code: Optional[str] = None
 ) -> str:
     """A badge for a bulk-delete outcome state (or, given an int, a job status code).
 
-    The label is the state's text (``"failed: ModelArts.0105"`` for failures) followed by a
-    shortened ``error_msg``; the tooltip carries label, code, full message and detail.
+    The label is the state's text (``"failed: ModelArts.0105"`` for failures); the tooltip
+    carries label, code and ``detail`` (the server's full message goes there).
     """
     if isinstance(state_or_status, int) and not isinstance(state_or_status, bool):
         return status_badge_html(state_or_status)
@@ -104,18 +103,13 @@ def badge_html(
     label = OUTCOME_LABELS.get(state, state.replace("_", " ") or "unknown")
     if state == Outcome.FAILED and error_code:
         label = f"failed: {error_code}"
-    visible = label
-    if error_msg and state in (Outcome.FAILED, Outcome.UNKNOWN):
-        visible = f"{label} — {error_msg}"
     tip_parts = [label]
     if error_code and error_code not in label:
         tip_parts.append(error_code)
-    if error_msg:
-        tip_parts.append(error_msg)
     if detail and detail not in tip_parts:
         tip_parts.append(detail)
     kind = _OUTCOME_KIND.get(state, "neutral")
-    return _render(kind, state, truncate(visible, max_label), "\n".join(tip_parts))
+    return _render(kind, state, truncate(label), "\n".join(tip_parts))
 
 
 def status_badge_html(status_code: int) -> str:

@@ -10,7 +10,14 @@ from modelarts_widgets.bulk import visualization_job_ops
 from modelarts_widgets.client.base import ModelArtsApi
 from modelarts_widgets.models import BILLING_STATUSES, VisualizationJob
 from modelarts_widgets.widgets._base import LIST_KEYWORDS, ResourceList
-from modelarts_widgets.widgets._html import esc, fmt_duration, fmt_time, link_html
+from modelarts_widgets.widgets._html import (
+    TIME_WIDTH,
+    fmt_duration,
+    link_html,
+    short_url,
+    text_html,
+    time_html,
+)
 from modelarts_widgets.widgets._options import RENAMED
 from modelarts_widgets.widgets._view import Column
 from modelarts_widgets.widgets.badges import status_badge_html
@@ -35,6 +42,7 @@ class VisualizationJobList(ResourceList[VisualizationJob]):
     _noun_short = "job"
     _plural_short = "jobs"
     _css_class = "mw-vis-list"
+    _search_placeholder = "search name, job id or train URL"
 
     @refuse_unknown(extra=LIST_KEYWORDS, hints=RENAMED)
     def __init__(
@@ -57,27 +65,45 @@ class VisualizationJobList(ResourceList[VisualizationJob]):
 
     def _columns(self) -> list[Column[VisualizationJob]]:
         return [
-            Column("name", "name", "10.5em", lambda j: esc(_name(j)), _name, "5em"),
-            Column("status", "status", "9em", lambda j: status_badge_html(j.status), _label, "6em"),
+            Column("name", "name", "24em", lambda j: text_html(_name(j)), _name, "6em", 0),
             Column(
-                "created", "created", "9.5em", lambda j: esc(fmt_time(j.create_time)), _ct, "5em"
+                "status", "status", "9em", lambda j: status_badge_html(j.status), _label, "7em", 1
             ),
             Column(
-                "duration",
-                "duration",
-                "6em",
-                lambda j: esc(fmt_duration(j.duration)),
-                _duration,
-                "6em",
+                "created",
+                "created",
+                TIME_WIDTH,
+                lambda j: time_html(j.create_time),
+                _ct,
+                TIME_WIDTH,
+                2,
             ),
             Column(
                 "service_url",
                 "service URL",
-                "9.5em",
-                lambda j: link_html(j.service_url),
-                min_width="4em",
+                "16em",
+                lambda j: link_html(j.service_url, short_url(j.service_url)),
+                min_width="13.5em",
+                priority=3,
             ),
-            Column("train_url", "train URL", "9em", lambda j: esc(j.train_url), _train_url, "4em"),
+            Column(
+                "duration",
+                "duration",
+                "6.5em",
+                lambda j: text_html(fmt_duration(j.duration)),
+                _duration,
+                "6.5em",
+                4,
+            ),
+            Column(
+                "train_url",
+                "train URL",
+                "14em",
+                lambda j: text_html(j.train_url),
+                _train_url,
+                "5em",
+                5,
+            ),
         ]
 
     def _checked_key(self, key: Any) -> Hashable:

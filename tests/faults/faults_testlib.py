@@ -7,31 +7,6 @@ from typing import Any, Optional
 
 from listpage import page
 
-from modelarts_widgets.models import ACTIVE_STATUSES
-from modelarts_widgets.session import Session
-
-
-def fast_session(**kwargs: Any) -> Session:
-    """``Session()`` whose HTTP client backs off in milliseconds (same policy, shorter waits)."""
-    session = Session(**kwargs)
-    http = session.client._http  # type: ignore[attr-defined]
-    http.backoff_base = 0.02
-    return session
-
-
-def http_of(session: Any) -> Any:
-    """The ``HttpClient`` behind a session (our ``RestClient``'s seam)."""
-    return session.client._http
-
-
-def by_key(records: list[dict[str, Any]]) -> dict[Any, dict[str, Any]]:
-    """``last_result`` rows by selection key (JSON lists turned back into tuples)."""
-    return {tuple(r["key"]) if isinstance(r["key"], list) else r["key"]: r for r in records}
-
-
-def inactive(widget: Any) -> list[Any]:
-    return [i for i in widget.items if i.status not in ACTIVE_STATUSES]
-
 
 def show(widget: Any, key: Any, text: str) -> str:
     """Filter the widget down to ``text`` and return the row of ``key``."""
@@ -43,7 +18,8 @@ def show(widget: Any, key: Any, text: str) -> str:
 
 SAFE_TAGS = frozenset(
     {"div", "span", "b", "i", "ul", "li", "a", "p", "br", "table", "thead", "tbody", "tr",
-     "th", "td", "code", "small", "strong", "em"}
+     "th", "td", "code", "small", "strong", "em",
+     "style"}  # only the list's own column-layout block: class mw-grid-style (checked below)
 )  # fmt: skip
 
 
@@ -59,6 +35,8 @@ class MarkupAudit(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, Optional[str]]]) -> None:
         self.tags.add(tag)
+        if tag == "style":
+            assert dict(attrs).get("class") == "mw-grid-style", attrs
         self.attrs.extend((k, v or "") for k, v in attrs)
         self.text.extend(v or "" for _, v in attrs)
 
@@ -75,8 +53,8 @@ def audit(html: str) -> MarkupAudit:
     assert parser.tags <= SAFE_TAGS, f"unexpected tags: {parser.tags - SAFE_TAGS}"
     for name, value in parser.attrs:
         assert not name.startswith("on"), f"event handler attribute {name}={value!r}"
-        assert name in {"class", "style", "title", "data-key", "data-state", "href",
-                        "target", "rel", "data-done", "data-cancelled"}, name  # fmt: skip
+        assert name in {"class", "style", "title", "data-key", "data-state", "data-kind",
+                        "href", "target", "rel", "data-done", "data-cancelled"}, name  # fmt: skip
         if name == "href":
             assert value.startswith(("http://", "https://")), value
     return parser
