@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import operator
 import threading
+import time
 from collections.abc import Collection, Hashable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Callable, Generic, Optional, TypeVar
@@ -23,6 +24,7 @@ from modelarts_widgets.widgets._connection import Connection
 from modelarts_widgets.widgets._delete_run import DeleteRunMixin
 from modelarts_widgets.widgets._display import StaticFallback
 from modelarts_widgets.widgets._html import cells_html, esc, message_html, snapshot_table
+from modelarts_widgets.widgets._streaming import Arrivals, Batch, Feed, ListingRun, Progress
 from modelarts_widgets.widgets._view import Column, ListState, StatusFilter
 from modelarts_widgets.widgets.badges import badge_html
 from modelarts_widgets.widgets.confirm import ConfirmPanel
@@ -44,6 +46,7 @@ class ResourceList(StaticFallback, DeleteRunMixin, w.VBox, Generic[T]):  # type:
     """Base of :class:`JobVersionList` and :class:`VisualizationJobList`."""
 
     busy = Bool(False, read_only=True, help="True while a delete run is in progress.")
+    loading = Bool(False, read_only=True, help="True while a listing runs in the background.")
     error = Unicode("", read_only=True, help="The error shown in the widget ('' when none).")
     status_message = Unicode("", read_only=True, help="The status line shown in the widget.")
     n_items = Int(0, read_only=True, help="Number of items listed.")
@@ -76,6 +79,9 @@ class ResourceList(StaticFallback, DeleteRunMixin, w.VBox, Generic[T]):  # type:
         self._conn = Connection(session, client, self._set_status)
         self._init_delete_run(concurrency, verify, verify_timeout, poll_interval)
         self._syncing = False
+        self._listing: Optional[ListingRun] = None
+        self._listing_failed = False  # the error shown is the last listing's
+        self._arrivals: Arrivals[T] = Arrivals(self._key_of, self._group_of)
         columns = self._columns()
         self._state: ListState[T] = ListState(
             key_of=self._key_of,
@@ -85,10 +91,21 @@ class ResourceList(StaticFallback, DeleteRunMixin, w.VBox, Generic[T]):  # type:
             page_size=page_size,
             sort_column="created",
         )
+        self._state.placeholders = self._arrivals.placeholders
         self._widths = [(c.width, c.min_width) for c in columns] + [OUTCOME_WIDTH]
         self._factory = WidgetFactory()
         self._pool = RowPool(self._factory, page_size, self._guard(self._row_toggled), self._lock)
         self._controls = Controls(self._factory)
+        self._progress = self._factory.make(
+            w.IntProgress,
+            "progress",
+            "mw-progress",
+            value=0,
+            min=0,
+            max=1,
+            style={"description_width": "initial"},
+        )
+        self._progress.layout.display = "none"
         self._panel = ConfirmPanel(
             self._factory, self._guard(self._confirm_clicked), self._guard(self._close_panel)
         )
@@ -99,6 +116,7 @@ class ResourceList(StaticFallback, DeleteRunMixin, w.VBox, Generic[T]):  # type:
             children=[
                 c.filter_bar,
                 c.error,
+                self._progress,
                 c.selection_bar,
                 c.header,
                 self._pool.box,
@@ -129,8 +147,13 @@ class ResourceList(StaticFallback, DeleteRunMixin, w.VBox, Generic[T]):  # type:
     def _item_name(self, item: T) -> str:
         raise NotImplementedError
 
-    def _load(self, client: ModelArtsApi) -> list[T]:
+    def _stream(self, client: ModelArtsApi, feed: Feed) -> None:
+        """List into ``feed`` (see :mod:`._streaming`); runs in the listing thread."""
         raise NotImplementedError
+
+    def _group_of(self, item: T) -> Hashable:
+        """The group an item arrives in (a listing replaces a group's rows at once)."""
+        return self._key_of(item)
 
     def _delete_one(self, client: ModelArtsApi, key: Hashable) -> DeleteResult:
         raise NotImplementedError
@@ -150,9 +173,9 @@ class ResourceList(StaticFallback, DeleteRunMixin, w.VBox, Generic[T]):  # type:
     # --- public API: listing -----------------------------------------------------------------
     @property
     def items(self) -> list[T]:
-        """Everything listed by the last refresh (all pages, unfiltered)."""
+        """Everything listed so far (all pages, unfiltered; see ``loading``)."""
         with self._lock:
-            return list(self._state.items)
+            return list(self._state.listed())
 
     @property
     def visible_items(self) -> list[T]:
@@ -161,26 +184,112 @@ class ResourceList(StaticFallback, DeleteRunMixin, w.VBox, Generic[T]):  # type:
             return list(self._state.page_items())
 
     def refresh(self) -> None:
-        """Re-list from the server (creating the session first if needed); errors show inline."""
-        client = self._ensure_client()
-        if client is None:
-            return
-        self._set_status(f"Loading {self._plural}…")
-        try:
-            items = self._load(client)
-        except Exception as exc:
-            logger.warning("listing %s failed: %s", self._plural, exc)
-            self._set_error(f"Could not list {self._plural}: {exc}")
-            self._set_status("")
-            return
-        except BaseException:  # KeyboardInterrupt (kernel interrupt): do not say "Loading…"
-            self._set_status(f"Listing {self._plural} was interrupted; the list is unchanged.")
-            raise
+        """Start listing in the background (stopping a listing under way) and return.
+
+        Rows already shown stay until their fresh version arrives; ``wait()`` waits for the end.
+        """
+        self._start_listing(announce=True)
+
+    def _start_listing(self, *, announce: bool) -> None:
+        """A new background listing; ``announce`` False keeps the status line (after a delete)."""
         with self._lock:
-            self._state.set_items(items)
-            self._set_error("")
-            self._set_status(f"Listed {len(items)} {self._plural}.")
+            if self._listing is not None:
+                self._listing.stop()
+            run = ListingRun(
+                self._produce,
+                lambda batch: self._arrived(run, batch),
+                lambda error: self._listing_ended(run, error, announce),
+            )
+            self._listing = run
+            self._arrivals.seen.clear()
+            self.set_trait("loading", True)
+            self._show_progress(None)
+            if announce:
+                self._set_status(f"Loading {self._plural}…")
+            run.start()
+
+    def _produce(self, feed: Feed) -> None:
+        try:
+            client = self._conn.get()
+        except Exception as exc:
+            raise _ConnectError(exc) from exc
+        self._stream(client, feed)
+
+    def _arrived(self, run: ListingRun, batch: dict[Hashable, Any]) -> None:
+        arrived = Batch.of(batch)
+        with self._lock:
+            if run is not self._listing:
+                return  # a listing that was stopped: its late rows are not shown
+            before = len(self._state.selected)
+            if arrived.groups or arrived.placeholders:
+                self._state.set_items(self._arrivals.merge(self._state.items, arrived))
+            if arrived.progress is not None:
+                self._show_progress(arrived.progress)
             self._render()
+            if len(self._state.selected) != before:
+                self._selection_changed()
+
+    def _listing_ended(self, run: ListingRun, error: Optional[Exception], announce: bool) -> None:
+        with self._lock:
+            if run is not self._listing:
+                return
+            complete = error is None and not run.stopped
+            self._state.set_items(self._arrivals.finish(self._state.items, complete=complete))
+            self.set_trait("loading", False)
+            self._show_progress(None)
+            n = len(self._state.items)
+            if isinstance(error, _ConnectError):
+                logger.warning("could not create a ModelArts session: %s", error.cause)
+                self._set_error(f"Could not connect to ModelArts: {error.cause}")
+                self._set_status("")
+            elif error is not None:
+                logger.warning("listing %s failed: %s", self._plural, error)
+                kept = f" The {n} listed are shown; press Refresh to try again." if n else ""
+                self._set_error(f"Could not list {self._plural}: {error}.{kept}")
+                if announce:  # after a delete, the status line keeps the run's summary
+                    self._set_status(f"Listing stopped after {n} {self._plural}." if n else "")
+            elif complete:
+                if announce or self._listing_failed:
+                    self._set_error("")  # a quiet re-list keeps e.g. a callback's error
+                if announce:
+                    self._set_status(f"Listed {n} {self._plural}.")
+            self._listing_failed = error is not None
+            self._render()
+
+    def _show_progress(self, progress: Optional[Progress]) -> None:
+        """The progress bar while listing ("listed 87 of 200 jobs"); hidden when not loading."""
+        bar = self._progress
+        if not self.loading:
+            bar.layout.display = "none"
+            return
+        if progress is None:
+            bar.value, bar.description = 0, f"listing {self._plural}…"
+        else:
+            done, total, unit = progress.done, progress.total, progress.unit
+            bar.max = max(1, total)
+            bar.value = min(done, bar.max)
+            if progress.total_known:
+                bar.description = f"listed {done} of {total} {unit}"
+            elif done >= total:
+                bar.description = f"listed {done} {unit}…"
+            else:
+                bar.description = f"listed {done} of {total}+ {unit}"
+        bar.layout.display = None
+
+    def wait(self, timeout: Optional[float] = None) -> bool:
+        """Block until no delete runs and no listing is under way; False on timeout."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            left = None if deadline is None else max(0.0, deadline - time.monotonic())
+            if not self._idle.wait(left):
+                return False
+            run = self._listing
+            if run is not None:
+                left = None if deadline is None else max(0.0, deadline - time.monotonic())
+                if not run.done.wait(left):
+                    return False
+            if self._idle.is_set() and run is self._listing:
+                return True
 
     def set_filter(self, text: Optional[str] = None, status: Optional[StatusFilter] = None) -> None:
         """Filter by text (name/version/engine, case-insensitive) and/or status group/code."""
@@ -234,6 +343,10 @@ class ResourceList(StaticFallback, DeleteRunMixin, w.VBox, Generic[T]):  # type:
         """Close this widget and every widget it created; stop listening to the client."""
         # An __init__ that refused its arguments leaves some of these unset (Widget.__del__).
         conn: Optional[Connection] = self.__dict__.get("_conn")
+        run: Optional[ListingRun] = self.__dict__.get("_listing")
+        if run is not None:  # stop it and wait for its threads, so none outlives the widget
+            run.stop()
+            run.join()
         factory: Optional[WidgetFactory] = self.__dict__.get("_factory")
         if conn is not None:
             conn.close()
@@ -342,7 +455,10 @@ class ResourceList(StaticFallback, DeleteRunMixin, w.VBox, Generic[T]):  # type:
         key = self._key_of(item)
         cells = [c.cell(item) for c in self._state.columns.values()]
         outcome = self._outcomes.get(key)
-        cells.append("" if outcome is None else _outcome_html(outcome))
+        if key in self._state.placeholders:
+            cells.append(_LISTING_HTML)
+        else:
+            cells.append("" if outcome is None else _outcome_html(outcome))
         return cells_html(cells, self._widths, key=str(key), wrap_last=True)
 
     def _render(self) -> None:
@@ -362,8 +478,8 @@ class ResourceList(StaticFallback, DeleteRunMixin, w.VBox, Generic[T]):  # type:
             c.descending.description = "desc" if st.descending else "asc"
             if c.search.value != st.text:
                 c.search.value = st.text
-        self.set_trait("n_items", len(st.items))
-        self.set_trait("n_matching", len(st.matching()))
+        self.set_trait("n_items", len(st.items) - len(st.placeholders))
+        self.set_trait("n_matching", self._n_matching())
         self.set_trait("page", st.page)
         self.set_trait("n_pages", st.n_pages)
         c.page_label.value = f"page {st.page} of {st.n_pages}"
@@ -377,19 +493,29 @@ class ResourceList(StaticFallback, DeleteRunMixin, w.VBox, Generic[T]):  # type:
         with self._sync():
             self.selected = keys
         self._pool.set_checked(lambda k: k in st.selected)
-        n_sel, n_match = len(keys), len(st.matching())
+        n_sel, n_match = len(keys), self._n_matching()
+        so_far = f" of {len(st.listed())} listed so far" if self.loading else ""
         self.set_trait("n_selected", n_sel)
         hidden = sum(1 for k in keys if k in st.by_key and not st.matches(st.by_key[k]))
         note = f" ({hidden} hidden by the filter)" if hidden else ""
         c = self._controls
         if not st.items:
-            c.selection_label.value = f"No {self._plural} listed."
+            c.selection_label.value = (
+                f"Listing {self._plural}…" if self.loading else f"No {self._plural} listed."
+            )
         elif not n_match:
-            c.selection_label.value = f"{n_sel} selected{note} · nothing matches the filter"
+            c.selection_label.value = f"{n_sel} selected{note} · nothing matches the filter{so_far}"
         else:
-            c.selection_label.value = f"{n_sel} selected{note} · {n_match} match"
-        c.select_all.description = f"select all {n_match}"
+            c.selection_label.value = f"{n_sel} selected{note} · {n_match} match{so_far}"
+        c.select_all.description = f"select all {n_match}" + (" so far" if self.loading else "")
         self._render_buttons()
+
+    def _n_matching(self) -> int:
+        st = self._state
+        hits = st.matching()
+        if not st.placeholders:
+            return len(hits)
+        return sum(1 for i in hits if st.key_of(i) not in st.placeholders)
 
     def _render_buttons(self) -> None:
         c = self._controls
@@ -434,6 +560,17 @@ class ResourceList(StaticFallback, DeleteRunMixin, w.VBox, Generic[T]):  # type:
             if self.error:
                 title = f"{title} — {self.error}"
         return snapshot_table(title, [c.title for c in cols], rows)
+
+
+_LISTING_HTML = '<span class="mw-listing" style="opacity:0.6">listing…</span>'
+
+
+class _ConnectError(Exception):
+    """The client could not be made (shown as "Could not connect", not "Could not list")."""
+
+    def __init__(self, cause: Exception) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
 
 
 def _outcome_html(outcome: ItemOutcome) -> str:

@@ -49,7 +49,7 @@ class DeleteRunMixin:
     busy: bool  # a read-only trait of the widget
     set_trait: Callable[[str, Any], None]  # traitlets.HasTraits.set_trait
 
-    def refresh(self) -> None:
+    def _start_listing(self, *, announce: bool) -> None:
         raise NotImplementedError
 
     def _key_of(self, item: Any) -> Hashable:
@@ -306,7 +306,7 @@ class DeleteRunMixin:
                 k for k, o in outcomes.items() if o.state in ("deleted", "already_gone")
             )
             self._render()
-        self.refresh()
+        self._start_listing(announce=False)  # wait() also waits for this listing
         with self._lock:
             self.set_trait("last_result", records)
             self.set_trait("busy", False)

@@ -78,6 +78,8 @@ class ListState(Generic[T]):
         self.descending = descending
         self.page = 1
         self.selected: dict[Hashable, None] = {}
+        self.placeholders: set[Hashable] = set()
+        """Keys of rows shown while their item is still being listed (never selectable)."""
         self._matching: Optional[list[T]] = None
 
     # --- items -------------------------------------------------------------------------------
@@ -201,13 +203,23 @@ class ListState(Generic[T]):
     # --- selection -----------------------------------------------------------------------------
     def select(self, keys: Iterable[Hashable], on: bool = True) -> None:
         for k in keys:
-            if on and k in self.by_key:
+            if on and self.selectable(k):
                 self.selected[k] = None
             elif not on:
                 self.selected.pop(k, None)
 
     def set_selected(self, keys: Iterable[Hashable]) -> None:
-        self.selected = {k: None for k in keys if k in self.by_key}
+        self.selected = {k: None for k in keys if self.selectable(k)}
+
+    def selectable(self, key: Hashable) -> bool:
+        """Listed, and not a placeholder."""
+        return key in self.by_key and key not in self.placeholders
+
+    def listed(self) -> list[T]:
+        """The items, without placeholder rows."""
+        if not self.placeholders:
+            return self.items
+        return [i for i in self.items if self.key_of(i) not in self.placeholders]
 
     def selected_items(self) -> list[T]:
         return [self.by_key[k] for k in self.selected if k in self.by_key]

@@ -9,6 +9,7 @@ from modelarts_widgets.client.base import ModelArtsApi
 from modelarts_widgets.models import DeleteResult, JobStatus, VisualizationJob
 from modelarts_widgets.widgets._base import ResourceList
 from modelarts_widgets.widgets._html import esc, fmt_duration, fmt_time, link_html
+from modelarts_widgets.widgets._streaming import Feed, Progress
 from modelarts_widgets.widgets._view import Column
 from modelarts_widgets.widgets.badges import status_badge_html
 
@@ -83,8 +84,10 @@ class VisualizationJobList(ResourceList[VisualizationJob]):
     def _ids(self, key: Hashable) -> dict[str, Any]:
         return {"job_id": key}
 
-    def _load(self, client: ModelArtsApi) -> list[VisualizationJob]:
-        return list(client.iter_visualization_jobs())
+    def _stream(self, client: ModelArtsApi, feed: Feed) -> None:
+        for done, job in enumerate(client.iter_visualization_jobs(), 1):
+            feed.put(job.key, [job])
+            feed.progress(Progress(done, done, "visualization jobs", total_known=False))
 
     def _delete_one(self, client: ModelArtsApi, key: Hashable) -> DeleteResult:
         return client.delete_visualization_job(str(key))

@@ -62,14 +62,18 @@ def wait_until() -> Callable[..., None]:
 
 @pytest.fixture
 def make_list() -> Iterator[Callable[..., Any]]:
-    """Build a list widget (fast verify polling); cancels, waits and closes them afterwards."""
+    """Build a list widget (fast verify polling; ``listed=False``: do not wait for its
+    listing); cancels, waits and closes them afterwards."""
     made: list[Any] = []
 
     def make(cls: Any, *args: Any, **kwargs: Any) -> Any:
         kwargs.setdefault("poll_interval", 0.05)
         kwargs.setdefault("verify_timeout", 10.0)
+        listed = kwargs.pop("listed", True)
         widget = cls(*args, **kwargs)
         made.append(widget)
+        if listed:  # the listing runs in the background: most tests need all of it
+            assert widget.wait(60), "the listing did not end"
         return widget
 
     yield make

@@ -18,6 +18,7 @@ LIST = r"/visualization-jobs$"
 def _recovers(w: Any, fenv: Any, n: int) -> None:
     fenv.clear_faults()
     w.refresh()
+    assert w.wait(60)
     assert w.error == ""
     assert w.n_items == n
 

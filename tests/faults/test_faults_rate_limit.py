@@ -51,6 +51,7 @@ def test_429_on_list_waits_and_shows_it(
     at_end = _status_at_end_of_waits(w, session)
     fenv.throttle(1, retry_after=retry_after, path=r"/visualization-jobs$", method="GET")
     w.refresh()
+    assert w.wait(60)
     assert w.error == ""
     assert w.n_items == 4
     assert [e.kind for e in events] == ["rate_limited"]
@@ -131,6 +132,7 @@ def test_rate_limited_bulk_delete_loses_nothing(fenv: Any, make_list: Any) -> No
     for n in range(12):
         fenv.add_visualization_job(f"bulk-{n}", status=10)
     w.refresh()
+    assert w.wait(60)
     w.set_filter(text="bulk-")
     w.select(all_matching=True)
     keys = list(w.selected)

@@ -78,6 +78,7 @@ def test_5xx_on_list_then_a_clear_error_with_the_request_id(fenv: Any, make_list
     assert "request id" in w._controls.error.value  # shown, not only in the trait
     fenv.clear_faults()
     w.refresh()  # the widget is still usable
+    assert w.wait(60)
     assert w.error == ""
     assert w.n_items == 4
 

@@ -41,14 +41,18 @@ def wait_until() -> Callable[..., None]:
 
 @pytest.fixture
 def make_widget(emulator_env: Any) -> Iterator[Callable[..., Any]]:
-    """Build a list widget (class, kwargs) against the emulator; closes them all afterwards."""
+    """Build a list widget (class, kwargs; ``listed=False``: do not wait for its listing)
+    against the emulator; closes them all afterwards."""
     made: list[Any] = []
 
     def make(cls: Any, *args: Any, **kwargs: Any) -> Any:
         kwargs.setdefault("poll_interval", 0.05)
         kwargs.setdefault("verify_timeout", 10.0)
+        listed = kwargs.pop("listed", True)
         widget = cls(*args, **kwargs)
         made.append(widget)
+        if listed:  # the listing runs in the background: most tests need all of it
+            assert widget.wait(60), "the listing did not end"
         return widget
 
     make.made = made  # type: ignore[attr-defined]

@@ -1,0 +1,303 @@
+"""Background listing for the list widgets: a run in its own thread, arrivals merged in batches.
+
+A *producer* lists through the client and reports to a :class:`Feed`: ``put(group, items)``
+replaces one group of rows (for job versions a group is a job), ``put(..., placeholder=True)``
+shows a row that is not an item yet (what the job list says while the job's versions load), and
+``progress(done, total)`` counts. :class:`ListingRun` runs the producer in a daemon thread and
+hands the arrivals to the widget through the same :class:`Coalescer` as the delete run (at most
+one batch per ``interval``); :class:`Arrivals` merges a batch into the rows without touching
+anything else, and at the end drops what this listing did not see. No ipywidgets here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import threading
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, Callable, Generic, Optional, TypeVar, cast
+
+from modelarts_widgets.client.base import ModelArtsApi
+from modelarts_widgets.errors import NotFoundError
+from modelarts_widgets.models import JobVersion, TrainingJob
+from modelarts_widgets.widgets.throttle import Coalescer
+
+__all__ = [
+    "Arrivals",
+    "Batch",
+    "Feed",
+    "ListingRun",
+    "ListingStopped",
+    "Progress",
+    "stream_all_versions",
+]
+
+logger = logging.getLogger("modelarts_widgets.widgets")
+
+T = TypeVar("T")
+#: Coalescer key of the progress counter (groups are keyed ``("group", g)``).
+_PROGRESS = ("progress", None)
+#: Training jobs per page of the job list (the API's largest page).
+JOB_PAGE = 100
+
+
+class ListingStopped(Exception):
+    """Raised inside a producer when its listing was stopped (a new refresh, close)."""
+
+
+@dataclass(frozen=True)
+class Progress:
+    """``done`` of ``total`` units listed; ``total`` may still grow until ``total_known``."""
+
+    done: int
+    total: int
+    unit: str
+    total_known: bool = True
+
+
+class Feed:
+    """What a producer reports to; thread-safe (version workers call it concurrently)."""
+
+    def __init__(self, push: Callable[[Hashable, Any], None], stop: threading.Event) -> None:
+        self._push = push
+        self._stop = stop
+        self._serial = 0
+        self._serial_lock = threading.Lock()
+
+    @property
+    def stopped(self) -> bool:
+        return self._stop.is_set()
+
+    def check(self) -> None:
+        """Raise :class:`ListingStopped` if the listing was stopped."""
+        if self._stop.is_set():
+            raise ListingStopped
+
+    def put(self, group: Hashable, items: Sequence[Any]) -> None:
+        """Replace the rows of ``group`` by ``items`` (the group is listed)."""
+        self.check()
+        self._push(("group", group), list(items))
+
+    def put_placeholders(self, groups: Mapping[Hashable, Sequence[Any]]) -> None:
+        """Rows to show for groups not listed yet (ignored for a group that has rows)."""
+        self.check()
+        with self._serial_lock:
+            self._serial += 1
+            serial = self._serial
+        self._push(("placeholders", serial), {g: list(items) for g, items in groups.items()})
+
+    def progress(self, progress: Progress) -> None:
+        self._push(_PROGRESS, progress)
+
+
+@dataclass
+class Batch:
+    """One coalesced delivery: listed groups, placeholder groups, the latest progress."""
+
+    groups: dict[Hashable, list[Any]]
+    placeholders: dict[Hashable, list[Any]]
+    progress: Optional[Progress]
+
+    @classmethod
+    def of(cls, pushed: Mapping[Hashable, Any]) -> Batch:
+        groups: dict[Hashable, list[Any]] = {}
+        placeholders: dict[Hashable, list[Any]] = {}
+        for key, value in pushed.items():
+            kind, name = cast(tuple[str, Hashable], key)
+            if kind == "group":
+                groups[name] = value
+            elif kind == "placeholders":
+                placeholders.update(value)
+        progress = pushed.get(_PROGRESS)
+        return cls(groups, placeholders, progress if isinstance(progress, Progress) else None)
+
+
+class Arrivals(Generic[T]):
+    """Merges batches into a list of rows; remembers which rows are placeholders."""
+
+    def __init__(self, key_of: Callable[[T], Hashable], group_of: Callable[[T], Hashable]) -> None:
+        self._key_of = key_of
+        self._group_of = group_of
+        self.placeholders: set[Hashable] = set()
+        """Keys of rows shown for a group whose items are not listed yet."""
+        self.seen: set[Hashable] = set()
+        """Groups this listing has listed."""
+
+    def merge(self, rows: Iterable[T], batch: Batch) -> list[T]:
+        """``rows`` with each group of ``batch`` replaced (the other rows stay as they are)."""
+        rows = list(rows)
+        self.seen.update(batch.groups)
+        present = {self._group_of(r) for r in rows}
+        shown = {
+            g: items
+            for g, items in batch.placeholders.items()
+            if g not in present and g not in self.seen
+        }
+        replace = {**shown, **batch.groups}
+        if not replace:
+            return rows
+        kept = [r for r in rows if self._group_of(r) not in replace]
+        self.placeholders -= {self._key_of(r) for r in rows if self._group_of(r) in replace}
+        self.placeholders |= {self._key_of(i) for items in shown.values() for i in items}
+        return kept + [i for items in replace.values() for i in items]
+
+    def finish(self, rows: Iterable[T], *, complete: bool) -> list[T]:
+        """The rows at the end: no placeholders; when ``complete``, only groups listed now."""
+        out = [r for r in rows if self._key_of(r) not in self.placeholders]
+        self.placeholders.clear()
+        if complete:
+            out = [r for r in out if self._group_of(r) in self.seen]
+        return out
+
+
+class ListingRun:
+    """One background listing: ``produce(feed)`` in a daemon thread, batches to ``on_batch``.
+
+    ``on_end(error)`` is called once in the listing thread after the last batch; ``error`` is
+    the producer's exception (None when it returned or was stopped). ``stop()`` asks the producer
+    to stop; ``join()`` waits for every thread of the run (the coalescer's too).
+    """
+
+    def __init__(
+        self,
+        produce: Callable[[Feed], None],
+        on_batch: Callable[[dict[Hashable, Any]], None],
+        on_end: Callable[[Optional[Exception]], None],
+        *,
+        interval: float = 0.1,
+    ) -> None:
+        self._produce = produce
+        self._on_end = on_end
+        self._stop = threading.Event()
+        self.done = threading.Event()
+        """Set when the run is over (``on_end`` returned)."""
+        self._coalescer: Coalescer[Hashable, Any] = Coalescer(on_batch, interval)
+        self.feed = Feed(self._coalescer.push, self._stop)
+        self._thread = threading.Thread(
+            target=self._run, name="modelarts-widgets-listing", daemon=True
+        )
+
+    @property
+    def stopped(self) -> bool:
+        return self._stop.is_set()
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def join(self, timeout: Optional[float] = None) -> bool:
+        """Wait for the run's threads to end; False on timeout."""
+        if self._thread is not threading.current_thread() and self._thread.ident is not None:
+            self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    def _run(self) -> None:
+        error: Optional[Exception] = None
+        try:
+            self._produce(self.feed)
+        except ListingStopped:
+            pass
+        except Exception as exc:
+            error = exc
+        finally:
+            try:
+                self._coalescer.close()
+                self._on_end(error)
+            except Exception:
+                logger.exception("ending a listing failed")
+            finally:
+                self.done.set()
+
+
+# --- producers ---------------------------------------------------------------------------------
+
+
+def placeholder_version(job: TrainingJob) -> Optional[JobVersion]:
+    """The job's latest version as far as the job list tells (None when it does not say)."""
+    if job.version_id is None:
+        return None
+    return JobVersion(
+        job_id=job.job_id,
+        version_id=job.version_id,
+        job_name=job.job_name,
+        status=job.status,
+        create_time=job.create_time,
+        duration=job.duration,
+    )
+
+
+def stream_all_versions(client: ModelArtsApi, feed: Feed, *, workers: int) -> None:
+    """Every version of every job, first rows after one round trip.
+
+    Job pages are read in order; each job is shown at once as its latest version (a placeholder
+    from the job list), and its versions are fetched by ``workers`` threads in job-list order
+    while later job pages load. A job gone meanwhile (404) contributes nothing. The first
+    failure stops the listing (nothing more is sent) and is raised.
+    """
+    if workers < 1:
+        raise ValueError("workers must be >= 1")
+    lock = threading.Lock()
+    abort = threading.Event()
+    failures: list[Exception] = []
+    counts = {"done": 0, "total": 0}
+    paging = {"done": False}
+
+    def report() -> None:
+        with lock:
+            progress = Progress(counts["done"], counts["total"], "jobs", paging["done"])
+        feed.progress(progress)
+
+    def versions_of(job: TrainingJob) -> None:
+        if abort.is_set() or feed.stopped:
+            return
+        try:
+            versions = client.list_job_versions(job.job_id)
+        except NotFoundError:
+            versions = []
+        except Exception as exc:
+            with lock:
+                failures.append(exc)
+            abort.set()
+            return
+        named = [
+            v if v.job_name else dataclasses.replace(v, job_name=job.job_name) for v in versions
+        ]
+        try:
+            feed.put(job.job_id, named)
+        except ListingStopped:
+            return
+        with lock:
+            counts["done"] += 1
+        report()
+
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="modelarts-widgets-versions")
+    shown: dict[Hashable, list[JobVersion]] = {}  # one page's placeholders, shown together
+    try:
+        for job in client.iter_training_jobs(per_page=JOB_PAGE):
+            if abort.is_set():
+                break
+            feed.check()
+            latest = placeholder_version(job)
+            shown[job.job_id] = [latest] if latest is not None else []
+            with lock:
+                counts["total"] += 1
+            pool.submit(versions_of, job)
+            if len(shown) >= JOB_PAGE:
+                feed.put_placeholders(shown)
+                shown = {}
+        if shown:
+            feed.put_placeholders(shown)
+        paging["done"] = True
+        report()
+    except BaseException:
+        abort.set()
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=abort.is_set() or feed.stopped)
+    feed.check()
+    if failures:
+        raise failures[0]
