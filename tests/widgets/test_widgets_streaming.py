@@ -175,3 +175,45 @@ def test_a_plain_script_lists_in_the_background(slow: Any) -> None:
     )
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout.strip().splitlines()[-1]) == [True, False, 36, ""]
+
+
+# ---- merging arrivals (no emulator) --------------------------------------------------------------
+
+
+def _arrivals() -> Any:
+    from modelarts_widgets.widgets._streaming import Arrivals
+
+    return Arrivals(key_of=lambda r: r, group_of=lambda r: r[0])
+
+
+def _batch(groups: Any = None, placeholders: Any = None) -> Any:
+    from modelarts_widgets.widgets._streaming import Batch
+
+    return Batch(groups or {}, placeholders or {}, None)
+
+
+def test_placeholders_fill_only_groups_without_rows_and_give_way_to_listed_rows() -> None:
+    a = _arrivals()
+    rows = a.merge([("a", 1)], _batch(placeholders={"a": [("a", 9)], "b": [("b", 9)]}))
+    assert rows == [("a", 1), ("b", 9)]  # "a" keeps its row from an earlier listing
+    assert a.placeholders == {("b", 9)}
+    rows = a.merge(rows, _batch(groups={"b": [("b", 1), ("b", 2)]}))
+    assert rows == [("a", 1), ("b", 1), ("b", 2)]
+    assert a.placeholders == set()
+    rows = a.merge(rows, _batch(placeholders={"b": [("b", 9)]}))  # late: "b" is listed
+    assert rows == [("a", 1), ("b", 1), ("b", 2)]
+
+
+def test_the_end_of_a_listing_drops_placeholders_and_only_a_complete_one_drops_stale_rows() -> None:
+    a = _arrivals()
+    rows = a.merge(
+        [("old", 1), ("b", 0)],
+        _batch(groups={"b": [("b", 1)]}, placeholders={"c": [("c", 9)]}),
+    )
+    assert a.finish(rows, complete=False) == [("old", 1), ("b", 1)]  # an error keeps the rows
+    a = _arrivals()
+    rows = a.merge(
+        [("old", 1), ("b", 0)],
+        _batch(groups={"b": [("b", 1)]}, placeholders={"c": [("c", 9)]}),
+    )
+    assert a.finish(rows, complete=True) == [("b", 1)]  # "old" is gone from the server
