@@ -19,10 +19,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Callable, Generic, Optional, TypeVar, cast
 
+from modelarts_widgets.bulk.throttle import Coalescer
 from modelarts_widgets.client.base import ModelArtsApi
 from modelarts_widgets.errors import NotFoundError
 from modelarts_widgets.models import JobVersion, TrainingJob
-from modelarts_widgets.widgets.throttle import Coalescer
 
 __all__ = [
     "Arrivals",

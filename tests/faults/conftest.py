@@ -62,13 +62,13 @@ def wait_until() -> Callable[..., None]:
 
 @pytest.fixture
 def make_list() -> Iterator[Callable[..., Any]]:
-    """Build a list widget (fast verify polling; ``listed=False``: do not wait for its
+    """Build a list widget (fast re-check polling; ``listed=False``: do not wait for its
     listing); cancels, waits and closes them afterwards."""
     made: list[Any] = []
 
     def make(cls: Any, *args: Any, **kwargs: Any) -> Any:
         kwargs.setdefault("poll_interval", 0.05)
-        kwargs.setdefault("verify_timeout", 10.0)
+        kwargs.setdefault("recheck_timeout", 10.0)
         listed = kwargs.pop("listed", True)
         widget = cls(*args, **kwargs)
         made.append(widget)

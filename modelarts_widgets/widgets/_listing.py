@@ -1,0 +1,178 @@
+"""The listing step of a list: in the background, rows merged as they arrive, progress shown.
+
+:class:`Listing` runs one :class:`~._streaming.ListingRun` at a time (a new ``start()`` stops the
+one under way): the producer lists through the client in the run's thread, batches of arrivals
+(at most ten a second) are merged into the list's :class:`~._view.ListState` without touching
+page, filter, sort or selection, and the list is told through :class:`ListingView`. At the end
+the placeholders go, a complete listing drops the rows it no longer found, and the status line
+or the error says how it went (a failure keeps every row listed so far).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Hashable
+from typing import Any, Callable, Generic, Optional, Protocol, TypeVar
+
+from modelarts_widgets.client.base import ModelArtsApi
+from modelarts_widgets.widgets._streaming import Arrivals, Batch, Feed, ListingRun, Progress
+from modelarts_widgets.widgets._view import ListState
+
+__all__ = ["Listing", "ListingView"]
+
+logger = logging.getLogger("modelarts_widgets.widgets")
+
+T = TypeVar("T")
+
+
+class ListingView(Protocol):
+    """What a listing needs from the list it fills."""
+
+    def render(self) -> None:
+        """Re-draw the page (rows, pager, selection, buttons)."""
+
+    def set_status(self, text: str, html: Optional[str] = None, *, progress: bool = False) -> None:
+        """Show a status line."""
+
+    def set_error(self, text: str) -> None: ...
+
+    def set_loading(self, progress: Optional[Progress], loading: bool) -> None:
+        """Publish ``loading`` and show ``progress`` on the bar (hidden when not loading)."""
+
+
+class _ConnectError(Exception):
+    """The client could not be made (shown as "Could not connect", not "Could not list")."""
+
+    def __init__(self, cause: Exception) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+
+
+class Listing(Generic[T]):
+    """Background listings of one list; call ``start`` / ``close`` without holding its lock."""
+
+    def __init__(
+        self,
+        produce: Callable[[ModelArtsApi, Feed], None],
+        connect: Callable[[], ModelArtsApi],
+        state: ListState[T],
+        lock: threading.RLock,
+        view: ListingView,
+        *,
+        plural: str,
+        group_of: Callable[[T], Hashable],
+        selection_lost: Callable[[], None],
+    ) -> None:
+        self._produce = produce
+        self._connect = connect
+        self._state = state
+        self._lock = lock
+        self._view = view
+        self._plural = plural
+        self._selection_lost = selection_lost
+        self._arrivals: Arrivals[T] = Arrivals(state.key_of, group_of)
+        state.placeholders = self._arrivals.placeholders  # one set, kept up to date here
+        self._run: Optional[ListingRun] = None
+        self._failed = False  # the error shown is the last listing's
+
+    @property
+    def loading(self) -> bool:
+        run = self._run
+        return run is not None and not run.done.is_set()
+
+    def start(self, *, announce: bool = True) -> None:
+        """List in the background (stopping a listing under way) and return.
+
+        ``announce`` False (the re-listing after a delete) leaves the status line to the run's
+        receipt and keeps an error that is not a listing's.
+        """
+        with self._lock:
+            if self._run is not None:
+                self._run.stop()
+            run = ListingRun(
+                self._list,
+                lambda batch: self._arrived(run, batch),
+                lambda error: self._ended(run, error, announce),
+            )
+            self._run = run
+            self._arrivals.seen.clear()
+            self._view.set_loading(None, True)
+            if announce:
+                self._view.set_status(f"Loading {self._plural}…")
+            run.start()
+
+    def wait(self, timeout: Optional[float] = None) -> bool:
+        """Block until no listing is under way; False on timeout."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            run = self._run
+            if run is None:
+                return True
+            left = None if deadline is None else max(0.0, deadline - time.monotonic())
+            if not run.done.wait(left):
+                return False
+            if run is self._run:
+                return True
+
+    def close(self) -> None:
+        """Stop a listing under way and wait for its threads (none outlives the list)."""
+        run = self._run
+        if run is not None:
+            run.stop()
+            run.join()
+
+    # --- the run's thread --------------------------------------------------------------------
+    def _list(self, feed: Feed) -> None:
+        try:
+            client = self._connect()
+        except Exception as exc:
+            raise _ConnectError(exc) from exc
+        self._produce(client, feed)
+
+    def _arrived(self, run: ListingRun, pushed: dict[Hashable, Any]) -> None:
+        batch = Batch.of(pushed)
+        st = self._state
+        with self._lock:
+            if run is not self._run:
+                return  # a listing that was stopped: its late rows are not shown
+            before = len(st.selected)
+            if batch.groups or batch.placeholders:
+                st.set_items(self._arrivals.merge(st.items, batch))
+            if batch.progress is not None:
+                self._view.set_loading(batch.progress, True)
+            self._view.render()
+            if len(st.selected) != before:
+                self._selection_lost()  # a selected item is gone from the server
+
+    def _ended(self, run: ListingRun, error: Optional[Exception], announce: bool) -> None:
+        st = self._state
+        with self._lock:
+            if run is not self._run:
+                return
+            complete = error is None and not run.stopped
+            before = len(st.selected)
+            st.set_items(self._arrivals.finish(st.items, complete=complete))
+            self._view.set_loading(None, False)
+            n = len(st.items)
+            if isinstance(error, _ConnectError):
+                logger.warning("could not create a ModelArts session: %s", error.cause)
+                self._view.set_error(f"Could not connect to ModelArts: {error.cause}")
+                if announce:
+                    self._view.set_status("")
+            elif error is not None:
+                logger.warning("listing %s failed: %s", self._plural, error)
+                kept = f" The {n} listed are shown; press Refresh to try again." if n else ""
+                self._view.set_error(f"Could not list {self._plural}: {error}.{kept}")
+                if announce:  # after a delete, the status line keeps the run's receipt
+                    self._view.set_status(f"Listing stopped after {n} {self._plural}." if n else "")
+            elif complete:
+                if announce or self._failed:
+                    self._view.set_error("")  # a quiet re-list keeps e.g. a callback's error
+                if announce:
+                    self._view.set_status(f"Listed {n} {self._plural}.")
+            self._failed = error is not None
+            self._view.render()
+            if len(st.selected) != before:
+                self._selection_lost()
