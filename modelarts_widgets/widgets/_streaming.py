@@ -1,12 +1,12 @@
-"""Background listing for the list widgets: a run in its own thread, arrivals merged in batches.
+"""Background listing, without widgets: a run in its own thread, arrivals merged in batches.
 
 A *producer* lists through the client and reports to a :class:`Feed`: ``put(group, items)``
-replaces one group of rows (for job versions a group is a job), ``put(..., placeholder=True)``
-shows a row that is not an item yet (what the job list says while the job's versions load), and
-``progress(done, total)`` counts. :class:`ListingRun` runs the producer in a daemon thread and
-hands the arrivals to the widget through the same :class:`Coalescer` as the delete run (at most
-one batch per ``interval``); :class:`Arrivals` merges a batch into the rows without touching
-anything else, and at the end drops what this listing did not see. No ipywidgets here.
+replaces one group of rows (for job versions a group is a job), ``put_placeholders`` shows rows
+for groups not listed yet (what the job list says while the jobs' versions load), and
+``progress`` counts. :class:`ListingRun` runs the producer in a daemon thread and hands the
+arrivals on through the same :class:`~modelarts_widgets.bulk.throttle.Coalescer` as the delete
+run (at most one :class:`Batch` per ``interval``); :class:`Arrivals` merges a batch into the
+rows without touching the others, and at the end drops what the listing did not see.
 """
 
 from __future__ import annotations
@@ -124,6 +124,7 @@ class Arrivals(Generic[T]):
         """Keys of rows shown for a group whose items are not listed yet."""
         self.seen: set[Hashable] = set()
         """Groups this listing has listed."""
+        self._rank: dict[Hashable, int] = {}  # where a new group goes: the order it was announced
 
     def merge(self, rows: Iterable[T], batch: Batch) -> list[T]:
         """``rows`` with each group of ``batch`` replaced (the other rows stay as they are)."""
@@ -138,10 +139,26 @@ class Arrivals(Generic[T]):
         replace = {**shown, **batch.groups}
         if not replace:
             return rows
-        kept = [r for r in rows if self._group_of(r) not in replace]
-        self.placeholders -= {self._key_of(r) for r in rows if self._group_of(r) in replace}
+        # a group's new rows take the place of its old ones, so the order stays the job list's
+        out: list[T] = []
+        placed: set[Hashable] = set()
+        for row in rows:
+            group = self._group_of(row)
+            if group not in replace:
+                out.append(row)
+                continue
+            self.placeholders.discard(self._key_of(row))
+            if group not in placed:
+                placed.add(group)
+                out.extend(replace[group])
+        for g in batch.placeholders:  # the order the producer lists groups in
+            self._rank.setdefault(g, len(self._rank))
+        for g in batch.groups:
+            self._rank.setdefault(g, len(self._rank))
+        new = sorted((g for g in replace if g not in placed), key=self._rank.__getitem__)
+        out.extend(i for g in new for i in replace[g])
         self.placeholders |= {self._key_of(i) for items in shown.values() for i in items}
-        return kept + [i for items in replace.values() for i in items]
+        return out
 
     def finish(self, rows: Iterable[T], *, complete: bool) -> list[T]:
         """The rows at the end: no placeholders; when ``complete``, only groups listed now."""
@@ -275,22 +292,27 @@ def stream_all_versions(client: ModelArtsApi, feed: Feed, *, workers: int) -> No
         report()
 
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="modelarts-widgets-versions")
-    shown: dict[Hashable, list[JobVersion]] = {}  # one page's placeholders, shown together
+    page: list[TrainingJob] = []  # one page of jobs: shown together, then their versions fetched
+
+    def flush() -> None:
+        shown = {job.job_id: [placeholder_version(job)] for job in page}
+        feed.put_placeholders({g: [v for v in vs if v is not None] for g, vs in shown.items()})
+        with lock:
+            counts["total"] += len(page)
+        for job in page:
+            pool.submit(versions_of, job)
+        page.clear()
+
     try:
         for job in client.iter_training_jobs(per_page=JOB_PAGE):
             if abort.is_set():
                 break
             feed.check()
-            latest = placeholder_version(job)
-            shown[job.job_id] = [latest] if latest is not None else []
-            with lock:
-                counts["total"] += 1
-            pool.submit(versions_of, job)
-            if len(shown) >= JOB_PAGE:
-                feed.put_placeholders(shown)
-                shown = {}
-        if shown:
-            feed.put_placeholders(shown)
+            page.append(job)
+            if len(page) >= JOB_PAGE:
+                flush()
+        if page and not abort.is_set():
+            flush()
         paging["done"] = True
         report()
     except BaseException:

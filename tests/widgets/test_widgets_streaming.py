@@ -217,3 +217,17 @@ def test_the_end_of_a_listing_drops_placeholders_and_only_a_complete_one_drops_s
         _batch(groups={"b": [("b", 1)]}, placeholders={"c": [("c", 9)]}),
     )
     assert a.finish(rows, complete=True) == [("b", 1)]  # "old" is gone from the server
+
+
+def test_rows_keep_the_order_the_groups_were_announced_in() -> None:
+    a = _arrivals()
+    rows = a.merge(
+        [],
+        _batch(
+            groups={"b": [("b", 1), ("b", 2)]},  # listed in the same batch as announced
+            placeholders={"a": [("a", 9)], "b": [("b", 9)], "c": [("c", 9)]},
+        ),
+    )
+    assert rows == [("a", 9), ("b", 1), ("b", 2), ("c", 9)]
+    rows = a.merge(rows, _batch(groups={"c": [("c", 1)], "a": [("a", 1)]}))
+    assert rows == [("a", 1), ("b", 1), ("b", 2), ("c", 1)]
