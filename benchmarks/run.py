@@ -2,8 +2,8 @@
 
     python benchmarks/run.py [--quick] [--only NAME[,NAME]] [--out benchmarks/results/latest.md]
 
-Names: render, browser, paging, listing, delete, iopub. Timings are medians of several runs
-(fewer with ``--quick``); nothing here asserts speed. The machine is described in the report.
+Names: render, browser, paging, listing, delete, iopub, streaming. Timings are medians of several
+runs (fewer with ``--quick``); nothing here asserts speed. The machine is described in the report.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ BENCHMARKS = [
     ("listing", "bench_listing", "list 10,000 versions with 20 ms latency"),
     ("delete", "bench_delete", "bulk delete 500 with 50 ms latency, and rate-limited"),
     ("iopub", "bench_iopub", "comm messages per widget during a bulk delete"),
+    ("streaming", "bench_streaming", "first rows / whole list while listing in the background"),
     ("browser", "bench_browser", "time to first render in JupyterLab + Chromium"),
 ]
 

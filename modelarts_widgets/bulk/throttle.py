@@ -45,6 +45,17 @@ class Coalescer(Generic[K, V]):
         """How many times ``callback`` has been called (for tests and diagnostics)."""
 
     @property
+    def interval(self) -> float:
+        """Seconds between two batches (may be changed while running; the next wait uses it)."""
+        return self._interval
+
+    @interval.setter
+    def interval(self, seconds: float) -> None:
+        if seconds < 0:
+            raise ValueError("interval must be >= 0")
+        self._interval = float(seconds)
+
+    @property
     def closed(self) -> bool:
         return self._closed
 

@@ -127,8 +127,8 @@ class ListView(Generic[T]):
             if c.search.value != st.text:
                 c.search.value = st.text
         owner = self._owner
-        owner.set_trait("n_items", len(st.items) - len(st.placeholders))
-        owner.set_trait("n_matching", self._n_matching())
+        owner.set_trait("n_items", st.n_listed)
+        owner.set_trait("n_matching", st.n_matching_listed)
         owner.set_trait("page", st.page)
         owner.set_trait("n_pages", st.n_pages)
         c.page_label.value = f"page {st.page} of {st.n_pages}"
@@ -150,9 +150,9 @@ class ListView(Generic[T]):
         with self.sync():
             self._owner.selected = keys
         self.pool.set_checked(lambda k: k in st.selected)
-        n_sel, n_match = len(keys), self._n_matching()
+        n_sel, n_match = len(keys), st.n_matching_listed
         loading = bool(self._owner.loading)
-        so_far = f" of {len(st.listed())} listed so far" if loading else ""
+        so_far = f" of {st.n_listed} listed so far" if loading else ""
         self._owner.set_trait("n_selected", n_sel)
         hidden = sum(1 for k in keys if k in st.by_key and not st.matches(st.by_key[k]))
         note = f" ({hidden} hidden by the filter)" if hidden else ""
@@ -167,14 +167,6 @@ class ListView(Generic[T]):
             c.selection_label.value = f"{n_sel} selected{note} · {n_match} match{so_far}"
         c.select_all.description = f"select all {n_match}" + (" so far" if loading else "")
         self.render_buttons()
-
-    def _n_matching(self) -> int:
-        """Matching items, placeholders not counted (they cannot be selected)."""
-        st = self._state
-        hits = st.matching()
-        if not st.placeholders:
-            return len(hits)
-        return sum(1 for i in hits if i.key not in st.placeholders)
 
     def render_buttons(self) -> None:
         c = self.controls

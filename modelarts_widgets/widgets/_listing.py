@@ -137,6 +137,7 @@ class Listing(Generic[T]):
         with self._lock:
             if run is not self._run:
                 return  # a listing that was stopped: its late rows are not shown
+            started = time.perf_counter()
             before = len(st.selected)
             if batch.groups or batch.placeholders:
                 st.set_items(self._arrivals.merge(st.items, batch))
@@ -145,6 +146,7 @@ class Listing(Generic[T]):
             self._view.render()
             if len(st.selected) != before:
                 self._selection_lost()  # a selected item is gone from the server
+            run.pace(time.perf_counter() - started)  # big lists: fewer, larger batches
 
     def _ended(self, run: ListingRun, error: Optional[Exception], announce: bool) -> None:
         st = self._state

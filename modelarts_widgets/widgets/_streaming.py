@@ -41,6 +41,8 @@ T = TypeVar("T")
 _PROGRESS = ("progress", None)
 #: Training jobs per page of the job list (the API's largest page).
 JOB_PAGE = 100
+#: Batches are spaced at least this many times the time applying the last one took.
+APPLY_SHARE = 10.0
 
 
 class ListingStopped(Exception):
@@ -190,6 +192,7 @@ class ListingRun:
         self._stop = threading.Event()
         self.done = threading.Event()
         """Set when the run is over (``on_end`` returned)."""
+        self._min_interval = interval
         self._coalescer: Coalescer[Hashable, Any] = Coalescer(on_batch, interval)
         self.feed = Feed(self._coalescer.push, self._stop)
         self._thread = threading.Thread(
@@ -199,6 +202,13 @@ class ListingRun:
     @property
     def stopped(self) -> bool:
         return self._stop.is_set()
+
+    def pace(self, apply_s: float) -> None:
+        """Space batches so that applying them takes at most a tenth of the time.
+
+        Never more often than the ``interval`` given (at most 10 a second by default).
+        """
+        self._coalescer.interval = max(self._min_interval, APPLY_SHARE * apply_s)
 
     def start(self) -> None:
         self._thread.start()

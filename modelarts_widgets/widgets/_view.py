@@ -81,6 +81,7 @@ class ListState(Generic[T]):
         self.placeholders: set[Hashable] = set()
         """Keys of rows shown while their item is still being listed (never selectable)."""
         self._matching: Optional[list[T]] = None
+        self._n_matching_listed: Optional[int] = None
 
     # --- items -------------------------------------------------------------------------------
     def set_items(self, items: Iterable[T]) -> list[Hashable]:
@@ -221,9 +222,25 @@ class ListState(Generic[T]):
             return self.items
         return [i for i in self.items if self.key_of(i) not in self.placeholders]
 
+    @property
+    def n_listed(self) -> int:
+        """How many items are listed (placeholder rows not counted)."""
+        return len(self.items) - len(self.placeholders)
+
+    @property
+    def n_matching_listed(self) -> int:
+        """How many listed items pass the filter (cached like :meth:`matching`)."""
+        if self._n_matching_listed is None:
+            hits, shown = self.matching(), self.placeholders
+            self._n_matching_listed = (
+                sum(1 for i in hits if self.key_of(i) not in shown) if shown else len(hits)
+            )
+        return self._n_matching_listed
+
     def selected_items(self) -> list[T]:
         return [self.by_key[k] for k in self.selected if k in self.by_key]
 
     def _changed(self) -> None:
         self._matching = None
+        self._n_matching_listed = None
         self.go_to_page(self.page)
