@@ -32,7 +32,8 @@ from typing import Any, Optional
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+    # appended, so that a worker's PYTHONPATH (the variant's code) wins for modelarts_widgets
+    sys.path.append(str(ROOT))
 
 from benchmarks._common import Options, Section, Target, emulator_session, fmt_s  # noqa: E402
 
@@ -47,8 +48,9 @@ POLL_S = 0.005
 WORKER_TIMEOUT = 600.0
 
 
-def _worker(expected: int) -> dict[str, Optional[float]]:
+def _worker(expected: int) -> dict[str, Any]:
     """Runs in the child process: construct, then poll until the whole list is there."""
+    import modelarts_widgets
     from modelarts_widgets.session import Session
     from modelarts_widgets.widgets.version_list import JobVersionList
 
@@ -87,6 +89,7 @@ def _worker(expected: int) -> dict[str, Optional[float]]:
         "first_versions": first_versions,
         "whole": whole,
         "n_items": float(n_items),
+        "code": str(Path(modelarts_widgets.__file__).resolve().parent.parent),
     }
 
 
@@ -115,7 +118,14 @@ def _run_worker(code: str, expected: int, env: dict[str, str]) -> dict[str, Any]
     if out.returncode != 0:
         raise RuntimeError(f"worker failed ({out.returncode}): {out.stderr[-2000:]}")
     result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    if Path(result.pop("code")) != Path(code).resolve():
+        raise RuntimeError(f"the worker imported modelarts_widgets from elsewhere, not {code}")
     return result
+
+
+def _round_trips(cell: dict[str, Any], latency: float) -> str:
+    first = cell["first_rows"]
+    return "n/a" if first is None else f"{first / latency:.1f}"
 
 
 def _median(samples: list[dict[str, Any]], key: str) -> Optional[float]:
@@ -169,6 +179,7 @@ def run(opts: Options, baseline: str = BASELINE, only: Optional[str] = None) -> 
                                 str(reps),
                                 fmt_s(cell["constructor"]),
                                 fmt_s(cell["first_rows"]),
+                                _round_trips(cell, latency),
                                 fmt_s(cell["first_versions"]),
                                 fmt_s(cell["whole"]),
                                 f"{cell['n_items']:.0f}",
@@ -183,6 +194,7 @@ def run(opts: Options, baseline: str = BASELINE, only: Optional[str] = None) -> 
             "runs",
             "constructor",
             "first rows",
+            "÷ latency",
             "first versions",
             "whole list",
             "rows",
@@ -217,18 +229,20 @@ def _targets(sec: Section, raw: dict[str, Any], variants: list[tuple[str, str]])
             worst_ctor <= 0.2,
         )
     )
-    ratios = []
+    ratios: list[tuple[float, str]] = []
     for key, cell in new.items():
         latency = float(key.split("@")[1].split("ms")[0]) / 1000
         if cell["first_rows"] is not None:
-            ratios.append(cell["first_rows"] / latency)
-    worst = max(ratios) if ratios else float("nan")
+            ratios.append((cell["first_rows"] / latency, key.split(" ")[0]))
+    worst = max(ratios) if ratios else (float("nan"), "")
+    over = [name for ratio, name in sorted(ratios, reverse=True) if ratio > 3]
     sec.targets.append(
         Target(
             "first rows",
             "within 3 round trips",
-            f"at most {worst:.1f} round trips' time after the constructor started",
-            bool(ratios) and worst <= 3,
+            f"worst {worst[0]:.1f} x the latency ({worst[1]})"
+            + (f"; over 3 in {', '.join(over)}" if over else ""),
+            bool(ratios) and worst[0] <= 3,
         )
     )
     slower = []

@@ -43,6 +43,9 @@ _PROGRESS = ("progress", None)
 JOB_PAGE = 100
 #: Batches are spaced at least this many times the time applying the last one took.
 APPLY_SHARE = 10.0
+#: Seconds a batch waits for more after the first arrival: answers to requests sent together
+#: (one per worker) come back a few ms apart and should fill the page in one update.
+GATHER = 0.02
 
 
 class ListingStopped(Exception):
@@ -193,7 +196,7 @@ class ListingRun:
         self.done = threading.Event()
         """Set when the run is over (``on_end`` returned)."""
         self._min_interval = interval
-        self._coalescer: Coalescer[Hashable, Any] = Coalescer(on_batch, interval)
+        self._coalescer: Coalescer[Hashable, Any] = Coalescer(on_batch, interval, GATHER)
         self.feed = Feed(self._coalescer.push, self._stop)
         self._thread = threading.Thread(
             target=self._run, name="modelarts-widgets-listing", daemon=True
