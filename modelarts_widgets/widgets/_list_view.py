@@ -1,10 +1,12 @@
-"""The view of a list: its widgets (rows, controls, confirmation panel) and how they are drawn.
+"""The view of a list: its widgets (rows, controls, progress bar, confirmation panel), drawn.
 
 :class:`ListView` draws :class:`~modelarts_widgets.widgets._view.ListState` into the row pool
 and the controls, and publishes what it shows to the owning widget's read-only traits
-(``n_items``, ``page``, ``selected``, ``status_message``, ``error``, ``busy``, …). It is the
-:class:`~modelarts_widgets.widgets.controller.DeleteView` of the list's delete controller. It
-sends no request and holds no run state: outcomes come from ``outcome_of(key)``.
+(``n_items``, ``page``, ``selected``, ``status_message``, ``error``, ``busy``, ``loading``, …).
+It is the :class:`~modelarts_widgets.widgets.controller.DeleteView` of the list's delete
+controller and the :class:`~modelarts_widgets.widgets._listing.ListingView` of its listing. It
+sends no request and holds no run state: outcomes come from ``outcome_of(key)``; rows still
+being listed (placeholders) show "listing…" in the outcome column.
 """
 
 from __future__ import annotations
