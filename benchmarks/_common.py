@@ -308,7 +308,7 @@ def round_trip(client: Any, samples: int = 20) -> float:
 
 
 class CachedClient:
-    """The real client, except that listing every version returns a list made earlier.
+    """The real client, except that listing jobs and versions answers from a list made earlier.
 
     Lets a benchmark time widget construction without the listing round trips.
     """
@@ -316,9 +316,22 @@ class CachedClient:
     def __init__(self, client: Any, versions: Sequence[Any]) -> None:
         self._client = client
         self._versions = list(versions)
+        self._by_job: dict[int, list[Any]] = {}
+        for v in self._versions:
+            self._by_job.setdefault(v.job_id, []).append(v)
 
     def list_all_job_versions(self, *, max_workers: int = 8) -> list[Any]:
         return list(self._versions)
+
+    def iter_training_jobs(self, **kwargs: Any) -> Iterator[Any]:
+        from modelarts_widgets.models import TrainingJob
+
+        for job_id, versions in self._by_job.items():
+            latest = max(versions, key=lambda v: v.version_id)
+            yield TrainingJob(job_id, latest.job_name, latest.status, latest.version_id)
+
+    def list_job_versions(self, job_id: Any) -> list[Any]:
+        return list(self._by_job.get(int(job_id), []))
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._client, name)

@@ -108,6 +108,7 @@ def run_widget(emu: Emulator, n: int, faults: dict[str, Any]) -> dict[str, Any]:
     emu.seed(jobs=JOBS, versions_per_job=PER_JOB)
     close_all_widgets()
     lst = JobVersionList(client=new_client())
+    lst.wait()
     keys = [v.key for v in lst.items if v.status != REFUSED][:n]
     lst.select(keys)
     emu.faults(faults)

@@ -49,6 +49,7 @@ def delete_through_widget(emu: Emulator, n: int, faults: dict[str, Any]) -> dict
     with counting_comms() as rec:
         close_all_widgets()
         lst = JobVersionList(client=new_client())
+        lst.wait()
         keys = [v.key for v in lst.items if v.status != REFUSED][:n]
         lst.select(keys)
         lst.request_delete()

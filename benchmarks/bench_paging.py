@@ -78,6 +78,7 @@ def run(opts: Options) -> Section:
         with counting_comms() as rec:
             close_all_widgets()
             lst = JobVersionList(client=CachedClient(client, versions))
+            lst.wait()
             assert lst.n_items == n
             for label, op, reset in _ops(lst):
                 times: list[float] = []

@@ -2,8 +2,9 @@
 
     python benchmarks/run.py [--quick] [--only NAME[,NAME]] [--out benchmarks/results/latest.md]
 
-Names: render, browser, paging, listing, delete, v2delete, iopub. Timings are medians of several
-runs (fewer with ``--quick``); nothing here asserts speed. The machine is described in the report.
+Names: render, browser, paging, listing, delete, v2delete, iopub, streaming. Timings are medians
+of several runs (fewer with ``--quick``); nothing here asserts speed. The machine is described
+in the report.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ BENCHMARKS = [
     ("delete", "bench_delete", "bulk delete 500 with 50 ms latency, and rate-limited"),
     ("v2delete", "bench_v2_delete", "delete 500 v2 jobs at 50 ms: batch vs the official loop"),
     ("iopub", "bench_iopub", "comm messages per widget during a bulk delete"),
+    ("streaming", "bench_streaming", "first rows / whole list while listing in the background"),
     ("browser", "bench_browser", "time to first render in JupyterLab + Chromium"),
 ]
 

@@ -73,19 +73,23 @@ versions
     md(
         "how",
         """
-Tick some rows and press **Delete…**. The panel lists what will go; type the count and press
+The list shows at once and fills in while it loads (a bar counts the jobs listed); sorting,
+filtering and ticking work on what has arrived. Tick some rows and press **Delete…**. The panel
+lists what will go; type the count and press
 **Confirm delete**. Each row gets a badge (*sending → accepted → deleted*) and disappears once the
 service no longer lists it. Queued or running versions are held back unless you tick
 *include N active items*; a refused delete shows the service's error code and message.
 
 ## The same, from code
 
-Every button has a method, so a script (or a test) needs no browser:
+Every button has a method, so a script (or a test) needs no browser. `wait()` blocks until the
+listing (and any delete) is done:
 """,
     ),
     code(
         "programmatic",
         """
+versions.wait(timeout=60)  # the list loads in the background: wait for all of it
 completed = [v for v in versions.items if v.status_label == "completed"][:2]
 versions.select([v.key for v in completed])
 plan = versions.request_delete()  # opens the confirmation panel; nothing is sent yet
@@ -256,6 +260,7 @@ from modelarts_widgets.widgets import JobVersionList
 
 emulator.delete_delay = 1.0
 versions = JobVersionList(session, job_id="182626")
+versions.wait(timeout=60)  # it lists in the background; wait so the saved output shows the rows
 versions
 """,
     ),
@@ -394,6 +399,7 @@ vis_jobs
     code(
         "billing",
         """
+vis_jobs.wait(timeout=60)  # the list loads in the background: wait for all of it
 running = [j for j in vis_jobs.items if j.status == 8]
 vis_jobs.select([j.key for j in running])
 plan = vis_jobs.request_delete()  # the panel opens; nothing is sent yet
@@ -417,6 +423,7 @@ the confirmation (here we only look, then close the panel with `cancel()`):
 from modelarts_widgets.widgets import JobVersionList
 
 versions = JobVersionList(session, job_id=job_id)
+versions.wait(timeout=60)  # listed in the background
 versions.select([(job_id, v2)])
 plan = versions.request_delete()
 for item in plan.items:
@@ -477,6 +484,7 @@ returns the failure dict; it does not raise:
     code(
         "0105-sdk",
         """
+versions.wait(timeout=60)  # the list loads in the background: wait for all of it
 canceling = next(v for v in versions.items if v.status == 9)
 print(f"{canceling.job_name} / {canceling.version_name}: {canceling.status_label}")
 estimator = Estimator(session, job_id=canceling.job_id, version_id=canceling.version_id)
@@ -537,7 +545,8 @@ line. Here the emulator throttles the next two requests:
         """
 events.clear()
 emulator.throttle(count=2, retry_after=1)
-versions.refresh()
+versions.refresh()  # lists in the background and returns
+versions.wait(timeout=60)
 print("events:", events)
 print("status:", versions.status_message)
 """,
@@ -568,6 +577,7 @@ token_session.client.add_event_listener(lambda event: token_events.append(event.
 print("auth:", token_session.auth_method)
 emulator.expire_tokens()
 listed = JobVersionList(token_session)
+listed.wait(timeout=60)
 print("events:", token_events)
 print("status:", listed.status_message)
 """,
@@ -587,6 +597,7 @@ The service refuses the delete (documented: HTTP 400 `ModelArts.2775`, elsewhere
         "gone",
         """
 versions.refresh()
+versions.wait(timeout=60)
 target = next(v for v in versions.items if not v.is_active)
 elsewhere = Estimator(session, job_id=target.job_id, version_id=target.version_id)
 print("deleted elsewhere:", elsewhere.delete_job_version())
@@ -694,7 +705,9 @@ else:
         region_name=REGION,
     )
     print(session)
-    display(JobVersionList(session))
+    versions = JobVersionList(session)
+    versions.wait(timeout=120)  # it lists in the background; wait so the saved output has the rows
+    display(versions)
 """,
     ),
     md(

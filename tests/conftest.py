@@ -75,14 +75,17 @@ def wait_until() -> Callable[..., None]:
 
 @pytest.fixture
 def make_list() -> Iterator[Callable[..., Any]]:
-    """Build a list widget (fast re-check polling); cancels, waits and closes them afterwards."""
+    """Build a list widget (fast re-check polling) and wait for its background listing
+    (``listed=False``: return at once); cancels, waits and closes them afterwards."""
     made: list[Any] = []
 
-    def make(cls: Any, *args: Any, **kwargs: Any) -> Any:
+    def make(cls: Any, *args: Any, listed: bool = True, **kwargs: Any) -> Any:
         kwargs.setdefault("poll_interval", 0.05)
         kwargs.setdefault("recheck_timeout", 10.0)
         widget = cls(*args, **kwargs)
         made.append(widget)
+        if listed:  # the listing runs in the background: most tests need all of it
+            assert widget.wait(60), "the listing did not end"
         return widget
 
     make.made = made  # type: ignore[attr-defined]

@@ -3,9 +3,11 @@
 The Jupyter server rate-limits comm messages, so a bulk operation that changes hundreds of rows
 must not update the UI once per change. :class:`Coalescer` keeps the latest value per key and
 hands the changed ones to ``callback`` from one background thread: the first push is delivered
-at once, later ones at most once per ``interval`` seconds. ``close()`` stops the thread and makes
-one last call with whatever is pending. Calls never overlap and arrive in order; an exception in
-``callback`` is logged (logger ``modelarts_widgets.bulk``) and never propagates.
+at once (or, with ``gather``, that many seconds later, with what else came meanwhile), later
+ones at most once per ``interval`` seconds (settable while running). ``close()`` stops the
+thread and makes one last call with whatever is pending. Calls never overlap and arrive in
+order; an exception in ``callback`` is logged (logger ``modelarts_widgets.bulk``) and never
+propagates.
 """
 
 from __future__ import annotations
@@ -29,11 +31,14 @@ class Coalescer(Generic[K, V]):
     Thread-safe: ``push`` may be called from any thread and never runs the callback itself.
     """
 
-    def __init__(self, callback: Callable[[dict[K, V]], None], interval: float = 0.1) -> None:
-        if interval < 0:
-            raise ValueError("interval must be >= 0")
+    def __init__(
+        self, callback: Callable[[dict[K, V]], None], interval: float = 0.1, gather: float = 0.0
+    ) -> None:
+        if interval < 0 or gather < 0:
+            raise ValueError("interval and gather must be >= 0")
         self._callback = callback
         self._interval = float(interval)
+        self._gather = float(gather)  # after a quiet spell, wait this long for more pushes
         self._lock = threading.Lock()
         self._call_lock = threading.Lock()  # serialises callback invocations
         self._pending: dict[K, V] = {}
@@ -43,6 +48,17 @@ class Coalescer(Generic[K, V]):
         self._closed = False
         self.calls = 0
         """How many times ``callback`` has been called (for tests and diagnostics)."""
+
+    @property
+    def interval(self) -> float:
+        """Seconds between two batches (may be changed while running; the next wait uses it)."""
+        return self._interval
+
+    @interval.setter
+    def interval(self, seconds: float) -> None:
+        if seconds < 0:
+            raise ValueError("interval must be >= 0")
+        self._interval = float(seconds)
 
     @property
     def closed(self) -> bool:
@@ -88,6 +104,8 @@ class Coalescer(Generic[K, V]):
             if self._stop.is_set():
                 return
             self._wake.clear()
+            if self._gather and self._stop.wait(self._gather):
+                return  # close() delivers what is pending
             self._deliver(always=False)
             # Rate bound: wait one interval before the next batch (woken early only by close).
             if self._stop.wait(self._interval):

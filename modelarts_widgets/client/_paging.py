@@ -2,7 +2,8 @@
 
 Paging (:func:`iter_pages`), rows of a list answer (:func:`rows_in`), parsing rows and objects
 (:func:`parse_row`, :func:`parse_one`), a whole job list (:func:`iter_jobs`), a refusal inside a
-successful answer (:func:`refusal`) and all versions of all jobs (:func:`all_job_versions`).
+successful answer (:func:`refusal`), one job's versions (:func:`versions_in_job`) and all versions
+of all jobs (:func:`all_job_versions`).
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ __all__ = [
     "refusal",
     "rows_in",
     "unique_by",
+    "versions_in_job",
 ]
 
 logger = logging.getLogger("modelarts_widgets.client")
@@ -243,6 +245,23 @@ def in_workspaces(workspaces: Iterable[str], jobs_in: Callable[[str], Iterable[W
                 yield job
 
 
+def versions_in_job(
+    job: TrainingJob, versions_of: Callable[[TrainingJob], list[JobVersion]]
+) -> list[JobVersion]:
+    """``versions_of(job)``, each version with its job's workspace (and its job's name when it
+    has none); ``[]`` when the job is gone meanwhile (:func:`is_gone`)."""
+    try:
+        versions = versions_of(job)
+    except APIError as exc:
+        if is_gone(exc):
+            return []  # deleted between listing the jobs and asking for its versions
+        raise
+    return [
+        dataclasses.replace(v, job_name=v.job_name or job.job_name, workspace_id=job.workspace_id)
+        for v in versions
+    ]
+
+
 def all_job_versions(
     jobs: Callable[[], Iterable[TrainingJob]],
     versions_of: Callable[[TrainingJob], list[JobVersion]],
@@ -261,22 +280,8 @@ def all_job_versions(
     if not listed:
         return []
 
-    def named_versions_of(job: TrainingJob) -> list[JobVersion]:
-        try:
-            versions = versions_of(job)
-        except APIError as exc:
-            if is_gone(exc):
-                return []  # deleted between the two calls
-            raise
-        return [
-            dataclasses.replace(
-                v, job_name=v.job_name or job.job_name, workspace_id=job.workspace_id
-            )
-            for v in versions
-        ]
-
     with ThreadPoolExecutor(
         max_workers=min(max_workers, len(listed)), thread_name_prefix=thread_name_prefix
     ) as pool:
-        chunks = list(pool.map(named_versions_of, listed))
+        chunks = list(pool.map(lambda job: versions_in_job(job, versions_of), listed))
     return [version for chunk in chunks for version in chunk]

@@ -3,7 +3,7 @@
 :class:`ResourceList` composes three parts and holds no logic of theirs:
 
 * :class:`~._list_view.ListView` — the widgets (rows, controls, confirmation panel) and drawing;
-* :class:`~._listing.Listing` — asks the provider for every item;
+* :class:`~._listing.Listing` — lists in the background, merging rows in as they arrive;
 * :class:`~.controller.DeleteController` — runs confirmed deletes through the
   :mod:`modelarts_widgets.bulk` engine on the list's :class:`~modelarts_widgets.bulk.DeleteOps`.
 
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Hashable, Iterable, Sequence
 from typing import Any, Callable, Generic, Optional, TypeVar, Union
 
@@ -26,13 +27,14 @@ from modelarts_widgets._kwargs import check_int, keyword_names
 from modelarts_widgets._types import ListItem
 from modelarts_widgets.bulk import DeleteOps
 from modelarts_widgets.client import ids
-from modelarts_widgets.client.base import ListsWorkspaces, ModelArtsApi
+from modelarts_widgets.client.base import ModelArtsApi
 from modelarts_widgets.widgets._connection import Connection
 from modelarts_widgets.widgets._display import NEEDS_IPYTHON_DISPLAY, display_bundle, mimebundle
 from modelarts_widgets.widgets._html import text_html
 from modelarts_widgets.widgets._list_view import ListView
 from modelarts_widgets.widgets._listing import Listing
 from modelarts_widgets.widgets._options import BOX_KEYWORDS, check_run_options
+from modelarts_widgets.widgets._streaming import Feed
 from modelarts_widgets.widgets._view import WORKSPACE_COLUMN, Column, ListState, StatusFilter
 from modelarts_widgets.widgets.confirm import DeletePlan, PlanItem
 from modelarts_widgets.widgets.controller import DeleteController, Record, RunSettings
@@ -51,6 +53,7 @@ class ResourceList(w.VBox, Generic[T]):
     """Base of :class:`JobVersionList` and :class:`VisualizationJobList`."""
 
     busy = Bool(False, read_only=True, help="True while a delete run is in progress.")
+    loading = Bool(False, read_only=True, help="True while a listing runs in the background.")
     error = Unicode("", read_only=True, help="The error shown in the widget ('' when none).")
     status_message = Unicode("", read_only=True, help="The status line shown in the widget.")
     n_items = Int(0, read_only=True, help="Number of items listed.")
@@ -107,7 +110,7 @@ class ResourceList(w.VBox, Generic[T]):
             on_toggle=self._guard(self._row_toggled),
             on_confirm=self._guard(self._confirm_clicked),
             on_cancel=self._guard(self._close_panel),
-            relist=self.refresh,
+            relist=lambda: self._listing.start(announce=False),
         )
         self._deleter: DeleteController[T] = DeleteController(
             self._view,
@@ -121,7 +124,15 @@ class ResourceList(w.VBox, Generic[T]):
         )
         self._conn = Connection(session, client, self._view.status.http_event)
         self._listing: Listing[T] = Listing(
-            self._load, self._plural, say=self._view.set_status, show_error=self._view.set_error
+            self._stream,
+            self._conn.get,
+            self._state,
+            self._lock,
+            self._view,
+            plural=self._plural,
+            group_of=self._group_of,
+            selection_lost=self._selection_changed,
+            keep=None if self.workspace_id is None else self._in_workspace,
         )
         self._wire()
         super().__init__(children=self._view.children, **kwargs)
@@ -150,8 +161,13 @@ class ResourceList(w.VBox, Generic[T]):
     def _item_name(self, item: T) -> str:
         raise NotImplementedError
 
-    def _load(self, client: ModelArtsApi) -> Iterable[T]:
+    def _stream(self, client: ModelArtsApi, feed: Feed) -> None:
+        """List into ``feed`` (see :mod:`._streaming`); runs in the listing's thread."""
         raise NotImplementedError
+
+    def _group_of(self, item: T) -> Hashable:
+        """The group an item arrives in (a listing replaces a group's rows at once)."""
+        return item.key
 
     def _notes(
         self, client: ModelArtsApi, items: Sequence[T]
@@ -165,33 +181,22 @@ class ResourceList(w.VBox, Generic[T]):
     # --- public API: listing -----------------------------------------------------------------
     @property
     def items(self) -> list[T]:
-        """Everything listed by the last refresh (all pages, unfiltered)."""
+        """Everything listed so far (all pages, unfiltered; see ``loading``)."""
         with self._lock:
-            return list(self._state.items)
+            return list(self._state.listed())
 
     @property
     def visible_items(self) -> list[T]:
-        """The items on the current page, top to bottom."""
+        """The rows on the current page, top to bottom (while loading, also placeholders)."""
         with self._lock:
             return list(self._state.page_items())
 
     def refresh(self) -> None:
-        """Re-list from the server (creating the session first if needed); errors show inline."""
-        client = self._ensure_client()
-        if client is None:
-            return
-        items = self._listing.run(client)
-        if items is None:
-            return
-        if self.workspace_id is not None:
-            items = [i for i in items if i.workspace_id == self.workspace_id]
-        note = client.workspace_note if isinstance(client, ListsWorkspaces) else ""
-        with self._lock:
-            self._state.set_items(items)
-            self._view.set_error("")
-            listed = f"Listed {len(items)} {self._plural}."
-            self._view.set_status(f"{listed} {note}" if note else listed)
-            self._view.render()
+        """Start listing in the background (stopping a listing under way) and return.
+
+        Rows already shown stay until their fresh copy arrives; ``wait()`` waits for the end.
+        """
+        self._listing.start(announce=True)
 
     def set_filter(
         self,
@@ -343,8 +348,20 @@ class ResourceList(w.VBox, Generic[T]):
             return True
 
     def wait(self, timeout: Optional[float] = None) -> bool:
-        """Block until no delete runs (the list re-listed, callbacks called); False on timeout."""
-        return self._deleter.wait(timeout)
+        """Block until no listing and no delete run is under way; False on timeout.
+
+        A delete run ends with a re-listing, which this waits for too.
+        """
+        deadline = None if timeout is None else time.monotonic() + timeout
+
+        def left() -> Optional[float]:
+            return None if deadline is None else max(0.0, deadline - time.monotonic())
+
+        while True:
+            if not self._deleter.wait(left()) or not self._listing.wait(left()):
+                return False
+            if not self._deleter.busy and not self._listing.loading:
+                return True
 
     def on_deleted(self, callback: Callable[[list[Record]], Any], remove: bool = False) -> None:
         """Call ``callback(records)`` after each delete run (``remove=True`` unregisters)."""
@@ -355,6 +372,9 @@ class ResourceList(w.VBox, Generic[T]):
         # An __init__ that refused its arguments leaves some of these unset (Widget.__del__).
         conn: Optional[Connection] = self.__dict__.get("_conn")
         view: Optional[ListView[T]] = self.__dict__.get("_view")
+        listing: Optional[Listing[T]] = self.__dict__.get("_listing")
+        if listing is not None:  # stops it and waits for its threads
+            listing.close()
         if conn is not None:
             conn.close()
         if view is not None:
@@ -364,6 +384,10 @@ class ResourceList(w.VBox, Generic[T]):
         layout.close()
 
     # --- internals ---------------------------------------------------------------------------
+    def _in_workspace(self, item: T) -> bool:
+        """Whether ``item`` is in the one workspace this list shows (``workspace_id=``)."""
+        return item.workspace_id == self.workspace_id
+
     def _ensure_client(self) -> Optional[ModelArtsApi]:
         """The API client, or None with the reason shown in the widget."""
         try:
@@ -438,8 +462,7 @@ class ResourceList(w.VBox, Generic[T]):
     @validate("selected")
     def _validate_selected(self, proposal: Any) -> list[Hashable]:
         keys = [self._normalize_key(k) for k in proposal["value"]]
-        by_key = self._state.by_key
-        return list(dict.fromkeys(k for k in keys if k in by_key))
+        return list(dict.fromkeys(k for k in keys if self._state.selectable(k)))
 
     @observe("selected")
     def _selected_set(self, change: Any) -> None:

@@ -1,10 +1,12 @@
-"""The view of a list: its widgets (rows, controls, confirmation panel) and how they are drawn.
+"""The view of a list: its widgets (rows, controls, progress bar, confirmation panel), drawn.
 
 :class:`ListView` draws :class:`~modelarts_widgets.widgets._view.ListState` into the row pool
 and the controls, and publishes what it shows to the owning widget's read-only traits
-(``n_items``, ``page``, ``selected``, ``status_message``, ``error``, ``busy``, …). It is the
-:class:`~modelarts_widgets.widgets.controller.DeleteView` of the list's delete controller. It
-sends no request and holds no run state: outcomes come from ``outcome_of(key)``.
+(``n_items``, ``page``, ``selected``, ``status_message``, ``error``, ``busy``, ``loading``, …).
+It is the :class:`~modelarts_widgets.widgets.controller.DeleteView` of the list's delete
+controller and the :class:`~modelarts_widgets.widgets._listing.ListingView` of its listing. It
+sends no request and holds no run state: outcomes come from ``outcome_of(key)``; rows still
+being listed (placeholders) show "listing…" in the outcome column.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from modelarts_widgets.widgets._html import (
     message_html,
     snapshot_table,
 )
+from modelarts_widgets.widgets._streaming import Progress
 from modelarts_widgets.widgets._view import ALL_WORKSPACES, ListState
 from modelarts_widgets.widgets.badges import badge_html
 from modelarts_widgets.widgets.confirm import ConfirmPanel
@@ -49,6 +52,8 @@ PROGRESS_ORDER = tuple(
         Outcome.NOT_SENT,
     )
 )
+#: The outcome cell of a placeholder row (shown from the job list while versions load).
+LISTING_HTML = '<span class="mw-listing" style="opacity:0.6">listing…</span>'
 
 
 class ListView(Generic[T]):
@@ -81,6 +86,7 @@ class ListView(Generic[T]):
         self.controls = Controls(self.factory, search_placeholder)
         self.panel = ConfirmPanel(self.factory, on_confirm, on_cancel, self._panel_toggled)
         self.progress = ProgressBar(self.factory, "mw-delete-progress")
+        self.listing_progress = ProgressBar(self.factory, "mw-listing-progress")
         self.controls.header.value = self._header_html()
 
     @property
@@ -91,6 +97,7 @@ class ListView(Generic[T]):
         return [
             c.filter_bar,
             c.error,
+            self.listing_progress.box,
             c.selection_bar,
             self.panel.box,
             c.header,
@@ -132,7 +139,10 @@ class ListView(Generic[T]):
     def row_html(self, item: T) -> str:
         cells = [c.cell(item) for c in self._state.visible_columns()]
         outcome = self._outcome_of(item.key)
-        cells.append("" if outcome is None else outcome_html(outcome))
+        if item.key in self._state.placeholders:
+            cells.append(LISTING_HTML)
+        else:
+            cells.append("" if outcome is None else outcome_html(outcome))
         return self.grid.row_html(cells, key=str(item.key))
 
     def render(self) -> None:
@@ -163,8 +173,8 @@ class ListView(Generic[T]):
             if c.search.value != st.text:
                 c.search.value = st.text
         owner = self._owner
-        owner.set_trait("n_items", len(st.items))
-        owner.set_trait("n_matching", len(st.matching()))
+        owner.set_trait("n_items", st.n_listed)
+        owner.set_trait("n_matching", st.n_matching_listed)
         owner.set_trait("page", st.page)
         owner.set_trait("n_pages", st.n_pages)
         c.page_label.value = f"page {st.page} of {st.n_pages}"
@@ -186,18 +196,22 @@ class ListView(Generic[T]):
         with self.sync():
             self._owner.selected = keys
         self.pool.set_checked(lambda k: k in st.selected)
-        n_sel, n_match = len(keys), len(st.matching())
+        n_sel, n_match = len(keys), st.n_matching_listed
+        loading = bool(self._owner.loading)
+        so_far = f" of {st.n_listed} listed so far" if loading else ""
         self._owner.set_trait("n_selected", n_sel)
         hidden = sum(1 for k in keys if k in st.by_key and not st.matches(st.by_key[k]))
         note = f" ({hidden} hidden by the filter)" if hidden else ""
         c = self.controls
         if not st.items:
-            c.selection_label.value = f"No {self._plural} listed."
+            c.selection_label.value = (
+                f"Listing {self._plural}…" if loading else f"No {self._plural} listed."
+            )
         elif not n_match:
-            c.selection_label.value = f"{n_sel} selected{note} · nothing matches the filter"
+            c.selection_label.value = f"{n_sel} selected{note} · nothing matches the filter{so_far}"
         else:
-            c.selection_label.value = f"{n_sel} selected{note} · {n_match} match"
-        c.select_all.description = f"select all {n_match}"
+            c.selection_label.value = f"{n_sel} selected{note} · {n_match} match{so_far}"
+        c.select_all.description = f"select all {n_match}" + (" so far" if loading else "")
         self.render_buttons()
 
     def render_buttons(self) -> None:
@@ -234,6 +248,26 @@ class ListView(Generic[T]):
 
     def refresh(self) -> None:
         self._relist()
+
+    # --- what the listing calls (ListingView) ---------------------------------------------------
+    def set_loading(self, progress: Optional[Progress], loading: bool) -> None:
+        """Publish ``loading``; the listing's bar shows ``progress`` ("listed 87 of 200 jobs")
+        meanwhile and goes when the listing ends."""
+        self._owner.set_trait("loading", loading)
+        bar = self.listing_progress
+        if not loading:
+            bar.hide()
+        elif progress is None:
+            bar.show(0, 1, f"listing {self._plural}…", numbers=False)
+        else:
+            done, total, unit = progress.done, progress.total, progress.unit
+            if progress.total_known:
+                text = f"listed {done} of {total} {unit}"
+            elif done >= total:
+                text = f"listed {done} {unit}…"
+            else:
+                text = f"listed {done} of {total}+ {unit}"
+            bar.show(done, total, text, numbers=False)
 
     def set_error(self, text: str) -> None:
         self._owner.set_trait("error", text)

@@ -1,50 +1,187 @@
-"""The listing step of a list: ask the provider for every item, say how it went.
+"""The listing step of a list: in the background, rows merged as they arrive, progress shown.
 
-Synchronous for now: :meth:`Listing.run` returns when the provider has answered. It reports
-through two callbacks (status and error), so the list widget stays the only owner of its view.
+:class:`Listing` runs one :class:`~._streaming.ListingRun` at a time (a new ``start()`` stops the
+one under way): the producer lists through the client in the run's thread, batches of arrivals
+(at most ten a second) are merged into the list's :class:`~._view.ListState` without touching
+page, filter, sort or selection, and the list is told through :class:`ListingView`. At the end
+the placeholders go, a complete listing drops the rows it no longer found, and the status line
+or the error says how it went (a failure keeps every row listed so far).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
-from typing import Callable, Generic, Optional, TypeVar
+import threading
+import time
+from collections.abc import Hashable
+from typing import Any, Callable, Generic, Optional, Protocol, TypeVar
 
-from modelarts_widgets.client.base import ModelArtsApi
+from modelarts_widgets.client.base import ListsWorkspaces, ModelArtsApi
+from modelarts_widgets.widgets._streaming import Arrivals, Batch, Feed, ListingRun, Progress
+from modelarts_widgets.widgets._view import ListState
 
-__all__ = ["Listing"]
+__all__ = ["Listing", "ListingView"]
 
 logger = logging.getLogger("modelarts_widgets.widgets")
 
 T = TypeVar("T")
 
 
+class ListingView(Protocol):
+    """What a listing needs from the list it fills."""
+
+    def render(self) -> None:
+        """Re-draw the page (rows, pager, selection, buttons)."""
+
+    def set_status(self, text: str, html: Optional[str] = None, *, progress: bool = False) -> None:
+        """Show a status line."""
+
+    def set_error(self, text: str) -> None: ...
+
+    def set_loading(self, progress: Optional[Progress], loading: bool) -> None:
+        """Publish ``loading`` and show ``progress`` on the bar (hidden when not loading)."""
+
+
+class _ConnectError(Exception):
+    """The client could not be made (shown as "Could not connect", not "Could not list")."""
+
+    def __init__(self, cause: Exception) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+
+
 class Listing(Generic[T]):
-    """Lists items with ``load(client)``; failures become messages, never exceptions."""
+    """Background listings of one list; call ``start`` / ``close`` without holding its lock."""
 
     def __init__(
         self,
-        load: Callable[[ModelArtsApi], Iterable[T]],
-        plural: str,
+        produce: Callable[[ModelArtsApi, Feed], None],
+        connect: Callable[[], ModelArtsApi],
+        state: ListState[T],
+        lock: threading.RLock,
+        view: ListingView,
         *,
-        say: Callable[[str], None],
-        show_error: Callable[[str], None],
+        plural: str,
+        group_of: Callable[[T], Hashable],
+        selection_lost: Callable[[], None],
+        keep: Optional[Callable[[T], bool]] = None,
     ) -> None:
-        self._load = load
+        self._produce = produce
+        self._connect = connect
+        self._state = state
+        self._lock = lock
+        self._view = view
         self._plural = plural
-        self._say = say
-        self._show_error = show_error
+        self._selection_lost = selection_lost
+        self._keep = keep  # rows listed but not shown (e.g. of other workspaces) are dropped
+        self._arrivals: Arrivals[T] = Arrivals(state.key_of, group_of)
+        state.placeholders = self._arrivals.placeholders  # one set, kept up to date here
+        self._run: Optional[ListingRun] = None
+        self._failed = False  # the error shown is the last listing's
 
-    def run(self, client: ModelArtsApi) -> Optional[list[T]]:
-        """Every item, or None when listing failed (the error is shown, the list unchanged)."""
-        self._say(f"Loading {self._plural}…")
+    @property
+    def loading(self) -> bool:
+        run = self._run
+        return run is not None and not run.done.is_set()
+
+    def start(self, *, announce: bool = True) -> None:
+        """List in the background (stopping a listing under way) and return.
+
+        ``announce`` False (the re-listing after a delete) leaves the status line to the run's
+        receipt and keeps an error that is not a listing's.
+        """
+        with self._lock:
+            if self._run is not None:
+                self._run.stop()
+            run = ListingRun(
+                lambda feed: self._list(feed, run),
+                lambda batch: self._arrived(run, batch),
+                lambda error: self._ended(run, error, announce),
+            )
+            self._run = run
+            self._arrivals.seen.clear()
+            self._view.set_loading(None, True)
+            if announce:
+                self._view.set_status(f"Loading {self._plural}…")
+            run.start()
+
+    def wait(self, timeout: Optional[float] = None) -> bool:
+        """Block until no listing is under way; False on timeout."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            run = self._run
+            if run is None:
+                return True
+            left = None if deadline is None else max(0.0, deadline - time.monotonic())
+            if not run.done.wait(left):
+                return False
+            if run is self._run:
+                return True
+
+    def close(self) -> None:
+        """Stop a listing under way and wait for its threads (none outlives the list)."""
+        run = self._run
+        if run is not None:
+            run.stop()
+            run.join()
+
+    # --- the run's thread --------------------------------------------------------------------
+    def _list(self, feed: Feed, run: ListingRun) -> None:
         try:
-            return list(self._load(client))
+            client = self._connect()
         except Exception as exc:
-            logger.warning("listing %s failed: %s", self._plural, exc)
-            self._show_error(f"Could not list {self._plural}: {exc}")
-            self._say("")
-            return None
-        except BaseException:  # KeyboardInterrupt (kernel interrupt): do not say "Loading…"
-            self._say(f"Listing {self._plural} was interrupted; the list is unchanged.")
-            raise
+            raise _ConnectError(exc) from exc
+        self._produce(client, feed)
+        if isinstance(client, ListsWorkspaces):  # e.g. "Showing the default workspace only…"
+            run.note = client.workspace_note
+
+    def _arrived(self, run: ListingRun, pushed: dict[Hashable, Any]) -> None:
+        batch = Batch.of(pushed)
+        if self._keep is not None:
+            batch = batch.only(self._keep)
+        st = self._state
+        with self._lock:
+            if run is not self._run:
+                return  # a listing that was stopped: its late rows are not shown
+            started = time.perf_counter()
+            before = len(st.selected)
+            if batch.groups or batch.placeholders:
+                st.set_items(self._arrivals.merge(st.items, batch))
+            if batch.progress is not None:
+                self._view.set_loading(batch.progress, True)
+            self._view.render()
+            if len(st.selected) != before:
+                self._selection_lost()  # a selected item is gone from the server
+            run.pace(time.perf_counter() - started)  # big lists: fewer, larger batches
+
+    def _ended(self, run: ListingRun, error: Optional[Exception], announce: bool) -> None:
+        st = self._state
+        with self._lock:
+            if run is not self._run:
+                return
+            complete = error is None and not run.stopped
+            before = len(st.selected)
+            st.set_items(self._arrivals.finish(st.items, complete=complete))
+            self._view.set_loading(None, False)
+            n = len(st.items)
+            if isinstance(error, _ConnectError):
+                logger.warning("could not create a ModelArts session: %s", error.cause)
+                self._view.set_error(f"Could not connect to ModelArts: {error.cause}")
+                if announce:
+                    self._view.set_status("")
+            elif error is not None:
+                logger.warning("listing %s failed: %s", self._plural, error)
+                kept = f" The {n} listed are shown; press Refresh to try again." if n else ""
+                self._view.set_error(f"Could not list {self._plural}: {error}.{kept}")
+                if announce:  # after a delete, the status line keeps the run's receipt
+                    self._view.set_status(f"Listing stopped after {n} {self._plural}." if n else "")
+            elif complete:
+                if announce or self._failed:
+                    self._view.set_error("")  # a quiet re-list keeps e.g. a callback's error
+                if announce:
+                    listed = f"Listed {n} {self._plural}."
+                    self._view.set_status(f"{listed} {run.note}" if run.note else listed)
+            self._failed = error is not None
+            self._view.render()
+            if len(st.selected) != before:
+                self._selection_lost()

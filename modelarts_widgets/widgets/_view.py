@@ -90,8 +90,11 @@ class ListState(Generic[T]):
         self.descending = descending
         self.page = 1
         self.selected: dict[Hashable, None] = {}
+        self.placeholders: set[Hashable] = set()
+        """Keys of rows shown while their item is still being listed (never selectable)."""
         self._matching: Optional[list[T]] = None
         self._workspaces: list[str] = []
+        self._n_matching_listed: Optional[int] = None
 
     # --- items -------------------------------------------------------------------------------
     def set_items(self, items: Iterable[T]) -> list[Hashable]:
@@ -236,17 +239,43 @@ class ListState(Generic[T]):
     # --- selection -----------------------------------------------------------------------------
     def select(self, keys: Iterable[Hashable], on: bool = True) -> None:
         for k in keys:
-            if on and k in self.by_key:
+            if on and self.selectable(k):
                 self.selected[k] = None
             elif not on:
                 self.selected.pop(k, None)
 
     def set_selected(self, keys: Iterable[Hashable]) -> None:
-        self.selected = {k: None for k in keys if k in self.by_key}
+        self.selected = {k: None for k in keys if self.selectable(k)}
+
+    def selectable(self, key: Hashable) -> bool:
+        """Listed, and not a placeholder."""
+        return key in self.by_key and key not in self.placeholders
+
+    def listed(self) -> list[T]:
+        """The items, without placeholder rows."""
+        if not self.placeholders:
+            return self.items
+        return [i for i in self.items if self.key_of(i) not in self.placeholders]
+
+    @property
+    def n_listed(self) -> int:
+        """How many items are listed (placeholder rows not counted)."""
+        return len(self.items) - len(self.placeholders)
+
+    @property
+    def n_matching_listed(self) -> int:
+        """How many listed items pass the filter (cached like :meth:`matching`)."""
+        if self._n_matching_listed is None:
+            hits, shown = self.matching(), self.placeholders
+            self._n_matching_listed = (
+                sum(1 for i in hits if self.key_of(i) not in shown) if shown else len(hits)
+            )
+        return self._n_matching_listed
 
     def selected_items(self) -> list[T]:
         return [self.by_key[k] for k in self.selected if k in self.by_key]
 
     def _changed(self) -> None:
         self._matching = None
+        self._n_matching_listed = None
         self.go_to_page(self.page)

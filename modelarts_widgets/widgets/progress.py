@@ -1,7 +1,7 @@
 """``ProgressBar``: one core ``IntProgress`` and a text beside it, for long work in a list.
 
-Used by the delete run ("7 / 12 · 5 deleted · 2 failed"); reusable for any other long step
-(e.g. a background listing). Two widget models plus their layout, whatever the total: the bar
+Used by the delete run ("7 / 12 · 5 deleted · 2 failed") and the background listing ("listed
+87 of 200 jobs"). Two widget models plus their layout, whatever the total: the bar
 is updated in place, never one widget per item. Hidden until :meth:`ProgressBar.show`.
 """
 
@@ -54,14 +54,15 @@ class ProgressBar:
     def visible(self) -> bool:
         return bool(self.box.layout.display != "none")
 
-    def show(self, done: int, total: int, text: str = "") -> None:
-        """Show ``done`` of ``total`` (clamped) and ``text`` (plain, escaped) beside it."""
+    def show(self, done: int, total: int, text: str = "", *, numbers: bool = True) -> None:
+        """Show ``done`` of ``total`` (clamped) and ``text`` (plain, escaped) beside it;
+        ``numbers=False``: the text alone (it says the numbers itself)."""
         total = max(0, int(total))
         done = min(max(0, int(done)), total)
         if self.bar.max != max(total, 1):
             self.bar.max = max(total, 1)
         self.bar.value = done
-        shown = f"{done} / {total}" + (f" · {text}" if text else "")
+        shown = (f"{done} / {total}" + (f" · {text}" if text else "")) if numbers else text
         self.text = shown
         self.label.value = f'<span class="mw-progress-label">{esc(shown)}</span>'
         if not self.visible:

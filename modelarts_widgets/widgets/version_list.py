@@ -12,6 +12,7 @@ from modelarts_widgets.models import JobVersion
 from modelarts_widgets.widgets._base import LIST_KEYWORDS, ResourceList
 from modelarts_widgets.widgets._html import TIME_WIDTH, fmt_duration, text_html, time_html
 from modelarts_widgets.widgets._options import RENAMED, check_list_workers
+from modelarts_widgets.widgets._streaming import Feed, stream_all_versions
 from modelarts_widgets.widgets._view import Column
 from modelarts_widgets.widgets.badges import status_badge_html
 
@@ -166,10 +167,18 @@ class JobVersionList(ResourceList[JobVersion]):
             return {"job_id": key[0], "version_id": key[1]}
         return {}
 
-    def _load(self, client: ModelArtsApi) -> list[JobVersion]:
+    def _stream(self, client: ModelArtsApi, feed: Feed) -> None:
         if self._job_id is not None:
-            return list(client.list_job_versions(self._job_id))
-        return list(client.list_all_job_versions(max_workers=self._list_workers))
+            feed.put(self._job_id, client.list_job_versions(self._job_id))
+            return
+        stream_all_versions(client, feed, workers=self._list_workers)
+
+    def _group_of(self, item: JobVersion) -> Hashable:
+        return item.job_id if self._job_id is None else self._job_id
+
+    def _is_placeholder(self, item: JobVersion) -> bool:
+        """True for a row shown from the job list while the job's versions load."""
+        return item.key in self._state.placeholders
 
     def _notes(
         self, client: ModelArtsApi, items: Sequence[JobVersion]

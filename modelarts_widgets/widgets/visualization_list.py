@@ -19,6 +19,7 @@ from modelarts_widgets.widgets._html import (
     time_html,
 )
 from modelarts_widgets.widgets._options import RENAMED
+from modelarts_widgets.widgets._streaming import Feed, Progress
 from modelarts_widgets.widgets._view import Column
 from modelarts_widgets.widgets.badges import status_badge_html
 
@@ -125,8 +126,10 @@ class VisualizationJobList(ResourceList[VisualizationJob]):
     def _ids(self, key: Hashable) -> dict[str, Any]:
         return {"job_id": key}
 
-    def _load(self, client: ModelArtsApi) -> list[VisualizationJob]:
-        return list(client.iter_visualization_jobs())
+    def _stream(self, client: ModelArtsApi, feed: Feed) -> None:
+        for done, job in enumerate(client.iter_visualization_jobs(), 1):
+            feed.put(job.key, [job])
+            feed.progress(Progress(done, done, "visualization jobs", total_known=False))
 
     def _notes(
         self, client: ModelArtsApi, items: Sequence[VisualizationJob]

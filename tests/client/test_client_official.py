@@ -314,6 +314,7 @@ def test_a_delete_rechecked_with_a_listless_answer_is_not_badged_deleted(
 
     w = VisualizationJobList(client=api, poll_interval=0.05, recheck_timeout=0.3)
     try:
+        assert w.wait(30)  # the listing runs in the background
         assert w.error == ""
         w.select(keys=["8992"])
         w.request_delete()

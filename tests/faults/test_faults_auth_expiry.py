@@ -63,6 +63,7 @@ def _run_all(emulator: Any, make_list: Any, session: Session, concurrency: int) 
     for n in range(N):
         emulator.add_visualization_job(f"expiry-{n}", status=10)
     w.refresh()
+    assert w.wait(60)
     w.set_filter(text="expiry-")
     w.select(all_matching=True)
     w.request_delete()

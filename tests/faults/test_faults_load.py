@@ -78,5 +78,6 @@ def test_2000_deletes_with_5_percent_faults_lose_nothing_and_send_nothing_twice(
             break
         assert w.wait(60)
     w.refresh()
+    assert w.wait(60)
     remaining = {j.key for j in w.items} & ids
     assert not remaining, f"{len(remaining)} items never deleted"

@@ -19,6 +19,7 @@ LIST = r"/visualization-jobs$"
 def _recovers(w: Any, emulator_env: Any, n: int) -> None:
     emulator_env.clear_faults()
     w.refresh()
+    assert w.wait(60)
     assert w.error == ""
     assert w.n_items == n
 

@@ -54,6 +54,7 @@ def test_429_on_list_waits_and_shows_it(
     sleep.widget = w
     emulator_env.throttle(1, retry_after=retry_after, path=r"/visualization-jobs$", method="GET")
     w.refresh()
+    assert w.wait(60)
     assert w.error == ""
     assert w.n_items == 4
     assert [e.kind for e in events] == ["rate_limited"]
@@ -137,6 +138,7 @@ def test_rate_limited_bulk_delete_loses_nothing(emulator_env: Any, make_list: An
     for n in range(12):
         emulator_env.add_visualization_job(f"bulk-{n}", status=10)
     w.refresh()
+    assert w.wait(60)
     w.set_filter(text="bulk-")
     w.select(all_matching=True)
     keys = list(w.selected)

@@ -128,6 +128,7 @@ def test_no_secret_in_traits_state_reprs_logs_or_exceptions(
     env_session = Session()
     versions = JobVersionList(poll_interval=0.05, recheck_timeout=5)
     made.append(versions)
+    assert versions.wait(60)
     _drive(versions, emulator)
     ev.objects("aksk session", env_session, env_session.client, env_session.auth,
                env_session.client._http, env_session.auth.source)  # fmt: skip
@@ -139,6 +140,7 @@ def test_no_secret_in_traits_state_reprs_logs_or_exceptions(
     ev.raised("wrong SK list", lambda: wrong.client.list_job_versions(1))
     bad_list = VisualizationJobList(wrong)
     made.append(bad_list)
+    assert bad_list.wait(60)
     assert bad_list.error
     ev.objects("wrong SK session", wrong, wrong.auth)
 
@@ -149,6 +151,7 @@ def test_no_secret_in_traits_state_reprs_logs_or_exceptions(
     emulator.expire_tokens()
     vis = VisualizationJobList(pw, poll_interval=0.05, recheck_timeout=5)
     made.append(vis)
+    assert vis.wait(60)
     _drive(vis, emulator)
     secret_values["IAM token 2"] = pw.auth.source.get().value
     assert secret_values["IAM token 1"] != secret_values["IAM token 2"]
@@ -164,6 +167,7 @@ def test_no_secret_in_traits_state_reprs_logs_or_exceptions(
     emulator.expire_tokens()
     expired = JobVersionList(tok)
     made.append(expired)
+    assert expired.wait(60)
     assert "ModelArts.0202" in expired.error
     ev.raised("expired token", lambda: tok.client.list_job_versions(1))
     ev.objects("token session", tok, tok.auth)
@@ -178,9 +182,11 @@ def test_no_secret_in_traits_state_reprs_logs_or_exceptions(
     emulator.expire_tokens()
     temp_list = JobVersionList(poll_interval=0.05, recheck_timeout=5)
     made.append(temp_list)
+    assert temp_list.wait(60)
     _drive(temp_list, emulator)
     refreshed = JobVersionList(meta)  # the first session refreshes its expired credentials
     made.append(refreshed)
+    assert refreshed.wait(60)
     assert refreshed.error == ""
     second = Session().auth.source.get()  # the credentials the metadata service hands out now
     assert first.security_token != second.security_token
@@ -234,8 +240,8 @@ NOTEBOOK_CELLS = [
     "logging.basicConfig(level=logging.DEBUG, force=True)\n"
     "from modelarts_widgets import JobVersionList, VisualizationJobList\n"
     "from modelarts_widgets.session import Session",
-    "w = JobVersionList(poll_interval=0.05, recheck_timeout=5)\nw",
-    "v = VisualizationJobList()\nv.select(all_matching=True)\nv.request_delete()\nv",
+    "w = JobVersionList(poll_interval=0.05, recheck_timeout=5)\nw.wait()\nw",
+    "v = VisualizationJobList()\nv.wait()\nv.select(all_matching=True)\nv.request_delete()\nv",
     "done = [j for j in v.items if j.status == 10][:1]\n"
     "v.cancel(); v.clear_selection(); v.select(keys=[j.key for j in done])\n"
     "v.request_delete(); v.confirm()\n"

@@ -84,6 +84,7 @@ def test_5xx_on_list_then_a_clear_error_with_the_request_id(
     assert "request id" in page(w).error.value  # shown, not only in the trait
     emulator_env.clear_faults()
     w.refresh()  # the widget is still usable
+    assert w.wait(60)
     assert w.error == ""
     assert w.n_items == 4
 

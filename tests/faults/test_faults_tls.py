@@ -85,6 +85,7 @@ def test_tls_verification_is_on_by_default(self_signed_https: str) -> None:
     assert http._session.verify is True
     w = VisualizationJobList(session)
     try:
+        assert w.wait(60)
         assert w.n_items == 0
         assert w.error.startswith("Could not list visualization jobs")
         assert "SSL" in w.error or "certificate" in w.error.lower()
@@ -100,6 +101,7 @@ def test_turning_tls_verification_off_is_explicit_and_warns(self_signed_https: s
     assert http._session.verify is False  # also for anything using the requests session
     w = VisualizationJobList(session)
     try:
+        assert w.wait(60)
         assert w.error == ""
         assert [j.job_name for j in w.items] == ["over-tls"]
     finally:

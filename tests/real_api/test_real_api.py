@@ -57,6 +57,7 @@ def test_real_widget_lists_without_secrets(real_session) -> None:  # type: ignor
 
     widget = VisualizationJobList(real_session)
     try:
+        assert widget.wait(120)  # the listing runs in the background
         assert widget.error == ""
         state = repr([child.get_state() for child in widget.children]) + repr(widget.get_state())
         for secret in (os.environ["MODELARTS_REAL_AK"], os.environ["MODELARTS_REAL_SK"]):

@@ -190,6 +190,7 @@ def test_cancel_mid_run_stops_sending(make_widget: Any, emulator: Any, wait_unti
     for n in range(8):
         emulator.add_visualization_job(f"slow-{n}", status=10)
     w.refresh()
+    assert w.wait(60)
     emulator.add_latency(0.3, path=r".*/visualization-jobs/.+", method="DELETE")
     w.set_filter(text="slow-")
     w.select(all_matching=True)

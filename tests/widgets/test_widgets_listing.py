@@ -137,9 +137,11 @@ def test_selected_trait_is_settable_and_survives_refresh(make_widget: Any, api: 
     w.select(keys=[keys[2]])
     w.sort("version", descending=False)
     w.refresh()
+    assert w.wait(60)
     assert w.selected == keys  # sort and refresh never re-target
     api.delete_job_version(*keys[1])  # goes away outside the widget
     w.refresh()
+    assert w.wait(60)
     assert w.selected == [keys[0], keys[2]]
     assert w.n_items == 8
 
@@ -147,6 +149,7 @@ def test_selected_trait_is_settable_and_survives_refresh(make_widget: Any, api: 
 def test_without_credentials_the_error_shows_inside_the_widget(monkeypatch: Any) -> None:
     w = JobVersionList()  # no env, no session: must not raise
     try:
+        assert w.wait(60)
         assert w.error.startswith("Could not connect to ModelArts:")
         assert "HUAWEICLOUD_SDK_AK" in w.error  # the actionable part of the message
         assert "mw-error-text" in page(w).error.value
@@ -159,12 +162,14 @@ def test_without_credentials_the_error_shows_inside_the_widget(monkeypatch: Any)
 def test_refresh_retries_after_the_credentials_appear(emulator: Any, monkeypatch: Any) -> None:
     w = VisualizationJobList()
     try:
+        assert w.wait(60)
         assert w.error
         monkeypatch.setenv("HUAWEICLOUD_SDK_AK", emulator.access_key)
         monkeypatch.setenv("HUAWEICLOUD_SDK_SK", emulator.secret_key)
         monkeypatch.setenv("HUAWEICLOUD_SDK_PROJECT_ID", emulator.project_id)
         monkeypatch.setenv("MODELARTS_ENDPOINT", emulator.base_url)
         page(w).refresh.click()
+        assert w.wait(60)
         assert w.error == ""
         assert w.n_items == 4
     finally:
@@ -195,6 +200,7 @@ def test_rate_limit_waits_show_in_the_status_line(make_widget: Any, emulator: An
     w.observe(lambda ch: seen.append(ch["new"]), names="status_message")
     emulator.throttle(1, retry_after=1, path=r".*/visualization-jobs$", method="GET")
     w.refresh()
+    assert w.wait(60)
     assert "waiting 1 s (rate limited)" in seen
     assert w.n_items == 4
     assert w.error == ""

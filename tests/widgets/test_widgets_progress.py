@@ -93,3 +93,24 @@ def test_a_delete_run_shows_one_progress_bar_with_counts_by_outcome(
     assert "4 / 4 · 4 deleted" in seen[-1][2]
     assert box.layout.display == "none"  # gone when the run is over; the status line stays
     assert "Deleted 4 of 4" in w.status_message
+
+
+def test_a_listing_shows_its_own_progress_bar_and_hides_it_at_the_end(
+    make_widget: Any, emulator_env: Any, registry: dict[str, Any]
+) -> None:
+    emulator_env.seed(jobs=8, versions_per_job=2)
+    emulator_env.add_latency(0.2, path=r"/training-jobs/\d+/versions$")
+    before = len(registry)
+    versions = make_widget(JobVersionList, listed=False, list_workers=1)
+    made = len(registry) - before
+    p = page(versions)
+    bar, box = p.find("mw-listing-progress-bar"), p.find("mw-listing-progress")
+    assert isinstance(bar, w.IntProgress)
+    assert box.layout.display != "none"  # shown from the start
+    assert box is not p.find("mw-delete-progress")  # the delete run has its own
+    texts: list[str] = []
+    p.find("mw-listing-progress-text").observe(lambda c: texts.append(c["new"]), names="value")
+    assert versions.wait(60)
+    assert box.layout.display == "none"
+    assert any("listed" in t and "of 8 jobs" in t for t in texts), texts
+    assert len(registry) - before == made  # updated in place while listing

@@ -105,3 +105,44 @@ def test_a_business_refusal_is_not_rechecked_as_gone(make_widget: Any, emulator_
     (record,) = w.last_result
     assert record["outcome"] == "failed"
     assert record["error_code"] == "ModelArts.0105"
+
+
+def test_the_workspace_column_appears_when_a_second_workspace_arrives_mid_listing(
+    make_widget: Any, workspaces: list[str], emulator_env: Any
+) -> None:
+    emulator_env.add_latency(0.5, path=r"/training-jobs$", method="GET")  # one workspace a time
+    w = make_widget(JobVersionList, listed=False)
+    p = page(w)
+    shown: list[tuple[int, bool, bool]] = []  # (listed, workspace column, workspace filter)
+    w.observe(
+        lambda change: shown.append(
+            (
+                change["new"],
+                "workspace" in p.header.value,
+                p.find("mw-workspace-filter").layout.display != "none",
+            )
+        ),
+        names="n_items",
+    )
+    assert w.loading
+    assert w.wait(60)
+    assert shown[-1] == (12, True, True)
+    assert (0, False, False) not in shown  # n_items only grows from the first arrival
+    listed, column, choice = shown[0]  # the first rows: workspace "0" alone
+    assert listed > 0
+    assert (column, choice) == (False, False), shown
+    assert {v.workspace_id for v in w.items} == set(workspaces)
+
+
+def test_a_chosen_workspace_keeps_other_workspaces_rows_out_while_listing(
+    make_widget: Any, workspaces: list[str]
+) -> None:
+    chosen = workspaces[1]
+    w = make_widget(JobVersionList, workspace_id=chosen, listed=False)
+    seen: set[str] = set()
+    w.observe(lambda _c: seen.update(v.workspace_id for v in w.visible_items), names="n_items")
+    assert w.wait(60)
+    assert seen <= {chosen}
+    assert {v.workspace_id for v in w.items} == {chosen}
+    assert w.n_items == 4
+    assert "workspace" not in page(w).header.value

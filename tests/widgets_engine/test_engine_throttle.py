@@ -109,3 +109,23 @@ def test_many_threads_latest_values_and_call_count_bound() -> None:
 def test_negative_interval_is_rejected() -> None:
     with pytest.raises(ValueError, match="interval"):
         Coalescer(lambda batch: None, interval=-1)
+
+
+def test_gather_delivers_pushes_made_together_in_one_call() -> None:
+    got: list[dict[str, int]] = []
+    delivered = threading.Event()
+
+    def callback(batch: dict[str, int]) -> None:
+        got.append(batch)
+        delivered.set()
+
+    coalescer: Coalescer[str, int] = Coalescer(callback, interval=0.0, gather=0.5)
+    coalescer.push("a", 1)
+    coalescer.push("b", 2)  # within the gather window of the first push
+    assert delivered.wait(WAIT)
+    assert got[0] == {"a": 1, "b": 2}
+    coalescer.close()
+    with pytest.raises(ValueError, match="interval"):
+        coalescer.interval = -1.0
+    coalescer.interval = 0.5
+    assert coalescer.interval == 0.5

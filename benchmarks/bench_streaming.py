@@ -1,0 +1,370 @@
+"""7. How soon a ``JobVersionList`` shows rows: blocking listing (baseline commit) vs this code.
+
+For 10 / 200 / 1,000 jobs x 5 versions at 20 / 100 / 300 ms emulator latency per request,
+each variant measures, in a fresh Python process (``PYTHONPATH`` = that variant's code):
+
+- **constructor**: ``JobVersionList(session)`` returning (the session is made before);
+- **first rows**: a full first page (``page_size`` = 20) visible, whatever the rows are;
+- **first versions**: a full first page of complete versions (no placeholder row from the
+  job list, see the README's "How loading works");
+- **whole list**: every version listed and the listing over (``wait()`` returned).
+
+The baseline is the last commit before background listing (``BASELINE``; any commit with
+``--baseline``), extracted with ``git archive`` into a temporary folder; "this code" is the
+working tree. Both talk to one emulator subprocess. Progress is polled every 5 ms (the
+resolution of the first-rows numbers). Run::
+
+    python benchmarks/bench_streaming.py [--quick] [--baseline REF] [--only blocking|current]
+    python benchmarks/bench_streaming.py --browser   # JupyterLab: first rows, 10,000 versions
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Optional
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    # appended, so that a worker's PYTHONPATH (the variant's code) wins for modelarts_widgets
+    sys.path.append(str(ROOT))
+
+from benchmarks._common import Options, Section, Target, emulator_session, fmt_s  # noqa: E402
+
+#: The last commit whose list widgets list in the constructor (the blocking behaviour).
+BASELINE = "ae74aad"
+JOB_COUNTS = (10, 200, 1000)
+LATENCIES = (0.020, 0.100, 0.300)
+PER_JOB = 5
+PAGE_SIZE = 20
+POLL_S = 0.005
+#: Seconds after which a worker gives up (a wedged listing must not hang the benchmark).
+WORKER_TIMEOUT = 600.0
+
+
+def _worker(expected: int) -> dict[str, Any]:
+    """Runs in the child process: construct, then poll until the whole list is there."""
+    import modelarts_widgets
+    from modelarts_widgets.session import Session
+    from modelarts_widgets.widgets.version_list import JobVersionList
+
+    session = Session()
+    t0 = time.perf_counter()
+    widget = JobVersionList(session, page_size=PAGE_SIZE)
+    ctor = time.perf_counter() - t0
+    first_page = min(PAGE_SIZE, expected)
+    first_rows: Optional[float] = None
+    first_versions: Optional[float] = None
+    whole: Optional[float] = None
+    deadline = t0 + WORKER_TIMEOUT
+    while time.perf_counter() < deadline:
+        now = time.perf_counter() - t0
+        visible = widget.visible_items
+        if first_rows is None and len(visible) >= first_page:
+            first_rows = now
+        if (
+            first_versions is None
+            and len(visible) >= first_page
+            and not any(getattr(widget, "_is_placeholder", lambda _: False)(v) for v in visible)
+        ):
+            first_versions = now
+        if widget.n_items >= expected and not getattr(widget, "loading", False):
+            whole = now
+            break
+        time.sleep(POLL_S)
+    if whole is not None:
+        widget.wait()
+        whole = time.perf_counter() - t0
+    n_items = widget.n_items
+    widget.close()
+    return {
+        "constructor": ctor,
+        "first_rows": first_rows,
+        "first_versions": first_versions,
+        "whole": whole,
+        "n_items": float(n_items),
+        "code": str(Path(modelarts_widgets.__file__).resolve().parent.parent),
+    }
+
+
+def _extract(ref: str, into: str, *paths: str) -> str:
+    """``git archive ref <paths>`` (default: the package) unpacked into ``into``; returns it."""
+    archive = subprocess.run(
+        ["git", "archive", "--format=tar", ref, *(paths or ("modelarts_widgets",))],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", into], input=archive, check=True)
+    return into
+
+
+def _run_worker(code: str, expected: int, env: dict[str, str]) -> dict[str, Any]:
+    child_env = dict(os.environ, **env, PYTHONPATH=code)
+    out = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), "--worker", str(expected)],
+        env=child_env,
+        capture_output=True,
+        text=True,
+        timeout=WORKER_TIMEOUT + 60,
+        check=False,
+    )
+    if out.returncode != 0:
+        raise RuntimeError(f"worker failed ({out.returncode}): {out.stderr[-2000:]}")
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    if Path(result.pop("code")) != Path(code).resolve():
+        raise RuntimeError(f"the worker imported modelarts_widgets from elsewhere, not {code}")
+    return result
+
+
+def _round_trips(cell: dict[str, Any], latency: float) -> str:
+    first = cell["first_rows"]
+    return "n/a" if first is None else f"{first / latency:.1f}"
+
+
+def _median(samples: list[dict[str, Any]], key: str) -> Optional[float]:
+    values = [s[key] for s in samples if s.get(key) is not None]
+    return statistics.median(values) if values else None
+
+
+def _reps(opts: Options, jobs: int, latency: float) -> int:
+    if opts.quick:
+        return 1
+    return 1 if jobs >= 1000 and latency >= 0.3 else 3
+
+
+def run(opts: Options, baseline: str = BASELINE, only: Optional[str] = None) -> Section:
+    from modelarts_widgets.demo import emulator_env
+
+    sec = Section("streaming", "7. Lists that appear at once (JobVersionList, listing included)")
+    raw: dict[str, Any] = {}
+    rows: list[list[str]] = []
+    jobs_list = JOB_COUNTS if not opts.quick else (10, 200)
+    with tempfile.TemporaryDirectory(prefix="bench-baseline-") as tmp:
+        variants = [
+            (f"blocking ({baseline})", _extract(baseline, tmp)),
+            ("background (this code)", str(ROOT)),
+        ]
+        if only == "blocking":
+            variants = variants[:1]
+        elif only == "current":
+            variants = variants[1:]
+        with emulator_session() as emu:
+            env = emulator_env(emu)
+            for jobs in jobs_list:
+                emu.seed(jobs=jobs, versions_per_job=PER_JOB)
+                expected = jobs * PER_JOB
+                for latency in LATENCIES:
+                    emu.faults({"latency": latency})
+                    reps = _reps(opts, jobs, latency)
+                    for label, code in variants:
+                        opts.log(
+                            f"  streaming: {jobs} jobs @ {latency * 1000:.0f} ms, {label} x{reps}"
+                        )
+                        samples = [_run_worker(code, expected, env) for _ in range(reps)]
+                        cell = {k: _median(samples, k) for k in samples[0]}
+                        cell["samples"] = samples
+                        raw[f"{jobs}x{PER_JOB}@{latency * 1000:.0f}ms {label}"] = cell
+                        rows.append(
+                            [
+                                f"{jobs} x {PER_JOB}",
+                                f"{latency * 1000:.0f} ms",
+                                label,
+                                str(reps),
+                                fmt_s(cell["constructor"]),
+                                fmt_s(cell["first_rows"]),
+                                _round_trips(cell, latency),
+                                fmt_s(cell["first_versions"]),
+                                fmt_s(cell["whole"]),
+                                f"{cell['n_items']:.0f}",
+                            ]
+                        )
+                emu.faults(None)
+    sec.table(
+        [
+            "jobs x versions",
+            "latency",
+            "variant",
+            "runs",
+            "constructor",
+            "first rows",
+            "÷ latency",
+            "first versions",
+            "whole list",
+            "rows",
+        ],
+        rows,
+    )
+    sec.notes += [
+        f"Medians of the runs shown (1,000 jobs at 300 ms: one run per variant, "
+        f"≈ {1000 / 4 * 0.3:.0f} s each). Each run is a fresh process; "
+        "the Session is created before the clock starts (AK/SK from the environment).",
+        f"First rows = a full first page ({PAGE_SIZE} rows) visible; first versions = a full "
+        "first page with no placeholder rows (for the blocking code all three equal the "
+        f"constructor). Polled every {POLL_S * 1000:.0f} ms.",
+        "Round trips: one request costs the latency plus ≈ 1-3 ms of signing and parsing.",
+    ]
+    _targets(sec, raw, variants)
+    sec.raw = raw
+    return sec
+
+
+def _targets(sec: Section, raw: dict[str, Any], variants: list[tuple[str, str]]) -> None:
+    if len(variants) < 2:
+        return
+    old_label, new_label = variants[0][0], variants[1][0]
+    new = {k: v for k, v in raw.items() if k.endswith(new_label)}
+    worst_ctor = max(v["constructor"] for v in new.values())
+    sec.targets.append(
+        Target(
+            "constructor returns",
+            "≤ 0.2 s",
+            f"slowest median {fmt_s(worst_ctor)}",
+            worst_ctor <= 0.2,
+        )
+    )
+    ratios: list[tuple[float, str]] = []
+    for key, cell in new.items():
+        latency = float(key.split("@")[1].split("ms")[0]) / 1000
+        if cell["first_rows"] is not None:
+            ratios.append((cell["first_rows"] / latency, key.split(" ")[0]))
+    worst = max(ratios) if ratios else (float("nan"), "")
+    over = [name for ratio, name in sorted(ratios, reverse=True) if ratio > 3]
+    sec.targets.append(
+        Target(
+            "first rows",
+            "within 3 round trips",
+            f"worst {worst[0]:.1f} x the latency ({worst[1]})"
+            + (f"; over 3 in {', '.join(over)}" if over else ""),
+            bool(ratios) and worst[0] <= 3,
+        )
+    )
+    slower = []
+    for key, cell in new.items():
+        old = raw.get(key.replace(new_label, old_label))
+        if old and cell["whole"] and old["whole"]:
+            slower.append(cell["whole"] / old["whole"])
+    worst_ratio = max(slower) if slower else float("nan")
+    sec.targets.append(
+        Target(
+            "whole list vs blocking",
+            "no slower (ratio ≤ 1.05, noise)",
+            f"worst ratio {worst_ratio:.2f}",
+            bool(slower) and worst_ratio <= 1.05,
+        )
+    )
+
+
+# --- browser: run cell -> first rows visible in JupyterLab (optional, ``--browser``) -----------
+
+BROWSER_SEED = {"jobs": 200, "versions_per_job": 50, "visualization_jobs": 0}
+
+
+def run_browser(opts: Options, baseline: str = BASELINE) -> Section:
+    """``JobVersionList()`` listing 10,000 versions itself: run cell -> 20 rows in the DOM."""
+    from benchmarks._lab import lab
+    from benchmarks.bench_browser import SETUP
+
+    sec = Section(
+        "streaming_browser", "7b. First rows in JupyterLab, 10,000 versions, listing included"
+    )
+    reps = opts.pick(5, 2)
+    raw: dict[str, Any] = {}
+    rows: list[list[str]] = []
+    with tempfile.TemporaryDirectory(prefix="bench-baseline-") as tmp:
+        _extract(baseline, tmp, "modelarts_widgets", "benchmarks")
+        variants = [(f"blocking ({baseline})", tmp), ("background (this code)", str(ROOT))]
+        with lab(BROWSER_SEED) as lb:
+            opts.log("  streaming/browser: warm-up (not counted)")
+            warm = lb.notebook(
+                "stream_warmup.ipynb", [SETUP.format(root=str(ROOT), n=100), "JobVersionList()"]
+            )
+            with lb.open(warm) as page:
+                lb.run_cell(page, 0, ".bench-ready", 1, 180.0)
+                lb.run_cell(page, 1, ".mw-version-list .mw-row", PAGE_SIZE, 120.0)
+            for label, root in variants:
+                samples: list[float] = []
+                for i in range(reps):
+                    opts.log(f"  streaming/browser: {label} run {i + 1}/{reps}")
+                    name = lb.notebook(
+                        f"stream_{len(raw)}_{i}.ipynb",
+                        [SETUP.format(root=root, n=100), "JobVersionList()"],
+                    )
+                    with lb.open(name) as page:
+                        if lb.run_cell(page, 0, ".bench-ready", 1, 180.0) < 0:
+                            raise RuntimeError(f"setup cell failed for {name}")
+                        samples.append(
+                            lb.run_cell(page, 1, ".mw-version-list .mw-row", PAGE_SIZE, 120.0)
+                        )
+                ok = [s for s in samples if s >= 0]
+                raw[label] = {"median_s": statistics.median(ok) if ok else None, "samples": samples}
+                rows.append([label, str(len(samples)), fmt_s(raw[label]["median_s"])])
+    sec.table(["variant", "runs", "run cell → first 20 rows visible (median)"], rows)
+    sec.notes.append(
+        "JupyterLab 4 + headless Chromium, emulator with no latency (200 jobs x 50 versions); "
+        "each run a new kernel whose sys.path starts with that variant's code."
+    )
+    new = raw[variants[1][0]]["median_s"]
+    sec.targets.append(
+        Target(
+            "browser first rows (10,000 versions, listing included)",
+            "≤ 0.6 s",
+            fmt_s(new),
+            new is not None and new <= 0.6,
+        )
+    )
+    sec.raw = raw
+    return sec
+
+
+def main(argv: Optional[list[str]] = None) -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--worker", type=int, help=argparse.SUPPRESS)
+    p.add_argument("--quick", action="store_true", help="one run, 10 and 200 jobs only")
+    p.add_argument("--baseline", default=BASELINE, help="commit with the blocking listing")
+    p.add_argument("--only", choices=("blocking", "current"), help="measure one variant")
+    p.add_argument(
+        "--browser",
+        action="store_true",
+        help="instead: run cell -> first rows in JupyterLab, 10,000 versions, both variants",
+    )
+    p.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "streaming.md"))
+    args = p.parse_args(argv)
+    if args.worker is not None:
+        print(json.dumps(_worker(args.worker)))
+        return
+    from benchmarks._common import machine
+
+    started = time.perf_counter()
+    if args.browser:
+        sec = run_browser(Options(quick=args.quick), args.baseline)
+        args.out = str(Path(args.out).with_name("streaming_browser.md"))
+    else:
+        sec = run(Options(quick=args.quick), args.baseline, args.only)
+    sec.seconds = time.perf_counter() - started
+    info = machine()
+    lines = ["# Streaming listing benchmark", "", "| machine | |", "|---|---|"]
+    lines += [f"| {k} | {v} |" for k, v in info.items()]
+    lines += ["", "| target | goal | measured | met? |", "|---|---|---|---|"]
+    lines += [
+        f"| {t.name} | {t.target} | {t.measured} | {'met' if t.met else 'missed'} |"
+        for t in sec.targets
+    ]
+    lines += ["", sec.markdown(), ""]
+    text = "\n".join(lines)
+    Path(args.out).write_text(text, encoding="utf-8")
+    Path(args.out).with_suffix(".json").write_text(
+        json.dumps({"machine": info, "raw": sec.raw}, indent=1), encoding="utf-8"
+    )
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
