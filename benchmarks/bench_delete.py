@@ -85,7 +85,7 @@ def _summarise(outcomes: dict[Hashable, Any]) -> dict[str, Any]:
 def run_bulk(
     emu: Emulator, n: int, faults: dict[str, Any], concurrency: Optional[int] = None
 ) -> dict[str, Any]:
-    from modelarts_widgets.widgets.deleter import BulkDelete, job_version_ops
+    from modelarts_widgets.bulk import BulkDelete, job_version_ops
 
     client, keys, names = _prepare(emu, n, faults)
     delete_one, still_listed = job_version_ops(client)
@@ -152,7 +152,7 @@ def _median_run(
 
 
 def run(opts: Options) -> Section:
-    from modelarts_widgets.widgets.deleter import BulkDelete
+    from modelarts_widgets.bulk import BulkDelete
 
     sec = Section("delete", f"5. Bulk delete of {N} versions (50 ms latency; then rate-limited)")
     default_conc = int(inspect.signature(BulkDelete).parameters["concurrency"].default)

@@ -43,6 +43,7 @@ __all__ = [
     "ServerError",
     "TransportError",
     "error_for_status",
+    "hint_for",
 ]
 
 
@@ -155,3 +156,26 @@ def error_for_status(status_code: int) -> type[APIError]:
     if status_code >= 500:
         return ServerError
     return _BY_STATUS.get(status_code, APIError)
+
+
+_PERMISSION_HINT = (
+    "check that this IAM user (in a ModelArts notebook: the ModelArts agency) has ModelArts "
+    "permissions for this project, e.g. the ModelArts CommonOperations or FullAccess policy"
+)
+#: What to check, by the server's error code (the server's own words stay in the message).
+_HINTS: dict[str, str] = {
+    "ModelArts.0210": (
+        "check the project id (project_id=... or HUAWEICLOUD_SDK_PROJECT_ID): it must be the "
+        "project of this region in the account the credentials belong to"
+    ),
+    "ModelArts.0108": _PERMISSION_HINT,
+    "ModelArts.2785": _PERMISSION_HINT,
+}
+
+
+def hint_for(status: Optional[int], error_code: Optional[str]) -> str:
+    """What the user should check after a refusal; ``""`` when there is nothing to add."""
+    hint = _HINTS.get(error_code or "", "")
+    if not hint and status == 403:
+        hint = _PERMISSION_HINT
+    return hint

@@ -15,6 +15,11 @@ from typing import Any, Optional
 
 __all__ = [
     "ACTIVE_STATUSES",
+    "BILLING_STATUSES",
+    "COMPLETED_STATUSES",
+    "FAILED_STATUSES",
+    "FINISHED_STATUSES",
+    "RUNNING_STATUSES",
     "TERMINAL_STATUSES",
     "DeleteResult",
     "JobStatus",
@@ -83,10 +88,34 @@ _LABELS: dict[int, str] = {
     22: "mount failed",
 }
 
+_S = JobStatus
+
+
+def _codes(*statuses: JobStatus) -> frozenset[int]:
+    """Plain int codes (so ``str()`` of a member is its number on every Python)."""
+    return frozenset(int(s) for s in statuses)
+
+
 #: Statuses in which a job still runs, waits or changes: deleting them needs explicit consent.
-ACTIVE_STATUSES: frozenset[int] = frozenset({1, 2, 4, 7, 8, 9, 15, 18, 19})
+ACTIVE_STATUSES: frozenset[int] = _codes(
+    _S.INIT, _S.IMAGE_CREATING, _S.SUBMIT_TRYING, _S.WAITING, _S.RUNNING, _S.KILLING,
+    _S.SCALING, _S.CHECK_INIT, _S.CHECK_RUNNING,
+)  # fmt: skip
 #: Statuses after which nothing more happens to the job.
-TERMINAL_STATUSES: frozenset[int] = frozenset({3, 5, 6, 10, 11, 12, 13, 14, 16, 17, 20, 21, 22})
+TERMINAL_STATUSES: frozenset[int] = _codes(*JobStatus) - ACTIVE_STATUSES - {int(_S.UNKNOWN)}
+#: Terminal statuses that mean something went wrong.
+FAILED_STATUSES: frozenset[int] = _codes(
+    _S.IMAGE_FAILED, _S.SUBMIT_FAILED, _S.DELETE_FAILED, _S.FAILED, _S.LOST,
+    _S.SUBMIT_MODEL_FAILED, _S.DEPLOY_SERVICE_FAILED, _S.CHECK_FAILED, _S.MOUNT_FAILED,
+)  # fmt: skip
+#: Terminal statuses that are not failures.
+FINISHED_STATUSES: frozenset[int] = TERMINAL_STATUSES - FAILED_STATUSES
+#: Finished with a result (shown as a success).
+COMPLETED_STATUSES: frozenset[int] = _codes(_S.COMPLETED, _S.CHECK_RUNNING_COMPLETED)
+#: Active and doing work (shown as running, not as waiting).
+RUNNING_STATUSES: frozenset[int] = _codes(_S.RUNNING, _S.SCALING, _S.CHECK_RUNNING)
+#: Statuses in which a visualization job holds resources (and is billed).
+BILLING_STATUSES: frozenset[int] = _codes(_S.RUNNING)
 
 
 def status_label(code: int) -> str:

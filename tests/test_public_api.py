@@ -65,10 +65,10 @@ def test_sdk_surface_matches_the_documented_names() -> None:
         assert callable(getattr(sdk.VisualizationJob, method)), method
 
 
-def test_emulator_and_client_do_not_import_widgets() -> None:
+def test_emulator_client_and_bulk_engine_do_not_import_widgets() -> None:
     code = (
         "import sys, modelarts_widgets.emulator, modelarts_widgets.client, "
-        "modelarts_widgets.session, modelarts_widgets.sdk; "
+        "modelarts_widgets.session, modelarts_widgets.sdk, modelarts_widgets.bulk; "
         "bad = [m for m in sys.modules "
         "if m.startswith(('ipywidgets', 'modelarts_widgets.widgets'))]; "
         "print(bad); sys.exit(1 if bad else 0)"

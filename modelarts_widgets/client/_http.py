@@ -35,7 +35,7 @@ import requests.auth
 from requests.structures import CaseInsensitiveDict
 
 from modelarts_widgets import __version__
-from modelarts_widgets.client.base import Timeout
+from modelarts_widgets._types import Timeout
 from modelarts_widgets.errors import (
     APIError,
     MalformedResponseError,
@@ -43,6 +43,7 @@ from modelarts_widgets.errors import (
     RequestTimeoutError,
     TransportError,
     error_for_status,
+    hint_for,
 )
 from modelarts_widgets.models import error_code_of, error_message_of
 
@@ -57,20 +58,6 @@ _IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS"})
 #: 401 codes that mean "your credentials expired" (refresh and resend once).
 _EXPIRY_CODES = frozenset({"ModelArts.0202", "ModelArts.4127", "ModelArts.6620"})
 _APIG_AUTH_CODES = frozenset({"APIG.0301", "APIGW.0301"})
-
-_PERMISSION_HINT = (
-    "check that this IAM user (in a ModelArts notebook: the ModelArts agency) has ModelArts "
-    "permissions for this project, e.g. the ModelArts CommonOperations or FullAccess policy"
-)
-#: What to check, by the server's error code (the server's own words stay in the message).
-_HINTS: dict[str, str] = {
-    "ModelArts.0210": (
-        "check the project id (project_id=... or HUAWEICLOUD_SDK_PROJECT_ID): it must be the "
-        "project of this region in the account the credentials belong to"
-    ),
-    "ModelArts.0108": _PERMISSION_HINT,
-    "ModelArts.2785": _PERMISSION_HINT,
-}
 
 Listener = Callable[["HttpEvent"], None]
 
@@ -119,14 +106,6 @@ class HttpReply:
     @property
     def ok(self) -> bool:
         return 200 <= self.status < 300
-
-
-def hint_for(status: Optional[int], error_code: Optional[str]) -> str:
-    """What the user should check after a refusal; ``""`` when there is nothing to add."""
-    hint = _HINTS.get(error_code or "", "")
-    if not hint and status == 403:
-        hint = _PERMISSION_HINT
-    return hint
 
 
 def is_expiry(status: int, body: Mapping[str, Any]) -> bool:

@@ -21,8 +21,9 @@ The contract has three layers:
 from __future__ import annotations
 
 from collections.abc import Collection, Hashable, Iterable, Iterator, Mapping, Sequence
-from typing import Any, Callable, Optional, Protocol, TypeVar, Union, runtime_checkable
+from typing import Any, Callable, Optional, Protocol, TypeVar, runtime_checkable
 
+from modelarts_widgets._types import IdLike, Timeout
 from modelarts_widgets.models import DeleteResult, JobVersion, TrainingJob, VisualizationJob
 from modelarts_widgets.models_v2 import TrainingJobV2
 
@@ -37,10 +38,6 @@ __all__ = [
     "VisualizationJobsApi",
 ]
 
-#: An id as callers give it: ``182626`` or ``"182626"`` (validated by :mod:`.ids`).
-IdLike = Union[int, str]
-#: A ``requests`` timeout: seconds, or ``(connect, read)`` seconds.
-Timeout = Union[float, tuple[float, float]]
 
 ItemT = TypeVar("ItemT", covariant=True)
 

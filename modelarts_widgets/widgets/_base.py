@@ -1,8 +1,15 @@
-"""The shared list widget: pooled rows, listing, filter / sort / paging, selection, rendering.
+"""The shared list widget: a view, a listing step and a delete controller, behind one API.
 
-Subclasses say what the items are (columns, how to list, delete and re-check them); this class
-does everything the user sees, with the delete flow in :mod:`._delete_run`. Every button has a
-method doing the same thing, so tests and scripts need no browser.
+:class:`ResourceList` composes three parts and holds no logic of theirs:
+
+* :class:`~._list_view.ListView` — the widgets (rows, controls, confirmation panel) and drawing;
+* :class:`~._listing.Listing` — asks the provider for every item;
+* :class:`~.controller.DeleteController` — runs confirmed deletes through the
+  :mod:`modelarts_widgets.bulk` engine on the list's :class:`~modelarts_widgets.bulk.DeleteOps`.
+
+Subclasses say what the items are: columns, search text, names, how to list them, which
+``DeleteOps`` delete them and what else a delete affects. Every button has a method doing the
+same thing, so tests and scripts need no browser.
 """
 
 from __future__ import annotations
@@ -10,37 +17,34 @@ from __future__ import annotations
 import logging
 import operator
 import threading
-from collections.abc import Collection, Hashable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
-from typing import Any, Callable, Generic, Optional, TypeVar
+from collections.abc import Hashable, Iterable, Sequence
+from typing import Any, Callable, Generic, Optional, TypeVar, Union
 
 import ipywidgets as w
 from traitlets import Bool, Dict, Int, List, Unicode, observe, validate
 
+from modelarts_widgets._types import ListItem
+from modelarts_widgets.bulk import DeleteOps
 from modelarts_widgets.client.base import ModelArtsApi
-from modelarts_widgets.models import DeleteResult
 from modelarts_widgets.widgets._connection import Connection
-from modelarts_widgets.widgets._delete_run import DeleteRunMixin
-from modelarts_widgets.widgets._display import StaticFallback
-from modelarts_widgets.widgets._html import cells_html, esc, message_html, snapshot_table
+from modelarts_widgets.widgets._display import NEEDS_IPYTHON_DISPLAY, display_bundle, mimebundle
+from modelarts_widgets.widgets._list_view import ListView
+from modelarts_widgets.widgets._listing import Listing
 from modelarts_widgets.widgets._view import Column, ListState, StatusFilter
-from modelarts_widgets.widgets.badges import badge_html
-from modelarts_widgets.widgets.confirm import ConfirmPanel
-from modelarts_widgets.widgets.deleter import ItemOutcome
-from modelarts_widgets.widgets.table import Controls, RowPool, WidgetFactory
+from modelarts_widgets.widgets.confirm import DeletePlan, PlanItem
+from modelarts_widgets.widgets.controller import DeleteController, Record, RunSettings
+from modelarts_widgets.widgets.status import guarded
 
 __all__ = ["MAX_PAGE_SIZE", "ResourceList"]
 
 logger = logging.getLogger("modelarts_widgets.widgets")
 
-T = TypeVar("T")
+T = TypeVar("T", bound=ListItem)
 #: Largest ``page_size``: every row on a page costs widget models (see :mod:`.table`).
 MAX_PAGE_SIZE = 100
-#: The outcome column: (width when there is room, narrowest); it takes any free space.
-OUTCOME_WIDTH = ("14em", "10em")
 
 
-class ResourceList(StaticFallback, DeleteRunMixin, w.VBox, Generic[T]):  # type: ignore[misc]
+class ResourceList(w.VBox, Generic[T]):
     """Base of :class:`JobVersionList` and :class:`VisualizationJobList`."""
 
     busy = Bool(False, read_only=True, help="True while a delete run is in progress.")
@@ -54,60 +58,63 @@ class ResourceList(StaticFallback, DeleteRunMixin, w.VBox, Generic[T]):  # type:
     selected: List[Any] = List(help="Keys of the selected items; set it to change the selection.")
     last_result = List(Dict(), read_only=True, help="One record per item of the last delete run.")
 
-    #: Set by subclasses.
+    #: Set by subclasses: what the items are called, the CSS class.
     _noun = "item"
     _plural = "items"
+    _noun_short = "item"
+    _plural_short = "items"
     _css_class = "mw-list"
 
     def __init__(
         self,
         session: Any = None,
         *,
+        ops: Callable[[ModelArtsApi], DeleteOps],
         page_size: int = 20,
         concurrency: int = 8,
         client: Optional[ModelArtsApi] = None,
-        verify: bool = True,
-        verify_timeout: float = 60.0,
+        recheck: bool = True,
+        recheck_timeout: float = 60.0,
         poll_interval: float = 1.0,
         **kwargs: Any,
     ) -> None:
         page_size = _check_page_size(page_size)
         self._lock = threading.RLock()
-        self._conn = Connection(session, client, self._set_status)
-        self._init_delete_run(concurrency, verify, verify_timeout, poll_interval)
-        self._syncing = False
-        columns = self._columns()
         self._state: ListState[T] = ListState(
-            key_of=self._key_of,
-            status_of=lambda item: int(getattr(item, "status", 0)),
+            key_of=_key_of,
+            status_of=_status_of,
             search_text_of=self._search_text,
-            columns=columns,
+            columns=self._columns(),
             page_size=page_size,
             sort_column="created",
         )
-        self._widths = [(c.width, c.min_width) for c in columns] + [OUTCOME_WIDTH]
-        self._factory = WidgetFactory()
-        self._pool = RowPool(self._factory, page_size, self._guard(self._row_toggled), self._lock)
-        self._controls = Controls(self._factory)
-        self._panel = ConfirmPanel(
-            self._factory, self._guard(self._confirm_clicked), self._guard(self._close_panel)
+        self._view: ListView[T] = ListView(
+            self,
+            self._state,
+            self._lock,
+            plural=self._plural,
+            outcome_of=lambda key: self._deleter.outcome(key),
+            on_toggle=self._guard(self._row_toggled),
+            on_confirm=self._guard(self._confirm_clicked),
+            on_cancel=self._guard(self._close_panel),
+            relist=self.refresh,
+        )
+        self._deleter: DeleteController[T] = DeleteController(
+            self._view,
+            self._state,
+            self._lock,
+            ops,
+            settings=RunSettings(int(concurrency), bool(recheck), recheck_timeout, poll_interval),
+            ids=self._ids,
+            noun=self._noun,
+            plural=self._plural,
+        )
+        self._conn = Connection(session, client, self._view.status.http_event)
+        self._listing: Listing[T] = Listing(
+            self._load, self._plural, say=self._view.set_status, show_error=self._view.set_error
         )
         self._wire()
-        self._controls.header.value = self._header_html()
-        c = self._controls
-        super().__init__(
-            children=[
-                c.filter_bar,
-                c.error,
-                c.selection_bar,
-                c.header,
-                self._pool.box,
-                c.pager,
-                c.actions,
-                self._panel.box,
-            ],
-            **kwargs,
-        )
+        super().__init__(children=self._view.children, **kwargs)
         self.add_class("modelarts-widgets")
         self.add_class(self._css_class)
         self.refresh()
@@ -115,10 +122,6 @@ class ResourceList(StaticFallback, DeleteRunMixin, w.VBox, Generic[T]):  # type:
     # --- subclass hooks ------------------------------------------------------------------------
     def _columns(self) -> list[Column[T]]:
         raise NotImplementedError
-
-    def _key_of(self, item: T) -> Hashable:
-        key: Hashable = getattr(item, "key")  # noqa: B009 - the models' key property
-        return key
 
     def _normalize_key(self, key: Any) -> Hashable:
         return key  # type: ignore[no-any-return]
@@ -129,13 +132,7 @@ class ResourceList(StaticFallback, DeleteRunMixin, w.VBox, Generic[T]):  # type:
     def _item_name(self, item: T) -> str:
         raise NotImplementedError
 
-    def _load(self, client: ModelArtsApi) -> list[T]:
-        raise NotImplementedError
-
-    def _delete_one(self, client: ModelArtsApi, key: Hashable) -> DeleteResult:
-        raise NotImplementedError
-
-    def _still_listed(self, client: ModelArtsApi, keys: Collection[Hashable]) -> set[Hashable]:
+    def _load(self, client: ModelArtsApi) -> Iterable[T]:
         raise NotImplementedError
 
     def _notes(
@@ -165,40 +162,32 @@ class ResourceList(StaticFallback, DeleteRunMixin, w.VBox, Generic[T]):  # type:
         client = self._ensure_client()
         if client is None:
             return
-        self._set_status(f"Loading {self._plural}…")
-        try:
-            items = self._load(client)
-        except Exception as exc:
-            logger.warning("listing %s failed: %s", self._plural, exc)
-            self._set_error(f"Could not list {self._plural}: {exc}")
-            self._set_status("")
+        items = self._listing.run(client)
+        if items is None:
             return
-        except BaseException:  # KeyboardInterrupt (kernel interrupt): do not say "Loading…"
-            self._set_status(f"Listing {self._plural} was interrupted; the list is unchanged.")
-            raise
         with self._lock:
             self._state.set_items(items)
-            self._set_error("")
-            self._set_status(f"Listed {len(items)} {self._plural}.")
-            self._render()
+            self._view.set_error("")
+            self._view.set_status(f"Listed {len(items)} {self._plural}.")
+            self._view.render()
 
     def set_filter(self, text: Optional[str] = None, status: Optional[StatusFilter] = None) -> None:
         """Filter by text (name/version/engine, case-insensitive) and/or status group/code."""
         with self._lock:
             self._state.set_filter(text=text, status=status)
-            self._render()
+            self._view.render()
 
     def sort(self, column: str, descending: Optional[bool] = None) -> None:
         """Sort by a column key or title; ``descending`` None keeps the direction."""
         with self._lock:
             self._state.set_sort(column, descending)
-            self._render()
+            self._view.render()
 
     def go_to_page(self, n: int) -> None:
         """Show page ``n`` (1-based, clamped)."""
         with self._lock:
             self._state.go_to_page(n)
-            self._render()
+            self._view.render()
 
     def next_page(self) -> None:
         self.go_to_page(self._state.page + 1)
@@ -220,9 +209,9 @@ class ResourceList(StaticFallback, DeleteRunMixin, w.VBox, Generic[T]):  # type:
             if keys is not None:
                 st.select(self._normalize_key(k) for k in keys)
             if all_matching:
-                st.select(st.key_of(i) for i in st.matching())
+                st.select(i.key for i in st.matching())
             if page:
-                st.select(self._pool.keys)
+                st.select(self._view.pool.keys)
             self._selection_changed()
 
     def clear_selection(self) -> None:
@@ -230,48 +219,136 @@ class ResourceList(StaticFallback, DeleteRunMixin, w.VBox, Generic[T]):  # type:
             self._state.set_selected(())
             self._selection_changed()
 
+    # --- public API: delete ------------------------------------------------------------------
+    def request_delete(self) -> Optional[DeletePlan]:
+        """Open the confirmation panel for the selection (nothing is sent); returns the plan."""
+        with self._lock:
+            if self.busy:
+                self._view.set_status("A delete is running; wait for it or cancel it first.")
+                return None
+            items = self._state.selected_items()
+            if not items:
+                raise ValueError(f"Nothing selected: select {self._plural} to delete first.")
+            client = self._ensure_client()
+            notes: dict[Hashable, list[str]] = {}
+            extra: list[str] = []
+            if client is not None:
+                try:
+                    notes, extra = self._notes(client, items)
+                except Exception as exc:
+                    logger.warning("dependency check failed: %s", exc)
+                    extra = [f"Could not check what else depends on these {self._plural}: {exc}"]
+            plan = DeletePlan(
+                noun=self._noun,
+                plural=self._plural,
+                items=tuple(
+                    PlanItem(
+                        key=i.key,
+                        name=self._item_name(i),
+                        status=i.status,
+                        active=i.is_active,
+                        notes=tuple(notes.get(i.key, ())),
+                    )
+                    for i in items
+                ),
+                notes=tuple(extra),
+            )
+            self._view.panel.show(plan)
+            self._view.set_status("Review the list below, then confirm.")
+            self._view.render_buttons()
+            return plan
+
+    def confirm(
+        self, typed_count: Union[int, str, None] = None, include_active: bool = False
+    ) -> bool:
+        """Start deleting what the open panel lists (as its Confirm button does).
+
+        The arguments fill the panel's inputs. Returns False (and sends nothing) while a run is
+        busy; raises ValueError when no delete is pending or the typed count is required and wrong.
+        """
+        with self._lock:
+            if self.busy:
+                logger.info("confirm ignored: a delete is already running")
+                return False
+            panel = self._view.panel
+            if not panel.visible:
+                raise ValueError(
+                    "No delete is pending: select items and call request_delete() first."
+                )
+            panel.set_inputs(typed_count, include_active)
+            self._start([(p.key, p.name) for p in panel.chosen()])
+            return True
+
+    def cancel(self) -> None:
+        """Stop a running delete (items not yet sent stay), or close an open confirmation."""
+        with self._lock:
+            if not self._deleter.cancel() and self._view.panel.visible:
+                self._close_panel()
+
+    def retry_failed(self) -> bool:
+        """Re-run only the items that failed in the last run (and are still listed).
+
+        Those items were confirmed for the last run, so no new confirmation is asked; the
+        failures stay selected after a run, so pressing Delete again also retries them.
+        Returns False when busy or when nothing is left to retry.
+        """
+        with self._lock:
+            if self.busy:
+                return False
+            items = self._deleter.retry_keys()
+            if not items:
+                self._view.set_status("Nothing to retry.")
+                return False
+            self._start(items)
+            return True
+
+    def wait(self, timeout: Optional[float] = None) -> bool:
+        """Block until no delete runs (the list re-listed, callbacks called); False on timeout."""
+        return self._deleter.wait(timeout)
+
+    def on_deleted(self, callback: Callable[[list[Record]], Any], remove: bool = False) -> None:
+        """Call ``callback(records)`` after each delete run (``remove=True`` unregisters)."""
+        self._deleter.on_deleted(callback, remove)
+
     def close(self) -> None:
         """Close this widget and every widget it created; stop listening to the client."""
         # An __init__ that refused its arguments leaves some of these unset (Widget.__del__).
         conn: Optional[Connection] = self.__dict__.get("_conn")
-        factory: Optional[WidgetFactory] = self.__dict__.get("_factory")
+        view: Optional[ListView[T]] = self.__dict__.get("_view")
         if conn is not None:
             conn.close()
-        for widget in factory.created if factory is not None else ():
-            widget.close()
+        if view is not None:
+            view.close()
         layout = self.layout
         super().close()
         layout.close()
 
-    # --- client ------------------------------------------------------------------------------
+    # --- internals ---------------------------------------------------------------------------
     def _ensure_client(self) -> Optional[ModelArtsApi]:
         """The API client, or None with the reason shown in the widget."""
         try:
             return self._conn.get()
         except Exception as exc:
             logger.warning("could not create a ModelArts session: %s", exc)
-            self._set_error(f"Could not connect to ModelArts: {exc}")
+            self._view.set_error(f"Could not connect to ModelArts: {exc}")
             return None
 
-    # --- widget events -----------------------------------------------------------------------
+    def _start(self, items: list[tuple[Hashable, str]]) -> None:
+        client = self._conn.client
+        if client is None:
+            raise ValueError("Not connected: fix the error shown and refresh().")
+        self._view.panel.hide()
+        self._deleter.start(client, items)
+
     def _guard(self, fn: Callable[..., Any]) -> Callable[..., None]:
         """Run ``fn``; an exception is logged with its traceback and shown in the widget."""
-
-        def run(*args: Any) -> None:
-            try:
-                fn(*args)
-            except Exception as exc:
-                logger.exception("%s failed", getattr(fn, "__name__", "callback"))
-                self._set_error(f"{type(exc).__name__}: {exc}")
-
-        return run
+        return guarded(fn, lambda text: self._view.set_error(text))
 
     def _wire(self) -> None:
-        c = self._controls
-        c.search.observe(self._guard(lambda ch: self._from_controls()), names="value")
-        c.status_filter.observe(self._guard(lambda ch: self._from_controls()), names="value")
-        c.sort.observe(self._guard(lambda ch: self._from_controls()), names="value")
-        c.descending.observe(self._guard(lambda ch: self._from_controls()), names="value")
+        c = self._view.controls
+        from_controls = self._guard(lambda _change: self._from_controls())
+        for control in (c.search, c.status_filter, c.sort, c.descending):
+            control.observe(from_controls, names="value")
         c.refresh.on_click(self._guard(lambda b: self.refresh()))
         c.select_page.on_click(self._guard(lambda b: self.select(page=True)))
         c.select_all.on_click(self._guard(lambda b: self.select(all_matching=True)))
@@ -280,7 +357,7 @@ class ResourceList(StaticFallback, DeleteRunMixin, w.VBox, Generic[T]):  # type:
         c.next.on_click(self._guard(lambda b: self.next_page()))
         c.delete.on_click(self._guard(lambda b: self.request_delete()))
         c.cancel_run.on_click(self._guard(lambda b: self.cancel()))
-        with self._sync():
+        with self._view.sync():
             c.sort.options = [
                 (col.title, col.key) for col in self._state.columns.values() if col.sort_key
             ]
@@ -288,18 +365,31 @@ class ResourceList(StaticFallback, DeleteRunMixin, w.VBox, Generic[T]):  # type:
             c.descending.value = self._state.descending
 
     def _from_controls(self) -> None:
-        c = self._controls
+        c = self._view.controls
         with self._lock:
-            if self._syncing:
+            if self._view.syncing:
                 return
             self._state.set_filter(text=c.search.value, status=c.status_filter.value)
             self._state.set_sort(c.sort.value, bool(c.descending.value))
-            self._render()
+            self._view.render()
 
     def _row_toggled(self, key: Hashable, on: bool) -> None:
         with self._lock:
             self._state.select([key], on)
             self._selection_changed()
+
+    def _confirm_clicked(self) -> None:
+        with self._lock:
+            if self.busy or not self._view.panel.visible:
+                return
+            self._start([(p.key, p.name) for p in self._view.panel.chosen()])
+
+    def _close_panel(self) -> None:
+        with self._lock:
+            if self._view.panel.visible:
+                self._view.panel.hide()
+                self._view.set_status("Delete cancelled; nothing was sent.")
+                self._view.render_buttons()
 
     @validate("selected")
     def _validate_selected(self, proposal: Any) -> list[Hashable]:
@@ -310,112 +400,19 @@ class ResourceList(StaticFallback, DeleteRunMixin, w.VBox, Generic[T]):  # type:
     @observe("selected")
     def _selected_set(self, change: Any) -> None:
         with self._lock:
-            if self._syncing:
+            if self._view.syncing:
                 return
             self._state.set_selected(change["new"])
             self._selection_changed()
 
     def _selection_changed(self) -> None:
-        if self._panel.visible and not self.busy:
-            self._panel.hide()
-            self._set_status("Selection changed: press Delete again to review.")
-        self._render_selection()
+        panel = self._view.panel
+        if panel.visible and not self.busy:
+            panel.hide()
+            self._view.set_status("Selection changed: press Delete again to review.")
+        self._view.render_selection()
 
-    # --- rendering ---------------------------------------------------------------------------
-    @contextmanager
-    def _sync(self) -> Iterator[None]:
-        """Programmatic widget updates inside this block do not echo back as user events."""
-        before, self._syncing = self._syncing, True
-        try:
-            yield
-        finally:
-            self._syncing = before
-
-    def _header_html(self) -> str:
-        titles = [esc(c.title) for c in self._state.columns.values()] + ["outcome"]
-        row = cells_html(
-            [f"<b>{t}</b>" for t in titles], self._widths, css="mw-header-cells", wrap_last=True
-        )
-        return f'<div style="padding-left:2.2em">{row}</div>'
-
-    def _row_html(self, item: T) -> str:
-        key = self._key_of(item)
-        cells = [c.cell(item) for c in self._state.columns.values()]
-        outcome = self._outcomes.get(key)
-        cells.append("" if outcome is None else _outcome_html(outcome))
-        return cells_html(cells, self._widths, key=str(key), wrap_last=True)
-
-    def _render(self) -> None:
-        st = self._state
-        rows = [
-            (st.key_of(i), self._row_html(i), st.key_of(i) in st.selected) for i in st.page_items()
-        ]
-        self._pool.fill(rows)
-        c = self._controls
-        with self._sync():
-            options = st.status_options()
-            if list(c.status_filter.options) != options:
-                c.status_filter.options = options
-            c.status_filter.value = st.status
-            c.sort.value = st.sort_column
-            c.descending.value = st.descending
-            c.descending.description = "desc" if st.descending else "asc"
-            if c.search.value != st.text:
-                c.search.value = st.text
-        self.set_trait("n_items", len(st.items))
-        self.set_trait("n_matching", len(st.matching()))
-        self.set_trait("page", st.page)
-        self.set_trait("n_pages", st.n_pages)
-        c.page_label.value = f"page {st.page} of {st.n_pages}"
-        c.prev.disabled = st.page <= 1
-        c.next.disabled = st.page >= st.n_pages
-        self._render_selection()
-
-    def _render_selection(self) -> None:
-        st = self._state
-        keys = list(st.selected)
-        with self._sync():
-            self.selected = keys
-        self._pool.set_checked(lambda k: k in st.selected)
-        n_sel, n_match = len(keys), len(st.matching())
-        self.set_trait("n_selected", n_sel)
-        hidden = sum(1 for k in keys if k in st.by_key and not st.matches(st.by_key[k]))
-        note = f" ({hidden} hidden by the filter)" if hidden else ""
-        c = self._controls
-        if not st.items:
-            c.selection_label.value = f"No {self._plural} listed."
-        elif not n_match:
-            c.selection_label.value = f"{n_sel} selected{note} · nothing matches the filter"
-        else:
-            c.selection_label.value = f"{n_sel} selected{note} · {n_match} match"
-        c.select_all.description = f"select all {n_match}"
-        self._render_buttons()
-
-    def _render_buttons(self) -> None:
-        c = self._controls
-        n_sel = len(self._state.selected)
-        c.delete.disabled = self.busy or n_sel == 0
-        c.delete.description = f"Delete {n_sel}…" if n_sel else "Delete…"
-        c.cancel_run.disabled = not self.busy
-        c.clear.disabled = n_sel == 0
-
-    def _set_status(self, text: str, html: Optional[str] = None) -> None:
-        """Set the status line; ``html`` (already safe) replaces the escaped ``text`` on screen."""
-        self.set_trait("status_message", text)
-        self._controls.status.value = (
-            html if html is not None else f'<span class="mw-status-text">{esc(text)}</span>'
-        )
-
-    def _set_error(self, text: str) -> None:
-        self.set_trait("error", text)
-        self._controls.error.value = (
-            f'<div class="mw-error-text" style="color:var(--jp-error-color1,#d32f2f);'
-            f'white-space:pre-wrap">{esc(text)}</div>'
-            if text
-            else ""
-        )
-
-    # --- static fallback (see _display.StaticFallback) ----------------------------------------
+    # --- static fallback: text/plain and text/html next to the widget view --------------------
     def _text_summary(self) -> str:
         return (
             f"{type(self).__name__}: {self.n_items} "
@@ -423,28 +420,31 @@ class ResourceList(StaticFallback, DeleteRunMixin, w.VBox, Generic[T]):  # type:
             f"{self.n_selected} selected"
         )
 
-    _noun_short = "item"
-    _plural_short = "items"
+    def __repr__(self) -> str:
+        return f"<{self._text_summary()}>"
 
-    def _snapshot_html(self) -> str:
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
         with self._lock:
-            cols = list(self._state.columns.values())
-            rows = [[c.cell(i) for c in cols] for i in self._state.page_items()]
             title = self._text_summary()
             if self.error:
                 title = f"{title} — {self.error}"
-        return snapshot_table(title, [c.title for c in cols], rows)
+            html = self._view.snapshot_html(title)
+        return mimebundle(self._text_summary(), html, self._view_name, self._model_id)
+
+    if NEEDS_IPYTHON_DISPLAY:  # ipywidgets 7: display goes through here
+
+        def _ipython_display_(self, **kwargs: Any) -> None:
+            display_bundle(self._repr_mimebundle_())
+            if self._view_name is not None:
+                self._handle_displayed(**kwargs)
 
 
-def _outcome_html(outcome: ItemOutcome) -> str:
-    """The outcome cell: a short badge; for a failure the server's message below it, wrapped."""
-    message = outcome.error_msg or ""
-    tooltip = "\n".join(t for t in (message, outcome.detail) if t)
-    badge = badge_html(outcome.state, detail=tooltip, error_code=outcome.error_code)
-    if outcome.state not in ("failed", "unknown"):
-        return badge
-    shown = message or outcome.detail
-    return badge + message_html(shown) if shown else badge
+def _key_of(item: ListItem) -> Hashable:
+    return item.key
+
+
+def _status_of(item: ListItem) -> int:
+    return int(item.status)
 
 
 def _check_page_size(page_size: Any) -> int:

@@ -1,52 +1,37 @@
-"""Static fallback for the list widgets: ``text/plain`` and ``text/html`` next to the view.
+"""Static fallback of the list widgets: ``text/plain`` and ``text/html`` next to the view.
 
 ipywidgets 8 builds a widget's output in ``_repr_mimebundle_``; ipywidgets 7 in
-``_ipython_display_``. Both paths here publish the same bundle, so exported notebooks and
-front ends without the widget manager still show a summary line and a table of the page.
+``_ipython_display_`` (:data:`NEEDS_IPYTHON_DISPLAY`). Both paths publish :func:`mimebundle`,
+so exported notebooks and front ends without the widget manager still show a summary line and
+a table of the page.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Optional
 
 import ipywidgets as w
 
-__all__ = ["StaticFallback"]
+__all__ = ["NEEDS_IPYTHON_DISPLAY", "display_bundle", "mimebundle"]
+
+#: ipywidgets 7 displays widgets through ``_ipython_display_`` (no ``_repr_mimebundle_``).
+NEEDS_IPYTHON_DISPLAY = not hasattr(w.Widget, "_repr_mimebundle_")
 
 
-class StaticFallback:
-    """Mixin for a DOM widget with ``_text_summary()`` and ``_snapshot_html()``."""
-
-    _view_name: Any
-    _model_id: Any
-
-    def _text_summary(self) -> str:
-        raise NotImplementedError
-
-    def _snapshot_html(self) -> str:
-        raise NotImplementedError
-
-    def __repr__(self) -> str:
-        return f"<{self._text_summary()}>"
-
-    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "text/plain": self._text_summary(),
-            "text/html": self._snapshot_html(),
+def mimebundle(text: str, html: str, view_name: Any, model_id: Optional[str]) -> dict[str, Any]:
+    """The display data: the summary, the HTML snapshot and (if live) the widget view."""
+    data: dict[str, Any] = {"text/plain": text, "text/html": html}
+    if view_name is not None and model_id is not None:
+        data["application/vnd.jupyter.widget-view+json"] = {
+            "version_major": 2,
+            "version_minor": 0,
+            "model_id": model_id,
         }
-        if self._view_name is not None and self._model_id is not None:
-            data["application/vnd.jupyter.widget-view+json"] = {
-                "version_major": 2,
-                "version_minor": 0,
-                "model_id": self._model_id,
-            }
-        return data
+    return data
 
-    if not hasattr(w.Widget, "_repr_mimebundle_"):  # ipywidgets 7: display goes through here
 
-        def _ipython_display_(self, **kwargs: Any) -> None:
-            from IPython.display import display
+def display_bundle(bundle: dict[str, Any]) -> None:
+    """Publish ``bundle`` as raw display data (the ipywidgets 7 path)."""
+    from IPython.display import display
 
-            display(self._repr_mimebundle_(), raw=True)  # type: ignore[no-untyped-call]
-            if self._view_name is not None:
-                self._handle_displayed(**kwargs)  # type: ignore[attr-defined]
+    display(bundle, raw=True)  # type: ignore[no-untyped-call]

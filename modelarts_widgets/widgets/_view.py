@@ -9,16 +9,16 @@ from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from typing import Any, Callable, Generic, Optional, TypeVar, Union
 
-from modelarts_widgets.models import ACTIVE_STATUSES, TERMINAL_STATUSES, status_label
+from modelarts_widgets.models import (
+    ACTIVE_STATUSES,
+    FAILED_STATUSES,
+    FINISHED_STATUSES,
+    status_label,
+)
 
-__all__ = ["FAILED_STATUSES", "FINISHED_STATUSES", "Column", "ListState", "StatusFilter"]
+__all__ = ["Column", "ListState", "StatusFilter"]
 
 T = TypeVar("T")
-
-#: Terminal statuses that mean something went wrong.
-FAILED_STATUSES: frozenset[int] = frozenset({3, 5, 6, 11, 14, 16, 17, 21, 22})
-#: Terminal statuses that are not failures.
-FINISHED_STATUSES: frozenset[int] = TERMINAL_STATUSES - FAILED_STATUSES
 
 #: ``"all"``, ``"active"``, ``"finished"``, ``"failed"`` or one status code.
 StatusFilter = Union[str, int]

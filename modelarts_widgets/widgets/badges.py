@@ -11,21 +11,28 @@ from __future__ import annotations
 import re
 from typing import Optional, Union
 
-from modelarts_widgets.models import ACTIVE_STATUSES, status_label
+from modelarts_widgets.bulk import Outcome
+from modelarts_widgets.models import (
+    ACTIVE_STATUSES,
+    COMPLETED_STATUSES,
+    FAILED_STATUSES,
+    RUNNING_STATUSES,
+    status_label,
+)
 from modelarts_widgets.widgets._html import esc
 
 __all__ = ["OUTCOME_LABELS", "badge_html", "status_badge_html", "truncate"]
 
 #: Visible labels of the bulk-delete outcome states (``failed`` gets ``": <code>"`` appended).
 OUTCOME_LABELS: dict[str, str] = {
-    "queued": "queued",
-    "sending": "sending…",
-    "accepted": "accepted",
-    "deleted": "deleted",
-    "already_gone": "already gone",
-    "failed": "failed",
-    "not_sent": "not sent",
-    "unknown": "unknown",
+    Outcome.QUEUED: "queued",
+    Outcome.SENDING: "sending…",
+    Outcome.ACCEPTED: "accepted",
+    Outcome.DELETED: "deleted",
+    Outcome.ALREADY_GONE: "already gone",
+    Outcome.FAILED: "failed",
+    Outcome.NOT_SENT: "not sent",
+    Outcome.UNKNOWN: "unknown",
 }
 
 # kind -> (background, text colour)
@@ -38,19 +45,15 @@ _PALETTE: dict[str, tuple[str, str]] = {
 }
 
 _OUTCOME_KIND: dict[str, str] = {
-    "queued": "neutral",
-    "sending": "info",
-    "accepted": "info",
-    "deleted": "success",
-    "already_gone": "success",
-    "failed": "error",
-    "not_sent": "neutral",
-    "unknown": "warn",
+    Outcome.QUEUED: "neutral",
+    Outcome.SENDING: "info",
+    Outcome.ACCEPTED: "info",
+    Outcome.DELETED: "success",
+    Outcome.ALREADY_GONE: "success",
+    Outcome.FAILED: "error",
+    Outcome.NOT_SENT: "neutral",
+    Outcome.UNKNOWN: "warn",
 }
-
-_COMPLETED = frozenset({10, 20})
-_FAILED = frozenset({3, 5, 6, 11, 14, 16, 17, 21, 22})
-_RUNNING = frozenset({8, 15, 19})
 
 MAX_LABEL = 48
 
@@ -99,10 +102,10 @@ def badge_html(
         return status_badge_html(state_or_status)
     state = str(state_or_status)
     label = OUTCOME_LABELS.get(state, state.replace("_", " ") or "unknown")
-    if state == "failed" and error_code:
+    if state == Outcome.FAILED and error_code:
         label = f"failed: {error_code}"
     visible = label
-    if error_msg and state in ("failed", "unknown"):
+    if error_msg and state in (Outcome.FAILED, Outcome.UNKNOWN):
         visible = f"{label} — {error_msg}"
     tip_parts = [label]
     if error_code and error_code not in label:
@@ -119,11 +122,11 @@ def status_badge_html(status_code: int) -> str:
     """A badge for a job status code (running/queued: info/warn, failed: error, done: success)."""
     code = int(status_code)
     label = status_label(code)
-    if code in _COMPLETED:
+    if code in COMPLETED_STATUSES:
         kind = "success"
-    elif code in _FAILED:
+    elif code in FAILED_STATUSES:
         kind = "error"
-    elif code in _RUNNING:
+    elif code in RUNNING_STATUSES:
         kind = "info"
     elif code in ACTIVE_STATUSES:
         kind = "warn"

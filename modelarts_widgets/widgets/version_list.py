@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Hashable, Sequence
-from typing import Any, Optional, Union, cast
+from collections.abc import Hashable, Sequence
+from typing import Any, Optional, Union
 
+from modelarts_widgets.bulk import job_version_ops
 from modelarts_widgets.client.base import ModelArtsApi
-from modelarts_widgets.errors import NotFoundError
-from modelarts_widgets.models import DeleteResult, JobVersion
+from modelarts_widgets.models import JobVersion
 from modelarts_widgets.widgets._base import ResourceList
 from modelarts_widgets.widgets._html import esc, fmt_duration, fmt_time
 from modelarts_widgets.widgets._view import Column
@@ -29,7 +29,11 @@ def normalize_obs_path(path: str) -> str:
 
 def reads_output(vis_train_url: str, version_train_url: str) -> bool:
     """True when one OBS path contains the other (the visualization job reads the output)."""
-    a, b = normalize_obs_path(vis_train_url), normalize_obs_path(version_train_url)
+    return _nested(normalize_obs_path(vis_train_url), normalize_obs_path(version_train_url))
+
+
+def _nested(a: str, b: str) -> bool:
+    """Whether one normalised path contains the other."""
     return bool(a and b) and (a.startswith(b) or b.startswith(a))
 
 
@@ -72,7 +76,12 @@ class JobVersionList(ResourceList[JobVersion]):
         self._job_id = job_id
         self._list_workers = int(list_workers)
         super().__init__(
-            session, page_size=page_size, concurrency=concurrency, client=client, **kwargs
+            session,
+            ops=job_version_ops,
+            page_size=page_size,
+            concurrency=concurrency,
+            client=client,
+            **kwargs,
         )
 
     def _columns(self) -> list[Column[JobVersion]]:
@@ -129,58 +138,26 @@ class JobVersionList(ResourceList[JobVersion]):
             return list(client.list_job_versions(self._job_id))
         return list(client.list_all_job_versions(max_workers=self._list_workers))
 
-    def _delete_one(self, client: ModelArtsApi, key: Hashable) -> DeleteResult:
-        pair = cast(tuple[int, int], key)
-        return client.delete_job_version(pair[0], pair[1])
-
-    def _still_listed(self, client: ModelArtsApi, keys: Collection[Hashable]) -> set[Hashable]:
-        listed: set[Hashable] = set()
-        for job_id in sorted({k[0] for k in keys if isinstance(k, tuple)}):
-            try:
-                versions = client.list_job_versions(job_id)
-            except NotFoundError:
-                continue
-            listed.update(v.key for v in versions)
-        return listed & set(keys)
-
     def _notes(
         self, client: ModelArtsApi, items: Sequence[JobVersion]
     ) -> tuple[dict[Hashable, list[str]], list[str]]:
-        by_path: dict[str, list[Hashable]] = {}
-        for v in items:
-            path = normalize_obs_path(v.train_url)
-            if path:
-                by_path.setdefault(path, []).append(v.key)
-        notes: dict[Hashable, list[str]] = {}
-        if not by_path:
-            return notes, []
-        vis_paths: dict[str, list[str]] = {}
+        paths = {v.key: normalize_obs_path(v.train_url) for v in items}
+        if not any(paths.values()):
+            return {}, []
+        readers: dict[str, list[str]] = {}
         for vis in client.iter_visualization_jobs():
-            path = normalize_obs_path(vis.train_url)
-            if path:
-                vis_paths.setdefault(path, []).append(vis.job_name or vis.job_id)
-        # A visualization job reads a version's output when one path contains the other.
-        readers: dict[Hashable, list[str]] = {}
-        for vpath, names in vis_paths.items():
-            for prefix in _prefixes(vpath):
-                for key in by_path.get(prefix, ()):
-                    readers.setdefault(key, []).extend(names)
-        for path, keys in by_path.items():
-            for prefix in _prefixes(path)[:-1]:
-                for key in keys:
-                    readers.setdefault(key, []).extend(vis_paths.get(prefix, ()))
-        for key, names in readers.items():
-            for name in dict.fromkeys(names):
-                notes.setdefault(key, []).append(
-                    f"visualization job {name} reads this version's output"
-                )
+            readers.setdefault(normalize_obs_path(vis.train_url), []).append(
+                vis.job_name or vis.job_id
+            )
+        notes: dict[Hashable, list[str]] = {}
+        for key, path in paths.items():
+            names = [n for vpath, ns in readers.items() if _nested(vpath, path) for n in ns]
+            if names:
+                notes[key] = [
+                    f"visualization job {n} reads this version's output"
+                    for n in dict.fromkeys(names)
+                ]
         return notes, []
-
-
-def _prefixes(path: str) -> list[str]:
-    """``/a/b/`` -> ``["/a/", "/a/b/"]`` (normalised directory prefixes, shortest first)."""
-    parts = [p for p in path.split("/") if p]
-    return ["/" + "/".join(parts[: n + 1]) + "/" for n in range(len(parts))]
 
 
 def _version_id(v: JobVersion) -> int:

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Hashable, Sequence
+from collections.abc import Hashable, Sequence
 from typing import Any, Optional
 
+from modelarts_widgets.bulk import visualization_job_ops
 from modelarts_widgets.client.base import ModelArtsApi
-from modelarts_widgets.models import DeleteResult, JobStatus, VisualizationJob
+from modelarts_widgets.models import BILLING_STATUSES, VisualizationJob
 from modelarts_widgets.widgets._base import ResourceList
 from modelarts_widgets.widgets._html import esc, fmt_duration, fmt_time, link_html
 from modelarts_widgets.widgets._view import Column
 from modelarts_widgets.widgets.badges import status_badge_html
 
 __all__ = ["VisualizationJobList"]
-
-#: Statuses in which a visualization job holds resources (and is billed).
-BILLING_STATUSES = frozenset({int(JobStatus.RUNNING)})
 
 
 def _name(j: VisualizationJob) -> str:
@@ -41,7 +39,12 @@ class VisualizationJobList(ResourceList[VisualizationJob]):
         **kwargs: Any,
     ) -> None:
         super().__init__(
-            session, page_size=page_size, concurrency=concurrency, client=client, **kwargs
+            session,
+            ops=visualization_job_ops,
+            page_size=page_size,
+            concurrency=concurrency,
+            client=client,
+            **kwargs,
         )
 
     def _columns(self) -> list[Column[VisualizationJob]]:
@@ -85,13 +88,6 @@ class VisualizationJobList(ResourceList[VisualizationJob]):
 
     def _load(self, client: ModelArtsApi) -> list[VisualizationJob]:
         return list(client.iter_visualization_jobs())
-
-    def _delete_one(self, client: ModelArtsApi, key: Hashable) -> DeleteResult:
-        return client.delete_visualization_job(str(key))
-
-    def _still_listed(self, client: ModelArtsApi, keys: Collection[Hashable]) -> set[Hashable]:
-        wanted = set(keys)
-        return {j.key for j in client.iter_visualization_jobs() if j.key in wanted}
 
     def _notes(
         self, client: ModelArtsApi, items: Sequence[VisualizationJob]

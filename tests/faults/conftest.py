@@ -62,12 +62,12 @@ def wait_until() -> Callable[..., None]:
 
 @pytest.fixture
 def make_list() -> Iterator[Callable[..., Any]]:
-    """Build a list widget (fast verify polling); cancels, waits and closes them afterwards."""
+    """Build a list widget (fast re-check polling); cancels, waits and closes them afterwards."""
     made: list[Any] = []
 
     def make(cls: Any, *args: Any, **kwargs: Any) -> Any:
         kwargs.setdefault("poll_interval", 0.05)
-        kwargs.setdefault("verify_timeout", 10.0)
+        kwargs.setdefault("recheck_timeout", 10.0)
         widget = cls(*args, **kwargs)
         made.append(widget)
         return widget

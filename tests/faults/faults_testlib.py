@@ -5,6 +5,8 @@ from __future__ import annotations
 from html.parser import HTMLParser
 from typing import Any, Optional
 
+from listpage import page
+
 from modelarts_widgets.models import ACTIVE_STATUSES
 from modelarts_widgets.session import Session
 
@@ -31,29 +33,12 @@ def inactive(widget: Any) -> list[Any]:
     return [i for i in widget.items if i.status not in ACTIVE_STATUSES]
 
 
-def row_html(widget: Any, key: Any) -> Optional[str]:
-    """The HTML of the row showing ``key`` on the current page (None when not shown)."""
-    keys = list(widget._pool.keys)
-    if key not in keys:
-        return None
-    return str(widget._pool._cells[keys.index(key)].value)
-
-
 def show(widget: Any, key: Any, text: str) -> str:
     """Filter the widget down to ``text`` and return the row of ``key``."""
     widget.set_filter(text=text)
-    html = row_html(widget, key)
+    html = page(widget).row_html(key)
     assert html is not None, f"{key!r} is not shown for filter {text!r}"
     return html
-
-
-def all_html(widget: Any) -> str:
-    """Every HTML string the widget shows, plus its static HTML representation."""
-    parts = [str(c.value) for c in widget._pool._cells]
-    c = widget._controls
-    parts += [c.header.value, c.status.value, c.error.value, c.selection_label.value]
-    parts += [widget._panel.message.value, widget._repr_mimebundle_()["text/html"]]
-    return "\n".join(str(p) for p in parts)
 
 
 SAFE_TAGS = frozenset(

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from faults_testlib import by_key, inactive, show
+from listpage import page
 
 from modelarts_widgets.errors import AuthenticationError, PermissionDeniedError
 from modelarts_widgets.session import Session
@@ -30,7 +31,7 @@ def test_clock_skew_names_the_clock_in_the_widget(
     assert w.n_items == 0
     assert "APIG.0301" in w.error
     assert "clock" in w.error.lower()
-    assert "clock" in w._controls.error.value.lower()
+    assert "clock" in page(w).error.value.lower()
 
 
 def test_clock_skew_on_the_server_side_names_the_clock(fenv: Any) -> None:

@@ -12,6 +12,7 @@ from typing import Any, Callable
 
 import pytest
 from faults_testlib import by_key, inactive, show
+from listpage import page
 
 from modelarts_widgets.session import Session
 from modelarts_widgets.widgets import JobVersionList, VisualizationJobList
@@ -182,7 +183,7 @@ def test_kernel_interrupt_while_waiting_keeps_the_run_honest(fenv: Any, make_lis
         w.wait(30)  # the cell the user interrupts
     # the run is still going in the background and says so; Cancel still works
     assert w.busy
-    assert not w._controls.cancel_run.disabled
+    assert not page(w).cancel_run.disabled
     w.cancel()
     assert w.wait(30)
     _check_consistent_after_stop(w, fenv, 8)
@@ -210,7 +211,7 @@ def test_cancel_while_verifying_keeps_accepted_items_honest(
     fenv: Any, make_list: Any, wait_until: Callable[..., None]
 ) -> None:
     fenv.delete_delay = None  # accepted deletes finish only on advance()
-    w = make_list(VisualizationJobList, Session(), verify_timeout=30)
+    w = make_list(VisualizationJobList, Session(), recheck_timeout=30)
     keys = [j.key for j in inactive(w)[:2]]
     w.select(keys=keys)
     w.request_delete()

@@ -7,7 +7,8 @@ import json
 from typing import Any
 
 import pytest
-from faults_testlib import all_html, audit, by_key
+from faults_testlib import audit, by_key
+from listpage import page
 
 from modelarts_widgets import sdk
 from modelarts_widgets.errors import ConfigurationError
@@ -61,12 +62,12 @@ def test_hostile_names_render_as_text_in_table_confirmation_badges_and_repr(
     assert {v.job_name for v in versions} == set(NAMES)  # kept exactly, also control chars
     w.select(keys=[v.key for v in versions])
     w.request_delete()
-    before = all_html(w)
+    before = page(w).all_html()
     w.confirm(typed_count=len(NAMES))
     assert w.wait(30)
     rec = by_key(w.last_result)
     assert {rec[v.key]["error_msg"] for v in versions} == set(NAMES)  # raw words in the record
-    after = all_html(w)
+    after = page(w).all_html()
     for markup in (before, after):
         audit(markup)
         for bad in ("<script", "<iframe", "<img", "<b>tail"):
@@ -94,7 +95,7 @@ def test_hostile_names_render_as_text_in_the_visualization_list(
     w = make_list(VisualizationJobList, Session(), page_size=50)
     w.select(keys=[j.key for j in w.items if j.job_name in NAMES])
     w.request_delete()
-    markup = all_html(w)
+    markup = page(w).all_html()
     audit(markup)
     text = _visible_text(markup)
     for name in (SCRIPT, ATTR, SINGLE, TAGS, UNICODE):
@@ -117,7 +118,7 @@ def test_hostile_service_url_is_not_a_link(fenv: Any, make_list: Any) -> None:
     }  # fmt: skip
     fenv.force_error(200, body=body, path=r"/visualization-jobs$", method="GET")
     w = make_list(VisualizationJobList, Session())
-    markup = all_html(w)
+    markup = page(w).all_html()
     audit(markup)  # hrefs only http(s), no event handler attributes
     assert 'href="javascript' not in markup
     assert "javascript:alert(document.cookie)" in _visible_text(markup)
@@ -131,7 +132,7 @@ def test_very_long_names_are_bounded_in_badges(hostile: Any, make_list: Any) -> 
     w.confirm()
     assert w.wait(30)
     w.set_filter(text=target.version_name[:30])
-    cells = [str(c.value) for c in w._pool._cells]
+    cells = [str(c.value) for c in page(w).cells]
     row = next(c for c in cells if "failed:" in c)
     parsed = audit(row)
     badge_label = next(t for t in parsed.data if t.startswith("failed:"))
@@ -210,7 +211,7 @@ def test_hostile_ids_from_the_server_are_never_sent_back(fenv: Any, make_list: A
         ],
     }
     fenv.force_error(200, body=body, path=r"/visualization-jobs$", method="GET")
-    w = make_list(VisualizationJobList, Session(), verify=False)
+    w = make_list(VisualizationJobList, Session(), recheck=False)
     assert w.n_items == 3
     w.select(all_matching=True)
     w.request_delete()
@@ -224,7 +225,7 @@ def test_hostile_ids_from_the_server_are_never_sent_back(fenv: Any, make_list: A
 
 def test_hostile_names_survive_json_state(hostile: Any, make_list: Any) -> None:
     w = make_list(JobVersionList, Session(), page_size=50)
-    state = json.dumps([c.get_state() for c in w._pool._cells], default=str)
-    decoded = html.unescape(json.loads(state)[0]["value"]) if w._pool._cells else ""
+    state = json.dumps([c.get_state() for c in page(w).cells], default=str)
+    decoded = html.unescape(json.loads(state)[0]["value"]) if page(w).cells else ""
     assert "<script" not in state
     assert isinstance(decoded, str)

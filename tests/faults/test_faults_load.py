@@ -22,7 +22,7 @@ def test_2000_deletes_with_5_percent_faults_lose_nothing_and_send_nothing_twice(
 ) -> None:
     fenv.seed(jobs=0, versions_per_job=1, visualization_jobs=N)
     session = fast_session()
-    w = make_list(VisualizationJobList, session, concurrency=8, verify_timeout=30)
+    w = make_list(VisualizationJobList, session, concurrency=8, recheck_timeout=30)
     assert w.n_items == N
     assert w.error == ""
     ids = {j.key for j in w.items if j.status not in (9,)}  # the seed keeps some "canceling"

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from faults_testlib import by_key, fast_session, inactive
+from listpage import page
 
 from modelarts_widgets.errors import APIError, MalformedResponseError
 from modelarts_widgets.widgets import JobVersionList, VisualizationJobList
@@ -29,7 +30,7 @@ def test_non_json_list_answer_is_a_clear_error(fenv: Any, make_list: Any) -> Non
     assert "HTTP 200" in w.error
     assert "not JSON" in w.error
     assert "request id" in w.error
-    assert "not JSON" in w._controls.error.value
+    assert "not JSON" in page(w).error.value
     _recovers(w, fenv, 4)
 
 

@@ -131,7 +131,7 @@ def test_no_secret_in_traits_state_reprs_logs_or_exceptions(
     monkeypatch.setenv("HUAWEICLOUD_SDK_IAM_ENDPOINT", femu.base_url)
     monkeypatch.setenv("MODELARTS_REGION", femu.region)
     env_session = Session()
-    versions = JobVersionList(poll_interval=0.05, verify_timeout=5)
+    versions = JobVersionList(poll_interval=0.05, recheck_timeout=5)
     made.append(versions)
     _drive(versions, femu)
     ev.objects("aksk session", env_session, env_session.client, env_session.auth,
@@ -152,7 +152,7 @@ def test_no_secret_in_traits_state_reprs_logs_or_exceptions(
                  region_name=femu.region, **endpoints)  # fmt: skip
     secret_values["IAM token 1"] = pw.auth.source.get().value
     femu.expire_tokens()
-    vis = VisualizationJobList(pw, poll_interval=0.05, verify_timeout=5)
+    vis = VisualizationJobList(pw, poll_interval=0.05, recheck_timeout=5)
     made.append(vis)
     _drive(vis, femu)
     secret_values["IAM token 2"] = pw.auth.source.get().value
@@ -181,7 +181,7 @@ def test_no_secret_in_traits_state_reprs_logs_or_exceptions(
     meta = Session()
     first = meta.auth.source.get()
     femu.expire_tokens()
-    temp_list = JobVersionList(poll_interval=0.05, verify_timeout=5)
+    temp_list = JobVersionList(poll_interval=0.05, recheck_timeout=5)
     made.append(temp_list)
     _drive(temp_list, femu)
     refreshed = JobVersionList(meta)  # the first session refreshes its expired credentials
@@ -239,7 +239,7 @@ NOTEBOOK_CELLS = [
     "logging.basicConfig(level=logging.DEBUG, force=True)\n"
     "from modelarts_widgets import JobVersionList, VisualizationJobList\n"
     "from modelarts_widgets.session import Session",
-    "w = JobVersionList(poll_interval=0.05, verify_timeout=5)\nw",
+    "w = JobVersionList(poll_interval=0.05, recheck_timeout=5)\nw",
     "v = VisualizationJobList()\nv.select(all_matching=True)\nv.request_delete()\nv",
     "done = [j for j in v.items if j.status == 10][:1]\n"
     "v.cancel(); v.clear_selection(); v.select(keys=[j.key for j in done])\n"

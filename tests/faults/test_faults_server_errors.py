@@ -8,6 +8,7 @@ from typing import Any, Callable
 
 import pytest
 from faults_testlib import by_key, fast_session, http_of, inactive, show
+from listpage import page
 
 from modelarts_widgets.client._http import HttpEvent
 from modelarts_widgets.errors import RequestTimeoutError, ServerError, TransportError
@@ -75,7 +76,7 @@ def test_5xx_on_list_then_a_clear_error_with_the_request_id(fenv: Any, make_list
     assert "APIG.0202" in w.error
     assert "Backend unavailable" in w.error  # the server's words
     assert re.search(rf"request id {UUID}", w.error), w.error
-    assert "request id" in w._controls.error.value  # shown, not only in the trait
+    assert "request id" in page(w).error.value  # shown, not only in the trait
     fenv.clear_faults()
     w.refresh()  # the widget is still usable
     assert w.error == ""

@@ -46,7 +46,7 @@ def make_widget(emulator_env: Any) -> Iterator[Callable[..., Any]]:
 
     def make(cls: Any, *args: Any, **kwargs: Any) -> Any:
         kwargs.setdefault("poll_interval", 0.05)
-        kwargs.setdefault("verify_timeout", 10.0)
+        kwargs.setdefault("recheck_timeout", 10.0)
         widget = cls(*args, **kwargs)
         made.append(widget)
         return widget

@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 import pytest
+from listpage import page
 
 from modelarts_widgets.models import ACTIVE_STATUSES
 from modelarts_widgets.widgets import JobVersionList, VisualizationJobList
@@ -21,24 +22,24 @@ def _by_key(records: list[dict[str, Any]]) -> dict[Any, dict[str, Any]]:
 
 def test_delete_is_disabled_until_something_is_selected(make_widget: Any) -> None:
     w = make_widget(JobVersionList)
-    assert w._controls.delete.disabled
+    assert page(w).delete.disabled
     with pytest.raises(ValueError, match="Nothing selected"):
         w.request_delete()
     w.select(keys=[w.items[0].key])
-    assert not w._controls.delete.disabled
-    assert w._controls.delete.description == "Delete 1…"
+    assert not page(w).delete.disabled
+    assert page(w).delete.description == "Delete 1…"
 
 
 def test_cancel_at_confirmation_sends_nothing(make_widget: Any, emulator: Any) -> None:
     w = make_widget(JobVersionList)
     w.select(all_matching=True)
-    w._controls.delete.click()
-    assert w._panel.visible
-    assert w._panel.box.layout.display is None
-    assert "Delete 6 training job versions?" in w._panel.message.value
-    w._panel.cancel_button.click()
-    assert not w._panel.visible
-    assert w._panel.box.layout.display == "none"
+    page(w).delete.click()
+    assert page(w).panel_open
+    assert page(w).panel.layout.display is None
+    assert "Delete 6 training job versions?" in page(w).panel_message.value
+    page(w).cancel_button.click()
+    assert not page(w).panel_open
+    assert page(w).panel.layout.display == "none"
     assert w.status_message == "Delete cancelled; nothing was sent."
     assert w.n_selected == 9
     assert w.n_items == 9
@@ -52,7 +53,7 @@ def test_cancel_from_python_closes_the_confirmation(make_widget: Any, emulator: 
     w.select(all_matching=True)
     w.request_delete()
     w.cancel()
-    assert not w._panel.visible
+    assert not page(w).panel_open
     assert not w.busy
     assert w.n_selected == 4
     w.select(keys=[w.items[0].key])  # selection changes close a stale preview too
@@ -64,7 +65,7 @@ def test_typed_count_is_required_for_more_than_one(make_widget: Any, emulator: A
     two = _inactive(w)[:2]
     w.select(keys=[v.key for v in two])
     w.request_delete()
-    panel = w._panel
+    panel = page(w)
     assert panel.count.layout.display is None  # the count box is shown
     assert panel.confirm_button.disabled
     panel.count.value = "3"
@@ -79,7 +80,7 @@ def test_typed_count_is_required_for_more_than_one(make_widget: Any, emulator: A
     assert sorted(emulator.delete_calls.values()) == [1, 1]
     assert w.n_items == 7
     assert w.status_message == "Deleted 2 of 2"
-    assert 'data-done="true"' in w._controls.status.value
+    assert 'data-done="true"' in page(w).status.value
 
 
 def test_single_item_needs_no_typed_count(make_widget: Any) -> None:
@@ -89,7 +90,7 @@ def test_single_item_needs_no_typed_count(make_widget: Any) -> None:
     plan = w.request_delete()
     assert plan is not None
     assert plan.required_count(False) is None
-    assert w._panel.count.layout.display == "none"
+    assert page(w).count.layout.display == "none"
     assert w.confirm()
     assert w.wait(30)
     assert w.last_result[0]["state"] == "deleted"
@@ -103,14 +104,14 @@ def test_active_items_are_excluded_unless_included(make_widget: Any, emulator: A
     plan = w.request_delete()
     assert plan is not None
     assert plan.n_active == 3
-    msg = w._panel.message.value
+    msg = page(w).panel_message.value
     assert "Delete 6 training job versions?" in msg
     assert "Not deleted: 3 active items" in msg
     assert "active: running" in msg
     assert "active: queuing" in msg
-    assert w._panel.include_active.description == "include 3 active items"
-    w._panel.include_active.value = True
-    assert "Delete 9 training job versions?" in w._panel.message.value
+    assert page(w).include_active.description == "include 3 active items"
+    page(w).include_active.value = True
+    assert "Delete 9 training job versions?" in page(w).panel_message.value
     assert w.confirm(typed_count=6)  # include_active=False again: the 3 active stay
     assert w.wait(30)
     assert len(emulator.delete_calls) == 6
@@ -157,7 +158,7 @@ def test_mixed_outcomes_in_the_servers_words(
     assert w.selected == [broken.key, canceling.key]
     w.set_filter(text=canceling.version_name)
     w.select(keys=[canceling.key])
-    shown = w._pool._cells[w._pool.keys.index(canceling.key)].value
+    shown = page(w).cells[page(w).keys.index(canceling.key)].value
     assert "failed: ModelArts.0105" in shown
     assert "This job can&#x27;t be delete. job status: 9</div>" in shown  # on screen, not hover
     assert "1 already gone" in w.status_message
@@ -202,7 +203,7 @@ def test_cancel_mid_run_stops_sending(make_widget: Any, emulator: Any, wait_unti
     w.request_delete()
     w.confirm(typed_count=8)
     wait_until(lambda: len(emulator.delete_calls) >= 2, what="two deletes sent")
-    w._controls.cancel_run.click()
+    page(w).cancel_run.click()
     assert w.wait(30)
     sent = len(emulator.delete_calls)
     states = [r["outcome"] for r in w.last_result]
@@ -223,12 +224,12 @@ def test_second_confirm_while_busy_sends_nothing_twice(
     keys = [v.key for v in _inactive(w)[:3]]
     w.select(keys=keys)
     w.request_delete()
-    w._panel.count.value = "3"
-    w._panel.confirm_button.click()
+    page(w).count.value = "3"
+    page(w).confirm_button.click()
     assert w.busy
-    assert w._controls.delete.disabled
-    assert not w._controls.cancel_run.disabled
-    w._panel.confirm_button.click()  # a double click
+    assert page(w).delete.disabled
+    assert not page(w).cancel_run.disabled
+    page(w).confirm_button.click()  # a double click
     assert w.confirm(typed_count=3) is False  # and a second programmatic confirm
     assert w.request_delete() is None
     assert w.wait(30)
@@ -244,9 +245,7 @@ def test_verified_gone_after_an_asynchronous_delete(
     w.select(keys=[job.key])
     w.request_delete()
     w.confirm()
-    wait_until(lambda: w._outcomes.get(job.key) and w._outcomes[job.key].state == "accepted")
-    row = w._pool._cells[w._pool.keys.index(job.key)].value
-    assert "accepted" in row
+    wait_until(lambda: 'data-state="accepted"' in (page(w).row_html(job.key) or ""))
     assert w.busy
     emulator.advance()
     assert w.wait(30)
@@ -260,7 +259,7 @@ def test_dependencies_are_named_in_the_confirmation(make_widget: Any) -> None:
     versions.select(all_matching=True)
     versions.request_delete()
     assert "visualization job vis_job-1 reads this version&#x27;s output" in (
-        versions._panel.message.value
+        page(versions).panel_message.value
     )
     vis = make_widget(VisualizationJobList)
     vis.select(all_matching=True)
@@ -268,7 +267,7 @@ def test_dependencies_are_named_in_the_confirmation(make_widget: Any) -> None:
     assert plan is not None
     billing = [i.name for i in plan.items if "still billing" in i.notes]
     assert billing == [j.job_name for j in vis.items if j.status == 8]
-    assert "still billing" in vis._panel.message.value
+    assert "still billing" in page(vis).panel_message.value
 
 
 def test_callback_errors_show_in_the_widget_and_are_logged(make_widget: Any, caplog: Any) -> None:
@@ -284,6 +283,6 @@ def test_callback_errors_show_in_the_widget_and_are_logged(make_widget: Any, cap
         w.confirm()
         assert w.wait(30)
     assert w.error == "RuntimeError: callback blew up"
-    assert "callback blew up" in w._controls.error.value
+    assert "callback blew up" in page(w).error.value
     assert any(r.exc_info for r in caplog.records if "broken" in r.getMessage())
     assert w.last_result[0]["outcome"] == "deleted"  # nothing lost

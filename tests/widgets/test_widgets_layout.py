@@ -7,11 +7,12 @@ from html.parser import HTMLParser
 from typing import Any
 
 import pytest
+from listpage import page
 
+from modelarts_widgets.bulk import ItemOutcome, Outcome
 from modelarts_widgets.widgets import JobVersionList, VisualizationJobList
-from modelarts_widgets.widgets._base import OUTCOME_WIDTH, _outcome_html
 from modelarts_widgets.widgets._html import MAX_MESSAGE, cells_html, message_html
-from modelarts_widgets.widgets.deleter import ItemOutcome
+from modelarts_widgets.widgets._list_view import OUTCOME_WIDTH, outcome_html
 
 HOSTILE = "<img src=x onerror=alert(1)> "
 
@@ -50,12 +51,14 @@ def _em(length: str) -> float:
 def test_columns_fit_a_notebook_next_to_the_file_browser(make_widget: Any, cls: Any) -> None:
     """Preferred widths add up to at most ~900 px (13 px font); every cell may shrink."""
     w = make_widget(cls)
-    widths = w._widths
+    header = page(w).header.value
+    widths = re.findall(r"flex:\d \d ([\d.]+em);min-width:([\d.]+em)", header)
+    assert len(widths) == header.count('class="mw-cell"') > 1  # one per column + outcome
     assert widths[-1] == OUTCOME_WIDTH
     assert sum(_em(basis) for basis, _ in widths) + 2.2 <= 70  # + the checkbox column
     for basis, least in widths:
         assert _em(least) <= _em(basis)
-    row = w._pool._cells[0].value
+    row = page(w).cells[0].value
     assert "display:flex" in row
     assert "min-width:0" in row
     assert not re.search(r"(?<![-\w])width:[\d.]+(em|px)", row)  # no fixed width
@@ -64,11 +67,11 @@ def test_columns_fit_a_notebook_next_to_the_file_browser(make_widget: Any, cls: 
 
 def test_failed_outcome_shows_the_whole_message_under_a_short_badge() -> None:
     message = HOSTILE * 3
-    html = _outcome_html(
+    html = outcome_html(
         ItemOutcome(
             key=(1, 2),
             name="n",
-            state="failed",
+            state=Outcome.FAILED,
             error_code="ModelArts.0105",
             error_msg=message,
             detail="refused by the server",
@@ -94,10 +97,12 @@ def test_long_messages_are_capped_on_screen_and_whole_in_the_tooltip() -> None:
 
 
 def test_other_outcomes_are_a_badge_only() -> None:
-    for state in ("queued", "sending", "accepted", "deleted", "already_gone", "not_sent"):
-        html = _outcome_html(ItemOutcome(key="k", name="n", state=state, detail="d"))
+    for state in set(Outcome) - {Outcome.FAILED, Outcome.UNKNOWN}:
+        html = outcome_html(ItemOutcome(key="k", name="n", state=state, detail="d"))
         assert "mw-outcome-msg" not in html
-    unknown = _outcome_html(ItemOutcome(key="k", name="n", state="unknown", detail="no answer"))
+    unknown = outcome_html(
+        ItemOutcome(key="k", name="n", state=Outcome.UNKNOWN, detail="no answer")
+    )
     assert _text(unknown)["mw-outcome-msg"] == "no answer"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from listpage import css_classes, page
 
 from modelarts_widgets.models import ACTIVE_STATUSES
 from modelarts_widgets.widgets import JobVersionList, VisualizationJobList
@@ -18,12 +19,12 @@ def test_version_list_lists_every_version_with_no_arguments(make_widget: Any) ->
     assert (w.page, w.n_pages) == (1, 1)
     assert {v.job_name for v in w.items} == {"image classifier", "résumé classifier", "模型训练"}
     assert w.status_message == "Listed 9 training job versions."
-    row = w._pool._cells[0].value
+    row = page(w).cells[0].value
     first = w.visible_items[0]
     assert first.version_name in row
     assert "maw-badge" in row
     assert first.status_label in row
-    assert "mw-row" in w._pool._rows[0]._dom_classes
+    assert "mw-row" in css_classes(page(w).rows[0])
 
 
 def test_version_list_of_one_job(make_widget: Any, api: Any) -> None:
@@ -36,12 +37,12 @@ def test_version_list_of_one_job(make_widget: Any, api: Any) -> None:
 def test_visualization_list_lists_jobs_with_safe_links(make_widget: Any) -> None:
     w = make_widget(VisualizationJobList)
     assert w.n_items == 4
-    html = "".join(c.value for c in w._pool._cells[: w.n_items])
+    html = "".join(c.value for c in page(w).cells[: w.n_items])
     assert html.count('target="_blank"') == 4
     assert html.count('rel="noopener noreferrer"') == 4
     assert "/tensorboard/" in html
     assert "/bucket/" in html  # train URL column
-    assert {"modelarts-widgets", "mw-vis-list"} <= set(w._dom_classes)
+    assert {"modelarts-widgets", "mw-vis-list"} <= set(css_classes(w))
 
 
 def test_filter_by_text_and_status(make_widget: Any) -> None:
@@ -53,13 +54,13 @@ def test_filter_by_text_and_status(make_widget: Any) -> None:
     assert w.n_matching == sum(1 for v in w.items if v.status in ACTIVE_STATUSES)
     assert all(v.status in ACTIVE_STATUSES for v in w.visible_items)
     w.set_filter(text="no such thing")
-    assert "nothing matches the filter" in w._controls.selection_label.value
+    assert "nothing matches the filter" in page(w).selection_label.value
     assert w.visible_items == []
     w.set_filter(text="", status=10)
     assert w.n_matching == sum(1 for v in w.items if v.status == 10) > 0
     # the same through the controls, as a user would type
-    w._controls.status_filter.value = "all"
-    w._controls.search.value = "v0002"
+    page(w).status_filter.value = "all"
+    page(w).search.value = "v0002"
     assert w.n_matching == 3
     with pytest.raises(ValueError, match="unknown status filter"):
         w.set_filter(status="sleeping")
@@ -72,28 +73,28 @@ def test_select_all_matching_states_its_scope(make_widget: Any) -> None:
     w.select(all_matching=True)
     assert w.n_selected == 6  # not just the 2 rows on the page
     assert len(w.selected) == 6
-    assert "6 selected · 6 match" in w._controls.selection_label.value
-    assert w._controls.select_all.description == "select all 6"
+    assert "6 selected · 6 match" in page(w).selection_label.value
+    assert page(w).select_all.description == "select all 6"
     w.set_filter(text="模型")
-    assert "6 selected (6 hidden by the filter) · 3 match" in w._controls.selection_label.value
+    assert "6 selected (6 hidden by the filter) · 3 match" in page(w).selection_label.value
     w.clear_selection()
     assert w.selected == []
-    assert w._controls.delete.disabled
+    assert page(w).delete.disabled
 
 
 def test_paging_keeps_the_selection(make_widget: Any) -> None:
     w = make_widget(JobVersionList, page_size=2)
     assert (w.page, w.n_pages) == (1, 5)
-    assert w._controls.prev.disabled
-    assert not w._controls.next.disabled
-    w._controls.select_page.click()
+    assert page(w).prev.disabled
+    assert not page(w).next.disabled
+    page(w).select_page.click()
     page1 = [v.key for v in w.visible_items]
     assert w.selected == page1
     w.next_page()
     assert w.page == 2
-    assert "page 2 of 5" in w._controls.page_label.value
-    assert not any(c.value for c in w._pool._checks)  # page 2 rows start unticked
-    w._pool._checks[1].value = True  # tick a row as a user would
+    assert "page 2 of 5" in page(w).page_label.value
+    assert not any(c.value for c in page(w).checks)  # page 2 rows start unticked
+    page(w).checks[1].value = True  # tick a row as a user would
     picked = w.visible_items[1].key
     assert w.selected == [*page1, picked]
     w.go_to_page(99)
@@ -103,10 +104,10 @@ def test_paging_keeps_the_selection(make_widget: Any) -> None:
     w.prev_page()
     w.prev_page()
     assert w.page == 2
-    assert w._pool._checks[1].value
-    assert not w._pool._checks[0].value
+    assert page(w).checks[1].value
+    assert not page(w).checks[0].value
     w.go_to_page(1)
-    assert all(c.value for c in w._pool._checks[:2])
+    assert all(c.value for c in page(w).checks[:2])
 
 
 def test_sort_by_column(make_widget: Any) -> None:
@@ -117,9 +118,9 @@ def test_sort_by_column(make_widget: Any) -> None:
     w.sort("job", descending=True)
     names = [v.job_name.casefold() for v in w.visible_items]
     assert names == sorted(names, reverse=True)
-    w._controls.descending.value = False  # the asc/desc toggle
+    page(w).descending.value = False  # the asc/desc toggle
     assert [v.job_name.casefold() for v in w.visible_items] == sorted(names)
-    w._controls.sort.value = "created"
+    page(w).sort.value = "created"
     created = [v.create_time for v in w.visible_items]
     assert created == sorted(created)
     with pytest.raises(ValueError, match="unknown column"):
@@ -131,7 +132,7 @@ def test_selected_trait_is_settable_and_survives_refresh(make_widget: Any, api: 
     keys = [v.key for v in w.visible_items[:3]]
     w.selected = [list(keys[0]), keys[1], (1, 2), "junk"]  # lists accepted, unknown dropped
     assert w.selected == keys[:2]
-    assert [c.value for c in w._pool._checks[:3]] == [True, True, False]
+    assert [c.value for c in page(w).checks[:3]] == [True, True, False]
     w.select(keys=[keys[2]])
     w.sort("version", descending=False)
     w.refresh()
@@ -147,7 +148,7 @@ def test_without_credentials_the_error_shows_inside_the_widget(monkeypatch: Any)
     try:
         assert w.error.startswith("Could not connect to ModelArts:")
         assert "HUAWEICLOUD_SDK_AK" in w.error  # the actionable part of the message
-        assert "mw-error-text" in w._controls.error.value
+        assert "mw-error-text" in page(w).error.value
         assert w.n_items == 0
         assert "Could not connect" in w._repr_mimebundle_()["text/html"]
     finally:
@@ -162,7 +163,7 @@ def test_refresh_retries_after_the_credentials_appear(emulator: Any, monkeypatch
         monkeypatch.setenv("HUAWEICLOUD_SDK_SK", emulator.secret_key)
         monkeypatch.setenv("HUAWEICLOUD_SDK_PROJECT_ID", emulator.project_id)
         monkeypatch.setenv("MODELARTS_ENDPOINT", emulator.base_url)
-        w._controls.refresh.click()
+        page(w).refresh.click()
         assert w.error == ""
         assert w.n_items == 4
     finally:
@@ -182,13 +183,9 @@ def test_mimebundle_has_text_html_and_the_widget_view(make_widget: Any) -> None:
 
 def test_stable_css_classes_for_browser_tests(make_widget: Any) -> None:
     w = make_widget(JobVersionList)
-    c = w._controls
-    assert {"modelarts-widgets", "mw-version-list"} <= set(w._dom_classes)
-    assert "mw-delete" in c.delete._dom_classes
-    assert "mw-confirm" in w._panel.confirm_button._dom_classes
-    assert "mw-confirm-count" in w._panel.count._dom_classes
-    assert "mw-confirm-panel" in w._panel.box._dom_classes
-    assert "mw-search" in c.search._dom_classes
+    assert {"modelarts-widgets", "mw-version-list"} <= set(css_classes(w))
+    for css in ("mw-delete", "mw-confirm", "mw-confirm-count", "mw-confirm-panel", "mw-search"):
+        assert css in css_classes(page(w).find(css))
 
 
 def test_rate_limit_waits_show_in_the_status_line(make_widget: Any, emulator: Any) -> None:

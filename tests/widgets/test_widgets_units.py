@@ -130,18 +130,26 @@ def test_plan_of_only_active_items_deletes_nothing_by_default() -> None:
 
 
 def test_http_events_reach_the_status_line_at_a_bounded_rate() -> None:
-    """Eight workers hitting one rate limit at once make one status message, not eight."""
+    """Eight workers hitting one rate limit at once make one status message, not eight;
+    progress written during the wait keeps showing it; HTTP events and progress share one
+    writer (the status line's coalescer)."""
     from modelarts_widgets.client import HttpEvent
-    from modelarts_widgets.widgets._connection import EVENT_INTERVAL, Connection
+    from modelarts_widgets.widgets.status import StatusLine
 
     shown: list[str] = []
-    conn = Connection(None, None, shown.append)
-    limited = HttpEvent("rate_limited", "DELETE", "/v1/p/x", 1.0, 1, "rate limited")
+    status = StatusLine(lambda text, html: shown.append(text), interval=60.0)
+    limited = HttpEvent("rate_limited", "DELETE", "/v1/p/x", 30.0, 1, "rate limited")
     for _ in range(8):
-        conn._on_event(limited)
-    assert shown == ["waiting 1 s (rate limited)"]
-    assert conn.active_wait() == "waiting 1 s (rate limited)"  # progress lines keep showing it
-    time.sleep(EVENT_INTERVAL * 1.5)  # past the interval, a different message goes through
-    conn._on_event(HttpEvent("retry", "GET", "/v1/p/x", 0.5, 1, "HTTP 503"))
-    assert shown[-1] == "retrying in 0.5 s (HTTP 503)"
-    assert len(shown) == 2
+        status.http_event(limited)
+    status.flush()
+    assert shown == ["waiting 30 s (rate limited)"]
+    status.progress("Deleting… 3 of 9 sent")
+    status.progress("Deleting… 4 of 9 sent")  # coalesced: only the latest is written
+    status.flush()
+    assert shown[1:] == ["Deleting… 4 of 9 sent · waiting 30 s (rate limited)"]
+    status.say("Deleted 9 of 9")  # a message says what happened since: the wait is over
+    assert shown[-1] == "Deleted 9 of 9"
+    status.http_event(HttpEvent("retry", "GET", "/v1/p/x", 0.5, 1, "HTTP 503"))
+    assert shown[-1] == "waiting 0.5 s (HTTP 503)"  # shown at once
+    assert len(shown) == 4
+    status.close()

@@ -10,6 +10,7 @@ import threading
 import pytest
 from _engine_fakes import WAIT, FakeService
 
+from modelarts_widgets.bulk import STATES, BulkDelete
 from modelarts_widgets.models import ACTIVE_STATUSES, TERMINAL_STATUSES, DeleteResult
 from modelarts_widgets.widgets.badges import (
     OUTCOME_LABELS,
@@ -17,8 +18,7 @@ from modelarts_widgets.widgets.badges import (
     status_badge_html,
     truncate,
 )
-from modelarts_widgets.widgets.deleter import STATES, BulkDelete
-from modelarts_widgets.widgets.receipt import receipt_records, summary_html, summary_text
+from modelarts_widgets.widgets.receipt import summary_html
 
 EVIL = "<img src=x onerror=alert(1)>"
 EXPECTED_LABELS = {
@@ -124,14 +124,13 @@ def test_receipt_records_and_escaped_summary() -> None:
     bulk = BulkDelete([((1, 1), EVIL), ((1, 2), "v2")], fake.delete_one, fake.still_listed)
     bulk.start()
     assert bulk.wait(WAIT)
-    records = receipt_records(bulk)
+    records = [o.as_record() for o in bulk.outcomes.values()]
     json.dumps(records)
     assert records[0]["key"] == [1, 1]
     assert records[0]["name"] == EVIL
     assert records[0]["error_code"] == "ModelArts.0105"
     assert records[0]["request_id"] == "r-1"
-    assert summary_text(bulk) == bulk.summary()
-    assert EVIL in summary_text(bulk)
+    assert EVIL in bulk.summary()
     rendered = summary_html(bulk)
     assert "<img" not in rendered
     assert 'data-done="true"' in rendered
@@ -145,6 +144,6 @@ def test_summary_html_while_running() -> None:
     bulk.start()
     fake.wait_in_flight(1)
     assert 'data-done="false"' in summary_html(bulk)
-    assert summary_text(bulk) == "Deleting… 1 of 1 sent · 1 in flight"
+    assert bulk.summary() == "Deleting… 1 of 1 sent · 1 in flight"
     gate.set()
     assert bulk.wait(WAIT)

@@ -11,16 +11,10 @@ from typing import Any
 import pytest
 from _engine_fakes import WAIT
 
+from modelarts_widgets.bulk import BulkDelete, ItemOutcome, job_version_ops, visualization_job_ops
+from modelarts_widgets.bulk.engine import UNKNOWN_STILL_LISTED
 from modelarts_widgets.client.base import ModelArtsApi
 from modelarts_widgets.models import DeleteResult
-from modelarts_widgets.widgets.deleter import (
-    UNKNOWN_STILL_LISTED,
-    BulkDelete,
-    ItemOutcome,
-    job_version_ops,
-    visualization_job_ops,
-)
-from modelarts_widgets.widgets.receipt import receipt_records
 
 
 def make_client() -> ModelArtsApi:
@@ -96,7 +90,7 @@ def test_mixed_outcomes_against_the_emulator(emulator_env: Any, client: ModelArt
     for key in (ok, refused, gone, five_xx, dropped, ok2):
         path = version_path(emulator, key)
         assert calls.get(path, 0) - calls_before.get(path, 0) == 1, path  # never re-sent
-    records = receipt_records(bulk)
+    records = [o.as_record() for o in bulk.outcomes.values()]
     assert [r["state"] for r in records] == [
         "deleted",
         "failed",
@@ -159,7 +153,7 @@ def test_cancel_mid_run_with_latency(emulator_env: Any, client: ModelArtsApi) ->
     assert bulk.summary().startswith(f"Cancelled after {len(sent_keys)} of {len(keys)}")
 
 
-def test_verify_waits_until_the_emulator_completes_deletes(
+def test_recheck_waits_until_the_emulator_completes_deletes(
     emulator_env: Any, client: ModelArtsApi
 ) -> None:
     emulator = emulator_env
@@ -187,7 +181,7 @@ def test_verify_waits_until_the_emulator_completes_deletes(
     assert polls >= 2
 
 
-def test_verify_with_timed_delete_delay(emulator_env: Any, client: ModelArtsApi) -> None:
+def test_recheck_with_timed_delete_delay(emulator_env: Any, client: ModelArtsApi) -> None:
     emulator = emulator_env
     emulator.delete_delay = 0.3
     keys = version_keys(client)[:3]  # every version of job 1: the job itself goes (404)

@@ -1,4 +1,4 @@
-"""BulkDelete against a deterministic fake: states, once-only sends, concurrency, cancel, verify."""
+"""BulkDelete against a deterministic fake: states, once-only sends, cancel, re-check."""
 
 from __future__ import annotations
 
@@ -9,20 +9,14 @@ from collections.abc import Hashable
 import pytest
 from _engine_fakes import WAIT, FakeService
 
+from modelarts_widgets.bulk import FINAL_STATES, STATES, BulkDelete, ItemOutcome
+from modelarts_widgets.bulk.engine import UNKNOWN_STILL_LISTED
 from modelarts_widgets.errors import (
     InvalidIdError,
     ServerError,
     TransportError,
 )
 from modelarts_widgets.models import DeleteResult
-from modelarts_widgets.widgets.deleter import (
-    FINAL_STATES,
-    STATES,
-    UNKNOWN_STILL_LISTED,
-    BulkDelete,
-    ItemOutcome,
-    retry_failed,
-)
 
 REFUSED = DeleteResult(
     False,
@@ -85,7 +79,7 @@ def test_mixed_outcomes_keep_server_words() -> None:
     assert (
         bulk.summary() == "Deleted 1 of 5 · 1 already gone · 1 failed (ModelArts.0105) · 2 unknown"
     )
-    assert bulk.failed_keys() == [2, 4, 5] == retry_failed(bulk)
+    assert bulk.failed_keys() == [2, 4, 5]
     assert_consistent(bulk, fake)
 
 
@@ -189,7 +183,7 @@ def test_empty_input_finishes_with_one_final_update() -> None:
     assert fake.polls == 0
 
 
-def test_transport_error_is_never_resent_and_verify_resolves_it() -> None:
+def test_transport_error_is_never_resent_and_recheck_resolves_it() -> None:
     keys: list[Hashable] = ["lost-but-done", "lost-not-done", "ok"]
     fake = FakeService(
         keys,
@@ -212,9 +206,9 @@ def test_transport_error_is_never_resent_and_verify_resolves_it() -> None:
     assert_consistent(bulk, fake)
 
 
-def test_transport_error_without_verify_stays_unknown_and_is_not_retried() -> None:
+def test_transport_error_without_recheck_stays_unknown_and_is_not_retried() -> None:
     fake = FakeService(["x"], {"x": TransportError("timeout")})
-    bulk = run(BulkDelete(items_for(["x"]), fake.delete_one, fake.still_listed, verify=False))
+    bulk = run(BulkDelete(items_for(["x"]), fake.delete_one, fake.still_listed, recheck=False))
     assert bulk.outcomes["x"].state == "unknown"
     assert "may or may not" in bulk.outcomes["x"].detail
     assert bulk.failed_keys() == []  # unverified: it may be gone
@@ -226,13 +220,13 @@ def test_other_exceptions_map_to_failed_or_unknown() -> None:
     fake = FakeService(
         keys, {"bad-id": InvalidIdError("id 'x/../y' is not valid"), "weird": RuntimeError("?")}
     )
-    bulk = run(BulkDelete(items_for(keys), fake.delete_one, fake.still_listed, verify=False))
+    bulk = run(BulkDelete(items_for(keys), fake.delete_one, fake.still_listed, recheck=False))
     assert bulk.outcomes["bad-id"].state == "failed"
     assert bulk.outcomes["bad-id"].detail == "not sent: invalid request"
     assert bulk.outcomes["weird"].state == "unknown"
 
 
-def test_verify_polls_until_gone_and_only_asks_about_pending_keys() -> None:
+def test_recheck_polls_until_gone_and_only_asks_about_pending_keys() -> None:
     keys: list[Hashable] = [1, 2, 3]
     fake = FakeService(keys, {3: REFUSED}, gone_after_polls=3)
     bulk = run(BulkDelete(items_for(keys), fake.delete_one, fake.still_listed, poll_interval=0))
@@ -242,9 +236,9 @@ def test_verify_polls_until_gone_and_only_asks_about_pending_keys() -> None:
     assert_consistent(bulk, fake)
 
 
-def test_verify_timeout_leaves_accepted_with_detail() -> None:
+def test_recheck_timeout_leaves_accepted_with_detail() -> None:
     fake = FakeService([1], gone_after_polls=10**6)
-    bulk = run(BulkDelete(items_for([1]), fake.delete_one, fake.still_listed, verify_timeout=0))
+    bulk = run(BulkDelete(items_for([1]), fake.delete_one, fake.still_listed, recheck_timeout=0))
     outcome = bulk.outcomes[1]
     assert outcome.state == "accepted"
     assert outcome.detail == "accepted, still listed after 0 s"
@@ -252,7 +246,7 @@ def test_verify_timeout_leaves_accepted_with_detail() -> None:
     assert bulk.failed_keys() == []
 
 
-def test_cancel_during_verify_ends_polling() -> None:
+def test_cancel_during_recheck_ends_polling() -> None:
     fake = FakeService([1], gone_after_polls=10**6)
     polled = threading.Event()
 
@@ -275,15 +269,15 @@ def test_still_listed_exception_is_recorded_not_raised() -> None:
     def broken(keys: object) -> set[Hashable]:
         raise ServerError("listing failed", status_code=500)
 
-    bulk = run(BulkDelete(items_for([1]), fake.delete_one, broken, verify_timeout=0))
+    bulk = run(BulkDelete(items_for([1]), fake.delete_one, broken, recheck_timeout=0))
     outcome = bulk.outcomes[1]
     assert outcome.state == "accepted"
     assert outcome.detail.startswith("could not check whether still listed: ServerError")
 
 
-def test_verify_false_ends_in_accepted() -> None:
+def test_recheck_false_ends_in_accepted() -> None:
     fake = FakeService([1, 2])
-    bulk = run(BulkDelete(items_for([1, 2]), fake.delete_one, fake.still_listed, verify=False))
+    bulk = run(BulkDelete(items_for([1, 2]), fake.delete_one, fake.still_listed, recheck=False))
     assert bulk.counts()["accepted"] == 2
     assert fake.polls == 0
     assert bulk.summary() == "Delete accepted for 2 of 2 (not verified)"
@@ -321,7 +315,7 @@ def test_on_update_exception_is_logged_and_run_completes(
     def explode(batch: object) -> None:
         raise RuntimeError("listener bug")
 
-    with caplog.at_level(logging.ERROR, logger="modelarts_widgets.widgets"):
+    with caplog.at_level(logging.ERROR, logger="modelarts_widgets.bulk"):
         bulk = run(
             BulkDelete(items_for([1, 2]), fake.delete_one, fake.still_listed, on_update=explode)
         )

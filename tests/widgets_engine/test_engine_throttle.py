@@ -10,7 +10,7 @@ import time
 import pytest
 from _engine_fakes import WAIT
 
-from modelarts_widgets.widgets.throttle import Coalescer
+from modelarts_widgets.bulk import Coalescer
 
 
 def test_first_push_is_delivered_and_close_flushes_the_rest() -> None:
@@ -62,7 +62,7 @@ def test_callback_errors_are_logged_and_later_batches_still_arrive(
         if len(got) == 1:
             raise RuntimeError("listener bug")
 
-    with caplog.at_level(logging.ERROR, logger="modelarts_widgets.widgets"):
+    with caplog.at_level(logging.ERROR, logger="modelarts_widgets.bulk"):
         coalescer: Coalescer[str, int] = Coalescer(callback, interval=0)
         coalescer.push("a", 1)
         coalescer.close()  # joins the thread, so the first call has happened

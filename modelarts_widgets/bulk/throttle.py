@@ -5,7 +5,7 @@ must not update the UI once per change. :class:`Coalescer` keeps the latest valu
 hands the changed ones to ``callback`` from one background thread: the first push is delivered
 at once, later ones at most once per ``interval`` seconds. ``close()`` stops the thread and makes
 one last call with whatever is pending. Calls never overlap and arrive in order; an exception in
-``callback`` is logged (logger ``modelarts_widgets.widgets``) and never propagates.
+``callback`` is logged (logger ``modelarts_widgets.bulk``) and never propagates.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Callable, Generic, Optional, TypeVar
 
 __all__ = ["Coalescer"]
 
-logger = logging.getLogger("modelarts_widgets.widgets")
+logger = logging.getLogger("modelarts_widgets.bulk")
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")

@@ -1,0 +1,67 @@
+"""How to delete one item and how to re-check what is still listed, per kind of item.
+
+:class:`DeleteOps` is what :class:`~modelarts_widgets.bulk.engine.BulkDelete` runs on; the list
+widgets and the tests both take theirs from :func:`job_version_ops` /
+:func:`visualization_job_ops`, so there is exactly one implementation of each.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Hashable
+from typing import Any, Callable, NamedTuple, cast
+
+from modelarts_widgets.client.base import ModelArtsApi
+from modelarts_widgets.errors import NotFoundError
+from modelarts_widgets.models import DeleteResult
+
+__all__ = ["DeleteOne", "DeleteOps", "StillListed", "job_version_ops", "visualization_job_ops"]
+
+DeleteOne = Callable[[Hashable], DeleteResult]
+StillListed = Callable[[Collection[Hashable]], "set[Hashable]"]
+
+
+class DeleteOps(NamedTuple):
+    """``delete_one(key)`` sends one DELETE; ``still_listed(keys)`` returns those still listed."""
+
+    delete_one: DeleteOne
+    still_listed: StillListed
+
+
+def job_version_ops(api: ModelArtsApi) -> DeleteOps:
+    """Ops for training job version keys ``(job_id, version_id)``.
+
+    ``still_listed`` lists the versions of each job involved once; a job that is gone (404)
+    lists nothing.
+    """
+
+    def delete_one(key: Hashable) -> DeleteResult:
+        pair = cast("tuple[Any, Any]", key)
+        return api.delete_job_version(pair[0], pair[1])
+
+    def still_listed(keys: Collection[Hashable]) -> set[Hashable]:
+        by_job: dict[Any, set[Hashable]] = {}
+        for key in keys:
+            by_job.setdefault(cast("tuple[Any, Any]", key)[0], set()).add(key)
+        listed: set[Hashable] = set()
+        for job_id, wanted in by_job.items():
+            try:
+                versions = api.list_job_versions(job_id)
+            except NotFoundError:
+                continue
+            listed.update(v.key for v in versions if v.key in wanted)
+        return listed
+
+    return DeleteOps(delete_one, still_listed)
+
+
+def visualization_job_ops(api: ModelArtsApi) -> DeleteOps:
+    """Ops for visualization job keys (job id strings)."""
+
+    def delete_one(key: Hashable) -> DeleteResult:
+        return api.delete_visualization_job(str(key))
+
+    def still_listed(keys: Collection[Hashable]) -> set[Hashable]:
+        wanted = {str(key): key for key in keys}
+        return {wanted[job.job_id] for job in api.iter_visualization_jobs() if job.job_id in wanted}
+
+    return DeleteOps(delete_one, still_listed)

@@ -1,0 +1,217 @@
+"""The view of a list: its widgets (rows, controls, confirmation panel) and how they are drawn.
+
+:class:`ListView` draws :class:`~modelarts_widgets.widgets._view.ListState` into the row pool
+and the controls, and publishes what it shows to the owning widget's read-only traits
+(``n_items``, ``page``, ``selected``, ``status_message``, ``error``, ``busy``, …). It is the
+:class:`~modelarts_widgets.widgets.controller.DeleteView` of the list's delete controller. It
+sends no request and holds no run state: outcomes come from ``outcome_of(key)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any, Callable, Generic, Optional, TypeVar
+
+from modelarts_widgets._types import ListItem
+from modelarts_widgets.bulk import ItemOutcome, Outcome
+from modelarts_widgets.widgets._html import cells_html, esc, message_html, snapshot_table
+from modelarts_widgets.widgets._view import ListState
+from modelarts_widgets.widgets.badges import badge_html
+from modelarts_widgets.widgets.confirm import ConfirmPanel
+from modelarts_widgets.widgets.status import StatusLine
+from modelarts_widgets.widgets.table import Controls, RowPool, WidgetFactory
+
+__all__ = ["OUTCOME_WIDTH", "ListView", "outcome_html"]
+
+T = TypeVar("T", bound=ListItem)
+#: The outcome column: (width when there is room, narrowest); it takes any free space.
+OUTCOME_WIDTH = ("14em", "10em")
+
+
+class ListView(Generic[T]):
+    """The widgets of one list and the code that fills them (call with the list's lock held)."""
+
+    def __init__(
+        self,
+        owner: Any,
+        state: ListState[T],
+        lock: Any,
+        *,
+        plural: str,
+        outcome_of: Callable[[Hashable], Optional[ItemOutcome]],
+        on_toggle: Callable[[Hashable, bool], None],
+        on_confirm: Callable[[], None],
+        on_cancel: Callable[[], None],
+        relist: Callable[[], None],
+    ) -> None:
+        self._owner = owner  # the widget whose traits mirror what is shown
+        self._state = state
+        self._plural = plural
+        self._outcome_of = outcome_of
+        self._relist = relist
+        self.syncing = False
+        self.status = StatusLine(self._write_status)
+        columns = list(state.columns.values())
+        self.widths = [(c.width, c.min_width) for c in columns] + [OUTCOME_WIDTH]
+        self.factory = WidgetFactory()
+        self.pool = RowPool(self.factory, state.page_size, on_toggle, lock)
+        self.controls = Controls(self.factory)
+        self.panel = ConfirmPanel(self.factory, on_confirm, on_cancel)
+        self.controls.header.value = self._header_html()
+
+    @property
+    def children(self) -> list[Any]:
+        """The list's children, top to bottom."""
+        c = self.controls
+        return [
+            c.filter_bar,
+            c.error,
+            c.selection_bar,
+            c.header,
+            self.pool.box,
+            c.pager,
+            c.actions,
+            self.panel.box,
+        ]
+
+    @contextmanager
+    def sync(self) -> Iterator[None]:
+        """Programmatic widget updates inside this block do not echo back as user events."""
+        before, self.syncing = self.syncing, True
+        try:
+            yield
+        finally:
+            self.syncing = before
+
+    # --- drawing -------------------------------------------------------------------------------
+    def row_html(self, item: T) -> str:
+        cells = [c.cell(item) for c in self._state.columns.values()]
+        outcome = self._outcome_of(item.key)
+        cells.append("" if outcome is None else outcome_html(outcome))
+        return cells_html(cells, self.widths, key=str(item.key), wrap_last=True)
+
+    def render(self) -> None:
+        """Re-draw the page, the filter / sort controls, the pager and the selection."""
+        st = self._state
+        rows = [(i.key, self.row_html(i), i.key in st.selected) for i in st.page_items()]
+        self.pool.fill(rows)
+        c = self.controls
+        with self.sync():
+            options = st.status_options()
+            if list(c.status_filter.options) != options:
+                c.status_filter.options = options
+            c.status_filter.value = st.status
+            c.sort.value = st.sort_column
+            c.descending.value = st.descending
+            c.descending.description = "desc" if st.descending else "asc"
+            if c.search.value != st.text:
+                c.search.value = st.text
+        owner = self._owner
+        owner.set_trait("n_items", len(st.items))
+        owner.set_trait("n_matching", len(st.matching()))
+        owner.set_trait("page", st.page)
+        owner.set_trait("n_pages", st.n_pages)
+        c.page_label.value = f"page {st.page} of {st.n_pages}"
+        c.prev.disabled = st.page <= 1
+        c.next.disabled = st.page >= st.n_pages
+        self.render_selection()
+
+    def render_rows(self, keys: Iterable[Hashable]) -> None:
+        """Re-draw the cells of the rows showing ``keys`` (rows not on the page are skipped)."""
+        by_key = self._state.by_key
+        for key in keys:
+            item = by_key.get(key)
+            if item is not None:
+                self.pool.set_cells(key, self.row_html(item))
+
+    def render_selection(self) -> None:
+        st = self._state
+        keys = list(st.selected)
+        with self.sync():
+            self._owner.selected = keys
+        self.pool.set_checked(lambda k: k in st.selected)
+        n_sel, n_match = len(keys), len(st.matching())
+        self._owner.set_trait("n_selected", n_sel)
+        hidden = sum(1 for k in keys if k in st.by_key and not st.matches(st.by_key[k]))
+        note = f" ({hidden} hidden by the filter)" if hidden else ""
+        c = self.controls
+        if not st.items:
+            c.selection_label.value = f"No {self._plural} listed."
+        elif not n_match:
+            c.selection_label.value = f"{n_sel} selected{note} · nothing matches the filter"
+        else:
+            c.selection_label.value = f"{n_sel} selected{note} · {n_match} match"
+        c.select_all.description = f"select all {n_match}"
+        self.render_buttons()
+
+    def render_buttons(self) -> None:
+        c = self.controls
+        busy = bool(self._owner.busy)
+        n_sel = len(self._state.selected)
+        c.delete.disabled = busy or n_sel == 0
+        c.delete.description = f"Delete {n_sel}…" if n_sel else "Delete…"
+        c.cancel_run.disabled = not busy
+        c.clear.disabled = n_sel == 0
+
+    # --- what the delete controller calls (DeleteView) -------------------------------------------
+    def set_status(self, text: str, html: Optional[str] = None, *, progress: bool = False) -> None:
+        """Show a status line (``html``, already safe, replaces the escaped ``text``)."""
+        if progress:
+            self.status.progress(text, html)
+        else:
+            self.status.say(text, html)
+
+    def set_busy(self, busy: bool) -> None:
+        self._owner.set_trait("busy", busy)
+        self.render_buttons()
+
+    def set_result(self, records: list[dict[str, Any]]) -> None:
+        self._owner.set_trait("last_result", records)
+
+    def refresh(self) -> None:
+        self._relist()
+
+    def set_error(self, text: str) -> None:
+        self._owner.set_trait("error", text)
+        self.controls.error.value = (
+            f'<div class="mw-error-text" style="color:var(--jp-error-color1,#d32f2f);'
+            f'white-space:pre-wrap">{esc(text)}</div>'
+            if text
+            else ""
+        )
+
+    def snapshot_html(self, title: str) -> str:
+        """The page as a plain HTML table (the static fallback)."""
+        cols = list(self._state.columns.values())
+        rows = [[c.cell(i) for c in cols] for i in self._state.page_items()]
+        return snapshot_table(title, [c.title for c in cols], rows)
+
+    def close(self) -> None:
+        """Stop the status line and close every widget made here."""
+        self.status.close()
+        for widget in self.factory.created:
+            widget.close()
+
+    def _write_status(self, text: str, html: str) -> None:
+        """Write the status line (only :attr:`status`, the one writer, calls this)."""
+        self._owner.set_trait("status_message", text)
+        self.controls.status.value = html
+
+    def _header_html(self) -> str:
+        titles = [esc(c.title) for c in self._state.columns.values()] + ["outcome"]
+        row = cells_html(
+            [f"<b>{t}</b>" for t in titles], self.widths, css="mw-header-cells", wrap_last=True
+        )
+        return f'<div style="padding-left:2.2em">{row}</div>'
+
+
+def outcome_html(outcome: ItemOutcome) -> str:
+    """The outcome cell: a short badge; for a failure the server's message below it, wrapped."""
+    message = outcome.error_msg or ""
+    tooltip = "\n".join(t for t in (message, outcome.detail) if t)
+    badge = badge_html(outcome.state, detail=tooltip, error_code=outcome.error_code)
+    if outcome.state not in (Outcome.FAILED, Outcome.UNKNOWN):
+        return badge
+    shown = message or outcome.detail
+    return badge + message_html(shown) if shown else badge
