@@ -24,13 +24,19 @@ import ipywidgets as w
 from traitlets import Bool, Dict, Int, List, Unicode, observe, validate
 
 from modelarts_widgets._types import ListItem
-from modelarts_widgets.bulk import DeleteOps
+from modelarts_widgets.bulk import BatchOps, DeleteOps
 from modelarts_widgets.client.base import ModelArtsApi
 from modelarts_widgets.widgets._connection import Connection
 from modelarts_widgets.widgets._display import NEEDS_IPYTHON_DISPLAY, display_bundle, mimebundle
 from modelarts_widgets.widgets._list_view import ListView
 from modelarts_widgets.widgets._listing import Listing
-from modelarts_widgets.widgets._view import Column, ListState, StatusFilter
+from modelarts_widgets.widgets._view import (
+    V1_STATUSES,
+    Column,
+    ListState,
+    StatusFilter,
+    StatusScheme,
+)
 from modelarts_widgets.widgets.confirm import DeletePlan, PlanItem
 from modelarts_widgets.widgets.controller import DeleteController, Record, RunSettings
 from modelarts_widgets.widgets.status import guarded
@@ -64,12 +70,14 @@ class ResourceList(w.VBox, Generic[T]):
     _noun_short = "item"
     _plural_short = "items"
     _css_class = "mw-list"
+    #: How the items' statuses read (v1 codes unless a subclass lists v2 jobs).
+    _statuses: StatusScheme = V1_STATUSES
 
     def __init__(
         self,
         session: Any = None,
         *,
-        ops: Callable[[ModelArtsApi], DeleteOps],
+        ops: Callable[[ModelArtsApi], Union[DeleteOps, BatchOps]],
         page_size: int = 20,
         concurrency: int = 8,
         client: Optional[ModelArtsApi] = None,
@@ -87,6 +95,7 @@ class ResourceList(w.VBox, Generic[T]):
             columns=self._columns(),
             page_size=page_size,
             sort_column="created",
+            statuses=self._statuses,
         )
         self._view: ListView[T] = ListView(
             self,
@@ -144,6 +153,10 @@ class ResourceList(w.VBox, Generic[T]):
     def _ids(self, key: Hashable) -> dict[str, Any]:
         return {}
 
+    def _listed_text(self, n: int) -> str:
+        """The status line after a listing (subclasses add a note, e.g. a generation absent)."""
+        return f"Listed {n} {self._plural}."
+
     # --- public API: listing -----------------------------------------------------------------
     @property
     def items(self) -> list[T]:
@@ -168,7 +181,7 @@ class ResourceList(w.VBox, Generic[T]):
         with self._lock:
             self._state.set_items(items)
             self._view.set_error("")
-            self._view.set_status(f"Listed {len(items)} {self._plural}.")
+            self._view.set_status(self._listed_text(len(items)))
             self._view.render()
 
     def set_filter(self, text: Optional[str] = None, status: Optional[StatusFilter] = None) -> None:
@@ -443,8 +456,8 @@ def _key_of(item: ListItem) -> Hashable:
     return item.key
 
 
-def _status_of(item: ListItem) -> int:
-    return int(item.status)
+def _status_of(item: ListItem) -> Hashable:
+    return item.status
 
 
 def _check_page_size(page_size: Any) -> int:
