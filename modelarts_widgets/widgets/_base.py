@@ -72,6 +72,8 @@ class ResourceList(w.VBox, Generic[T]):
     _css_class = "mw-list"
     #: How the items' statuses read (v1 codes unless a subclass lists v2 jobs).
     _statuses: StatusScheme = V1_STATUSES
+    #: One line ``_load`` may leave for the status line (e.g. "this region has no v1 API").
+    _list_note = ""
 
     def __init__(
         self,
@@ -154,8 +156,9 @@ class ResourceList(w.VBox, Generic[T]):
         return {}
 
     def _listed_text(self, n: int) -> str:
-        """The status line after a listing (subclasses add a note, e.g. a generation absent)."""
-        return f"Listed {n} {self._plural}."
+        """The status line after a listing, with the note ``_load`` left (e.g. an API absent)."""
+        text = f"Listed {n} {self._plural}."
+        return f"{text} {self._list_note}" if self._list_note else text
 
     # --- public API: listing -----------------------------------------------------------------
     @property

@@ -9,8 +9,8 @@ error that hides the other generation.
 
 from __future__ import annotations
 
-from collections.abc import Hashable
-from typing import Any, Optional, Union
+from collections.abc import Hashable, Sequence
+from typing import Any, Callable, Optional, TypeVar, Union
 
 from modelarts_widgets.client.v2 import NO_SUCH_API_CODES
 from modelarts_widgets.client.v2_resources import V2TrainingJobs, v2_provider
@@ -32,6 +32,8 @@ __all__ = [
     "V2_STATUSES",
     "absent_note",
     "any_status_badge_html",
+    "count_v2_training_jobs",
+    "list_generation",
     "training_jobs",
     "v2_columns",
     "visualization_jobs_v2",
@@ -90,6 +92,29 @@ def absent_note(exc: BaseException, what: str) -> Optional[str]:
     if code and code not in NO_SUCH_API_CODES and not code.startswith("APIG."):
         return None
     return f"This region or account has no {what} API ({code or f'HTTP {exc.status_code}'})."
+
+
+T = TypeVar("T")
+
+
+def list_generation(load: Callable[[], Sequence[T]], what: str) -> tuple[list[T], str]:
+    """``load()``'s items and ``""``; or ``[]`` and a one-line note when ``what`` is absent
+    (:func:`absent_note`). Any other failure propagates."""
+    try:
+        return list(load()), ""
+    except Exception as exc:
+        note = absent_note(exc, what)
+        if note is None:
+            raise
+        return [], note
+
+
+def count_v2_training_jobs(client: Any) -> Optional[int]:
+    """How many v2 training jobs (visualization jobs aside) the account has; None if unknown."""
+    try:
+        return len(training_jobs(client).list_items())
+    except Exception:  # a hint only: never an error of the list asking
+        return None
 
 
 def training_jobs(client: Any) -> V2TrainingJobs:

@@ -16,7 +16,7 @@ from modelarts_widgets.models_v2 import TrainingJobV2
 from modelarts_widgets.widgets._base import ResourceList
 from modelarts_widgets.widgets._generations import (
     V2_STATUSES,
-    absent_note,
+    list_generation,
     training_jobs,
     v2_columns,
 )
@@ -53,7 +53,6 @@ class TrainingJobList(ResourceList[TrainingJobV2]):
         client: Optional[ModelArtsApi] = None,
         **kwargs: Any,
     ) -> None:
-        self._note = ""
         super().__init__(
             session,
             ops=_ops,
@@ -81,16 +80,7 @@ class TrainingJobList(ResourceList[TrainingJobV2]):
         return {"job_id": key}
 
     def _load(self, client: ModelArtsApi) -> list[TrainingJobV2]:
-        self._note = ""
-        try:
-            return training_jobs(client).list_items()
-        except Exception as exc:
-            note = absent_note(exc, "v2 training job")
-            if note is None:
-                raise
-            self._note = note
-            return []
-
-    def _listed_text(self, n: int) -> str:
-        text = super()._listed_text(n)
-        return f"{text} {self._note}" if self._note else text
+        items, self._list_note = list_generation(
+            training_jobs(client).list_items, "v2 training job"
+        )
+        return items

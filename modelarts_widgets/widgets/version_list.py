@@ -9,6 +9,7 @@ from modelarts_widgets.bulk import job_version_ops
 from modelarts_widgets.client.base import ModelArtsApi
 from modelarts_widgets.models import JobVersion
 from modelarts_widgets.widgets._base import ResourceList
+from modelarts_widgets.widgets._generations import count_v2_training_jobs, list_generation
 from modelarts_widgets.widgets._html import esc, fmt_duration, fmt_time
 from modelarts_widgets.widgets._view import Column
 from modelarts_widgets.widgets.badges import status_badge_html
@@ -136,7 +137,14 @@ class JobVersionList(ResourceList[JobVersion]):
     def _load(self, client: ModelArtsApi) -> list[JobVersion]:
         if self._job_id is not None:
             return list(client.list_job_versions(self._job_id))
-        return list(client.list_all_job_versions(max_workers=self._list_workers))
+        items, note = list_generation(
+            lambda: client.list_all_job_versions(max_workers=self._list_workers),
+            "v1 (old-version) training job",
+        )
+        self._list_note = note
+        if not items:
+            self._list_note = " ".join(filter(None, (note, _v2_hint(client))))
+        return items
 
     def _notes(
         self, client: ModelArtsApi, items: Sequence[JobVersion]
@@ -158,6 +166,15 @@ class JobVersionList(ResourceList[JobVersion]):
                     for n in dict.fromkeys(names)
                 ]
         return notes, []
+
+
+def _v2_hint(client: ModelArtsApi) -> str:
+    """The one line an empty v1 list shows when the account has v2 training jobs."""
+    n = count_v2_training_jobs(client)
+    if not n:
+        return ""
+    jobs = "job" if n == 1 else "jobs"
+    return f"This account has {n} new-version (v2) training {jobs}: use TrainingJobList()."
 
 
 def _version_id(v: JobVersion) -> int:

@@ -1,33 +1,58 @@
-"""``VisualizationJobList``: the project's visualization (TensorBoard) jobs, selectable."""
+"""``VisualizationJobList``: the project's visualization (TensorBoard) jobs, v1 and v2, selectable.
+
+One list of both generations: v1 visualization jobs (``/v1/{p}/visualization-jobs``) and v2
+training jobs of kind ``visualization_job``; the "API" column says which a row is, and each
+delete goes to its row's API (v2 ones batched). A generation the region lacks is empty with a
+note; a generation that fails to list is noted while the other is still shown.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
-from typing import Any, Optional
+import logging
+from collections.abc import Collection, Hashable, Sequence
+from typing import Any, Callable, Optional, Union
 
-from modelarts_widgets.bulk import visualization_job_ops
+from modelarts_widgets.bulk import BatchOps, v2_training_job_ops, visualization_job_ops
 from modelarts_widgets.client.base import ModelArtsApi
-from modelarts_widgets.models import BILLING_STATUSES, VisualizationJob
+from modelarts_widgets.models import BILLING_STATUSES, DeleteResult, VisualizationJob
+from modelarts_widgets.models_v2 import TrainingJobV2
 from modelarts_widgets.widgets._base import ResourceList
+from modelarts_widgets.widgets._generations import (
+    MIXED_STATUSES,
+    any_status_badge_html,
+    list_generation,
+    visualization_jobs_v2,
+)
 from modelarts_widgets.widgets._html import esc, fmt_duration, fmt_time, link_html
 from modelarts_widgets.widgets._view import Column
-from modelarts_widgets.widgets.badges import status_badge_html
+from modelarts_widgets.widgets.badges import generation_badge_html
 
 __all__ = ["VisualizationJobList"]
 
+logger = logging.getLogger("modelarts_widgets.widgets")
 
-def _name(j: VisualizationJob) -> str:
+#: A row: a v1 visualization job or a v2 job of kind ``visualization_job``.
+VisJob = Union[VisualizationJob, TrainingJobV2]
+
+
+def _name(j: VisJob) -> str:
     return j.job_name or f"job {j.job_id}"
 
 
-class VisualizationJobList(ResourceList[VisualizationJob]):
-    """Visualization jobs with confirmed delete; running ones are flagged "still billing"."""
+def _generation(j: VisJob) -> str:
+    return "v2" if isinstance(j, TrainingJobV2) else "v1"
+
+
+class VisualizationJobList(ResourceList[VisJob]):
+    """Visualization jobs (v1 and v2) with confirmed delete; running ones are flagged
+    "still billing". ``select(keys=[...])`` takes job ids of either generation."""
 
     _noun = "visualization job"
     _plural = "visualization jobs"
     _noun_short = "job"
     _plural_short = "jobs"
     _css_class = "mw-vis-list"
+    _statuses = MIXED_STATUSES
 
     def __init__(
         self,
@@ -38,19 +63,25 @@ class VisualizationJobList(ResourceList[VisualizationJob]):
         client: Optional[ModelArtsApi] = None,
         **kwargs: Any,
     ) -> None:
+        self._v2_keys: frozenset[Hashable] = frozenset()
         super().__init__(
             session,
-            ops=visualization_job_ops,
+            ops=self._ops,
             page_size=page_size,
             concurrency=concurrency,
             client=client,
             **kwargs,
         )
 
-    def _columns(self) -> list[Column[VisualizationJob]]:
+    def _columns(self) -> list[Column[VisJob]]:
         return [
-            Column("name", "name", "10.5em", lambda j: esc(_name(j)), _name, "5em"),
-            Column("status", "status", "9em", lambda j: status_badge_html(j.status), _label, "6em"),
+            Column("name", "name", "9.5em", lambda j: esc(_name(j)), _name, "5em"),
+            Column(
+                "api", "API", "3em", lambda j: generation_badge_html(_generation(j)), _generation
+            ),
+            Column(
+                "status", "status", "9em", lambda j: any_status_badge_html(j.status), _label, "6em"
+            ),
             Column(
                 "created", "created", "9.5em", lambda j: esc(fmt_time(j.create_time)), _ct, "5em"
             ),
@@ -65,50 +96,111 @@ class VisualizationJobList(ResourceList[VisualizationJob]):
             Column(
                 "service_url",
                 "service URL",
-                "9.5em",
-                lambda j: link_html(j.service_url),
+                "8.5em",
+                lambda j: link_html(_service_url(j)),
                 min_width="4em",
             ),
-            Column("train_url", "train URL", "9em", lambda j: esc(j.train_url), _train_url, "4em"),
+            Column(
+                "train_url",
+                "train URL",
+                "8em",
+                lambda j: esc(_train_url(j) or ""),
+                _train_url,
+                "4em",
+            ),
         ]
 
     def _normalize_key(self, key: Any) -> Hashable:
-        if isinstance(key, VisualizationJob):
+        if isinstance(key, (VisualizationJob, TrainingJobV2)):
             return key.key
         return str(key).strip() if isinstance(key, (str, int)) else key
 
-    def _search_text(self, item: VisualizationJob) -> str:
-        return f"{_name(item)} {item.job_id} {item.train_url}"
+    def _search_text(self, item: VisJob) -> str:
+        return f"{_name(item)} {item.job_id} {_train_url(item) or ''} {_generation(item)}"
 
-    def _item_name(self, item: VisualizationJob) -> str:
+    def _item_name(self, item: VisJob) -> str:
         return _name(item)
 
     def _ids(self, key: Hashable) -> dict[str, Any]:
-        return {"job_id": key}
+        return {"job_id": key, "api": "v2" if key in self._v2_keys else "v1"}
 
-    def _load(self, client: ModelArtsApi) -> list[VisualizationJob]:
-        return list(client.iter_visualization_jobs())
+    def _load(self, client: ModelArtsApi) -> list[VisJob]:
+        notes: list[str] = []
+        found: list[VisJob] = []
+        failures: list[Exception] = []
+        loads: list[tuple[str, Callable[[], Sequence[VisJob]]]] = [
+            ("v1 visualization job", lambda: list(client.iter_visualization_jobs())),
+            ("v2 visualization job", lambda: visualization_jobs_v2(client).list_items()),
+        ]
+        for what, load in loads:
+            try:
+                items, note = list_generation(load, what)
+            except Exception as exc:  # the other generation is still shown
+                logger.warning("listing %ss failed: %s", what, exc)
+                failures.append(exc)
+                notes.append(f"Could not list {what}s: {exc}")
+                continue
+            found.extend(items)
+            if note:
+                notes.append(note)
+        if len(failures) == len(loads):
+            raise failures[0]
+        self._v2_keys = frozenset(j.key for j in found if isinstance(j, TrainingJobV2))
+        self._list_note = " ".join(notes)
+        return found
+
+    def _ops(self, client: ModelArtsApi) -> BatchOps:
+        """Each key to its generation's API: v1 one by one, v2 batched."""
+        v2_keys = self._v2_keys
+        v1 = visualization_job_ops(client)
+        v2 = v2_training_job_ops(visualization_jobs_v2(client))
+
+        def delete_one(key: Hashable) -> DeleteResult:
+            return (v2 if key in v2_keys else v1).delete_one(key)
+
+        def still_listed(keys: Collection[Hashable]) -> set[Hashable]:
+            old = [k for k in keys if k not in v2_keys]
+            new = [k for k in keys if k in v2_keys]
+            listed: set[Hashable] = set()
+            if old:
+                listed |= v1.still_listed(old)
+            if new:
+                listed |= v2.still_listed(new)
+            return listed
+
+        def batchable(key: Hashable) -> bool:
+            return key in v2_keys and v2.batchable(key)
+
+        return BatchOps(delete_one, still_listed, v2.delete_many, batchable, v2.batch_size)
 
     def _notes(
-        self, client: ModelArtsApi, items: Sequence[VisualizationJob]
+        self, client: ModelArtsApi, items: Sequence[VisJob]
     ) -> tuple[dict[Hashable, list[str]], list[str]]:
-        notes: dict[Hashable, list[str]] = {
-            j.key: ["still billing"] for j in items if j.status in BILLING_STATUSES
-        }
+        notes: dict[Hashable, list[str]] = {j.key: ["still billing"] for j in items if _billing(j)}
         return notes, []
 
 
-def _label(j: VisualizationJob) -> str:
+def _billing(j: VisJob) -> bool:
+    if isinstance(j, TrainingJobV2):
+        return j.phase == "Running"
+    return j.status in BILLING_STATUSES
+
+
+def _label(j: VisJob) -> str:
     return j.status_label
 
 
-def _ct(j: VisualizationJob) -> Optional[int]:
+def _ct(j: VisJob) -> Optional[int]:
     return j.create_time
 
 
-def _duration(j: VisualizationJob) -> Optional[int]:
+def _duration(j: VisJob) -> Optional[int]:
     return j.duration
 
 
-def _train_url(j: VisualizationJob) -> Optional[str]:
-    return j.train_url or None
+def _service_url(j: VisJob) -> str:
+    return "" if isinstance(j, TrainingJobV2) else j.service_url
+
+
+def _train_url(j: VisJob) -> Optional[str]:
+    return None if isinstance(j, TrainingJobV2) else (j.train_url or None)

@@ -10,7 +10,7 @@ import pytest
 from listpage import page
 
 from modelarts_widgets.bulk import ItemOutcome, Outcome
-from modelarts_widgets.widgets import JobVersionList, VisualizationJobList
+from modelarts_widgets.widgets import JobVersionList, TrainingJobList, VisualizationJobList
 from modelarts_widgets.widgets._html import MAX_MESSAGE, cells_html, message_html
 from modelarts_widgets.widgets._list_view import OUTCOME_WIDTH, outcome_html
 
@@ -47,9 +47,12 @@ def _em(length: str) -> float:
     return float(length[:-2])
 
 
-@pytest.mark.parametrize("cls", [JobVersionList, VisualizationJobList])
-def test_columns_fit_a_notebook_next_to_the_file_browser(make_widget: Any, cls: Any) -> None:
+@pytest.mark.parametrize("cls", [JobVersionList, TrainingJobList, VisualizationJobList])
+def test_columns_fit_a_notebook_next_to_the_file_browser(
+    make_widget: Any, emulator: Any, cls: Any
+) -> None:
     """Preferred widths add up to at most ~900 px (13 px font); every cell may shrink."""
+    emulator.seed(jobs=3, versions_per_job=3, visualization_jobs=4, v2_training_jobs=3)
     w = make_widget(cls)
     header = page(w).header.value
     widths = re.findall(r"flex:\d \d ([\d.]+em);min-width:([\d.]+em)", header)
