@@ -10,6 +10,7 @@ error that hides the other generation.
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
+from operator import attrgetter
 from typing import Any, Callable, Optional, TypeVar, Union
 
 from modelarts_widgets.client.v2 import NO_SUCH_API_CODES
@@ -131,24 +132,11 @@ def _name(j: TrainingJobV2) -> str:
     return j.name or j.job_id
 
 
-def _phase(j: TrainingJobV2) -> str:
-    return j.status_label
-
-
-def _ct(j: TrainingJobV2) -> Optional[int]:
-    return j.create_time
-
-
-def _duration(j: TrainingJobV2) -> Optional[int]:
-    return j.duration
-
-
-def _kind(j: TrainingJobV2) -> str:
-    return j.kind
-
-
-def _workspace(j: TrainingJobV2) -> str:
-    return j.workspace_id
+_phase = attrgetter("status_label")
+_ct = attrgetter("create_time")
+_duration = attrgetter("duration")
+_kind = attrgetter("kind")
+_workspace = attrgetter("workspace_id")
 
 
 def v2_columns() -> list[Column[TrainingJobV2]]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Collection, Hashable, Sequence
+from operator import attrgetter
 from typing import Any, Callable, Optional, Union
 
 from modelarts_widgets.bulk import BatchOps, v2_training_job_ops, visualization_job_ops
@@ -186,16 +187,9 @@ def _billing(j: VisJob) -> bool:
     return j.status in BILLING_STATUSES
 
 
-def _label(j: VisJob) -> str:
-    return j.status_label
-
-
-def _ct(j: VisJob) -> Optional[int]:
-    return j.create_time
-
-
-def _duration(j: VisJob) -> Optional[int]:
-    return j.duration
+_label = attrgetter("status_label")
+_ct = attrgetter("create_time")
+_duration = attrgetter("duration")
 
 
 def _service_url(j: VisJob) -> str:

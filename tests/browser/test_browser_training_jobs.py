@@ -9,27 +9,12 @@ from typing import Any, Callable
 
 import pytest
 from playwright.sync_api import expect
+from test_browser_widgets import RECORD_BADGES_JS, SEEN_JS
 
 pytestmark = pytest.mark.browser
 
 BATCH = "POST /v2/{project_id}/training-jobs/batch-delete"
 SINGLE = "DELETE /v2/{project_id}/training-jobs/{training_job_id}"
-# Record every (row key, badge state) the widget renders (a "deleted" badge may show briefly).
-RECORD_BADGES_JS = """() => {
-  window.__mwSeen = new Set();
-  const note = (el) => {
-    const rows = el.matches?.('[data-key]')
-      ? [el] : Array.from(el.querySelectorAll?.('[data-key]') ?? []);
-    for (const row of rows)
-      for (const b of row.querySelectorAll('.maw-badge[data-state]'))
-        window.__mwSeen.add(row.getAttribute('data-key') + ' ' + b.getAttribute('data-state'));
-  };
-  note(document.body);
-  new MutationObserver((records) => {
-    for (const r of records) for (const n of r.addedNodes) if (n.nodeType === 1) note(n);
-  }).observe(document.body, {childList: true, subtree: true});
-}"""
-SEEN_JS = "(wanted) => wanted.every((w) => window.__mwSeen && window.__mwSeen.has(w))"
 CELLS = [
     "from modelarts_widgets import TrainingJobList\n\njobs = TrainingJobList(page_size=50)\njobs",
 ]
