@@ -15,7 +15,7 @@ from typing import Any, Callable, Optional, TypeVar, Union
 
 from modelarts_widgets.client.v2 import NO_SUCH_API_CODES
 from modelarts_widgets.client.v2_resources import V2TrainingJobs, v2_provider
-from modelarts_widgets.errors import APIError, ConfigurationError
+from modelarts_widgets.errors import APIError
 from modelarts_widgets.models_v2 import (
     V2_ACTIVE_PHASES,
     V2_PHASES,
@@ -80,13 +80,12 @@ def any_status_badge_html(status: Union[int, str]) -> str:
 
 
 def absent_note(exc: BaseException, what: str) -> Optional[str]:
-    """A one-line note when ``exc`` says the service has no ``what`` (else None).
+    """A one-line note when ``exc`` says the service has no ``what`` API (else None): a
+    404/405 whose error code says "no such API" (``APIG.*``, ``ModelArts.4204``, or none).
 
-    Absent: a 404/405 whose code says "no such API" (``APIG.*``, ``ModelArts.4204``, none), or
-    a provider that cannot reach that generation (a :class:`ConfigurationError`).
+    A provider that cannot reach a generation at all (the official-SDK provider and v2: it needs
+    AK/SK) is not "absent": its ``ConfigurationError`` says what to do and is shown.
     """
-    if isinstance(exc, ConfigurationError):
-        return f"No {what} here: {exc}."
     if not isinstance(exc, APIError) or exc.status_code not in (404, 405):
         return None
     code = exc.error_code or ""

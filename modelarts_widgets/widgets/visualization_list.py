@@ -13,7 +13,12 @@ from collections.abc import Collection, Hashable, Sequence
 from operator import attrgetter
 from typing import Any, Callable, Optional, Union
 
-from modelarts_widgets.bulk import BatchOps, v2_training_job_ops, visualization_job_ops
+from modelarts_widgets.bulk import (
+    BatchOps,
+    DeleteOps,
+    v2_training_job_ops,
+    visualization_job_ops,
+)
 from modelarts_widgets.client.base import ModelArtsApi
 from modelarts_widgets.models import BILLING_STATUSES, DeleteResult, VisualizationJob
 from modelarts_widgets.models_v2 import TrainingJobV2
@@ -150,10 +155,12 @@ class VisualizationJobList(ResourceList[VisJob]):
         self._list_note = " ".join(notes)
         return found
 
-    def _ops(self, client: ModelArtsApi) -> BatchOps:
+    def _ops(self, client: ModelArtsApi) -> Union[DeleteOps, BatchOps]:
         """Each key to its generation's API: v1 one by one, v2 batched."""
         v2_keys = self._v2_keys
         v1 = visualization_job_ops(client)
+        if not v2_keys:  # v1 rows only: no v2 provider needed (the official SDK has none)
+            return v1
         v2 = v2_training_job_ops(visualization_jobs_v2(client))
 
         def delete_one(key: Hashable) -> DeleteResult:

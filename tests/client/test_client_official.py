@@ -312,7 +312,7 @@ def test_a_delete_rechecked_with_a_listless_answer_is_not_badged_deleted(
 ) -> None:
     from modelarts_widgets.widgets import VisualizationJobList
 
-    w = VisualizationJobList(client=api, poll_interval=0.05, verify_timeout=0.3)
+    w = VisualizationJobList(client=api, poll_interval=0.05, recheck_timeout=0.3)
     try:
         assert w.error == ""
         w.select(keys=["8992"])

@@ -248,3 +248,12 @@ def test_a_failing_generation_does_not_hide_the_other(start: Any, make_widget: A
     assert vis.error == ""
     assert vis.n_items == 3
     assert "Could not list v2 visualization jobs" in vis.status_message
+
+
+def test_the_official_sdk_provider_says_v2_needs_aksk(make_widget: Any) -> None:
+    from modelarts_widgets.client import OfficialSdkApi
+
+    w = make_widget(TrainingJobList, client=OfficialSdkApi(object()))
+    assert w.n_items == 0
+    assert w.error.startswith("Could not list training jobs:")
+    assert "AK/SK" in w.error
