@@ -241,7 +241,7 @@ def run(opts: Options) -> Section:
             "deletes/s",
             "429s re-sent",
             "failed items",
-            "total incl. verify/re-list",
+            "total incl. re-check/re-list",
         ],
         rows,
     )
@@ -254,7 +254,7 @@ def run(opts: Options) -> Section:
         f"⌈{N} / {default_conc}⌉ x {fmt_s(rtt)} = {fmt_s(math.ceil(N / default_conc) * rtt)}; "
         "sequential floor: "
         f"{N} x {fmt_s(rtt)} = {fmt_s(N * rtt)}.",
-        "Send phase = first DELETE sent → last answer. 'total' adds, for ours, the verify phase "
+        "Send phase = first DELETE sent → last answer. 'total' adds, for ours, the re-check phase "
         "(re-listing the affected jobs until the versions are gone) and, for the widget, the "
         "re-list of every version and the re-render; the sequential loop does neither.",
         f"Rate limit: emulator token bucket of {RATE_LIMIT:g} DELETE/s (burst {RATE_LIMIT:g}), "

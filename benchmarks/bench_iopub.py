@@ -153,7 +153,7 @@ def run(opts: Options) -> Section:
     )
     sec.notes += [
         "Messages are counted per widget model (comm) from confirm() until wait() returns, "
-        "including the verify phase, the re-list and the final re-render. 'max per 1 s' is the "
+        "including the re-check phase, the re-list and the final re-render. 'max per 1 s' is the "
         "busiest sliding 1-second window.",
         "The Jupyter server's IOPub limit is 1,000 messages/s averaged over 3 s "
         "(`iopub_msg_rate_limit`).",

@@ -19,6 +19,7 @@ import os
 from collections.abc import Mapping, Sequence
 from typing import Any, Callable, ClassVar, Optional
 
+from modelarts_widgets._kwargs import refuse_unknown
 from modelarts_widgets.client import ids
 from modelarts_widgets.client.base import IdLike, ModelArtsApi
 from modelarts_widgets.errors import APIError, ConfigurationError
@@ -73,6 +74,7 @@ class Session:
 
     _endpoints: ClassVar[dict[str, Optional[str]]] = {}
 
+    @refuse_unknown(extra=_PASS_THROUGH)
     def __init__(
         self,
         access_key: Optional[str] = None,
@@ -88,9 +90,6 @@ class Session:
     ) -> None:
         from modelarts_widgets.session import Session as _CoreSession
 
-        unknown = sorted(set(kw) - _PASS_THROUGH)
-        if unknown:
-            raise TypeError(f"Session() got unexpected keyword arguments: {', '.join(unknown)}")
         region_alias = kw.pop("region", None)
         given: dict[str, Any] = {
             "access_key": access_key,
@@ -115,6 +114,7 @@ class Session:
         self._core = _CoreSession(**{k: v for k, v in given.items() if v is not None})
 
     @classmethod
+    @refuse_unknown()
     def set_endpoint(
         cls,
         iam_endpoint: Optional[str] = None,
@@ -205,10 +205,35 @@ def _print_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> No
 
 # --- training jobs ----------------------------------------------------------------------------
 
+#: ``Estimator`` keywords of the official SDK (modelarts_04_0131 / 0168) that ``create_job_version``
+#: turns into the create-version body (see :func:`_training_config`).
+TRAINING_KEYWORDS = (
+    "boot_file",
+    "code_dir",
+    "framework_type",
+    "framework_version",
+    "hyperparameters",
+    "job_description",
+    "log_url",
+    "output_path",
+    "train_instance_count",
+    "train_instance_type",
+    "user_command",
+    "user_image_url",
+)
+_ESTIMATOR_HINTS = {
+    "model_name": (
+        "model_name (a built-in algorithm) is not supported by modelarts_widgets.sdk; "
+        "pass code_dir=... and boot_file=..."
+    ),
+    "session": "unknown argument 'session'; use modelarts_session=... (estimator v1)",
+}
+
 
 class TrainingJob:
     """A training job version (what ``create_job_version`` and the version list return)."""
 
+    @refuse_unknown()
     def __init__(self, modelarts_session: Any, job_id: IdLike, version_id: IdLike) -> None:
         self._session = modelarts_session
         self.job_id = ids.training_id(job_id, "job id")
@@ -257,11 +282,13 @@ class TrainingJob:
 class Estimator:
     """Training job versions: ``Estimator(session, job_id=..., version_id=...)``.
 
-    Other keyword arguments (``framework_type``, ``code_dir``, ``boot_file``, ``hyperparameters``,
-    ``output_path``, ``log_url``, ``train_instance_type``, …) are kept for
-    :meth:`create_job_version`.
+    The official SDK's documented training keywords (:data:`TRAINING_KEYWORDS`:
+    ``framework_type``, ``code_dir``, ``boot_file``, ``hyperparameters``, ``output_path``,
+    ``log_url``, ``train_instance_type``, …) are kept for :meth:`create_job_version`; any other
+    keyword is a ``TypeError`` naming the closest one.
     """
 
+    @refuse_unknown(extra=TRAINING_KEYWORDS, hints=_ESTIMATOR_HINTS)
     def __init__(
         self,
         modelarts_session: Any,
@@ -300,6 +327,7 @@ class Estimator:
         client = _client(self._session)
         return _api_dict(lambda: client.job_versions_body(job_id))
 
+    @refuse_unknown()
     def get_job_version_object_list(self, is_show: bool = True) -> list[TrainingJob]:
         """The job's versions as :class:`TrainingJob` objects; ``is_show`` prints a table."""
         job_id = self._need_job()
@@ -321,6 +349,7 @@ class Estimator:
         client = _client(self._session)
         return _api_dict(lambda: client.job_version_body(job_id, version_id))
 
+    @refuse_unknown()
     def create_job_version(
         self,
         job_id: IdLike,
@@ -340,6 +369,7 @@ class Estimator:
         return TrainingJob._from_model(self._session, version)
 
     @staticmethod
+    @refuse_unknown()
     def get_job_list(
         modelarts_session: Any,
         status: Optional[int] = None,
@@ -392,6 +422,7 @@ def _training_config(kwargs: Mapping[str, Any], inputs: Optional[str]) -> dict[s
 class VisualizationJob:
     """A visualization job: ``VisualizationJob(modelarts_session=s, visualization_id="8992")``."""
 
+    @refuse_unknown(hints={"job_id": "unknown argument 'job_id'; use visualization_id=..."})
     def __init__(self, modelarts_session: Any, visualization_id: Optional[IdLike] = None) -> None:
         self._session = modelarts_session
         self.visualization_id: Optional[str] = (
@@ -445,6 +476,7 @@ class VisualizationJob:
         client = _client(self._session)
         return _api_dict(lambda: client.visualization_job_body(job_id))
 
+    @refuse_unknown()
     def create_visualization_job(
         self, train_url: str, job_name: str, job_desc: str = "", job_type: str = "tensorboard"
     ) -> VisualizationJob:
@@ -455,6 +487,7 @@ class VisualizationJob:
         return VisualizationJob._from_model(self._session, job)
 
     @staticmethod
+    @refuse_unknown()
     def get_visualization_job_list(
         modelarts_session: Any,
         status: Optional[int] = None,
@@ -474,6 +507,7 @@ class VisualizationJob:
         )
 
     @staticmethod
+    @refuse_unknown()
     def get_visualization_job_object_list(
         modelarts_session: Any,
         is_show: bool = True,

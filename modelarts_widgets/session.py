@@ -23,12 +23,14 @@ import importlib
 import logging
 import os
 import threading
+import time
 import warnings
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 import requests.auth
 
+from modelarts_widgets._kwargs import check_timeout, refuse_unknown
 from modelarts_widgets.auth.credentials import (
     Credentials,
     CredentialSource,
@@ -134,8 +136,13 @@ class Session:
     needed and unknown), ``auth_method`` (``"aksk"``, ``"temporary-aksk"``, ``"password"``,
     ``"token"``, ``"modelarts-sdk"`` or ``"metadata"``) and ``credential_source``
     (``"explicit"``, ``"environment"``, ``"modelarts-sdk"`` or ``"metadata"``).
+
+    ``verify`` is TLS certificate checking. ``timeout`` (seconds, or a ``(connect, read)``
+    pair) must be greater than 0 and at most 3600. An unknown keyword is a ``TypeError``.
+    ``sleep`` is how the HTTP client waits (backoff, ``Retry-After``); tests pass their own.
     """
 
+    @refuse_unknown()
     def __init__(
         self,
         *,
@@ -152,10 +159,12 @@ class Session:
         iam_endpoint: Optional[str] = None,
         verify: bool = True,
         timeout: Timeout = (5.0, 30.0),
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         env: Mapping[str, str] = dict(os.environ)
         self._verify = verify
-        self._timeout = timeout
+        self._timeout: Timeout = check_timeout("timeout", timeout)
+        self._sleep = sleep
         self._lock = threading.Lock()
         self._client: Optional[ModelArtsApi] = None
         if not verify:
@@ -163,7 +172,7 @@ class Session:
                 "TLS certificate verification is off (verify=False): the ModelArts and IAM "
                 "servers' identity is not checked. Use only against a trusted endpoint.",
                 UserWarning,
-                stacklevel=2,
+                stacklevel=3,  # the caller, past the @refuse_unknown wrapper
             )
 
         found = self._find_credentials(
@@ -268,7 +277,11 @@ class Session:
         from modelarts_widgets.client.rest import RestClient
 
         http = HttpClient(
-            self.modelarts_endpoint, self._auth, timeout=self._timeout, verify=self._verify
+            self.modelarts_endpoint,
+            self._auth,
+            timeout=self._timeout,
+            verify=self._verify,
+            sleep=self._sleep,
         )
         return RestClient(http, self.project_id)
 

@@ -5,7 +5,8 @@
 #   3. pytest: every tier, browser and notebooks included (needs Debian's /usr/bin/chromium)
 #   4. .venv-py39-ipyw7 <- pip install -e ".[test-core]" "ipywidgets>=7.7,<8" on Python 3.9
 #      when the machine has it (pyenv), else .venv-ipyw7 on python3
-#   5. pytest -m "not browser and not notebooks" there
+#   5. pytest -m "not browser and not notebooks and not slow" there (the 2,000-delete load
+#      test runs once, in step 3)
 # Every step runs even if an earlier one failed; the exit status is non-zero if any failed.
 # pytest's exit 5 ("no tests collected") counts as a failure, loudly.
 # Env: PYTHON (interpreter for new venvs, default python3), MW_FORCE_INSTALL=1 (reinstall),
@@ -89,7 +90,8 @@ else
         ensure_venv "$V7" test-core "ipywidgets>=7.7,<8" "${V7_PINS[@]}"; then
         step "ipywidgets is 7" check_ipywidgets "$V7/bin/python" 7
         step "pytest (ipywidgets 7, $("$V7/bin/python" -V 2>&1))" run_pytest "$V7/bin/python" \
-            "$ARTIFACTS/junit-ipyw7.xml" -m "not browser and not notebooks" --ignore=tests/browser "$@"
+            "$ARTIFACTS/junit-ipyw7.xml" -m "not browser and not notebooks and not slow" \
+            --ignore=tests/browser "$@"
     fi
 fi
 

@@ -1,9 +1,10 @@
-"""Root fixtures shared by every test tier: a live local emulator and a clean environment."""
+"""Root fixtures shared by every test tier: a live emulator, its environment, waits, lists."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Callable
 
 import pytest
 
@@ -21,7 +22,14 @@ def _clean_credential_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def emulator() -> Iterator[Any]:
+def emulator_credentials() -> dict[str, str]:
+    """Credentials of the ``emulator`` fixture: the emulator's documented demo ones here;
+    ``tests/faults`` overrides this with random, distinctive ones."""
+    return {}
+
+
+@pytest.fixture
+def emulator(emulator_credentials: dict[str, str]) -> Iterator[Any]:
     """A fresh emulator on 127.0.0.1:<free port>: 3 jobs x 3 versions, 4 visualization jobs.
 
     Deletes complete immediately (``delete_delay=0.0``). Yields the ``EmulatorServer``.
@@ -31,6 +39,7 @@ def emulator() -> Iterator[Any]:
     server = EmulatorServer(
         seed={"jobs": 3, "versions_per_job": 3, "visualization_jobs": 4},
         delete_delay=0.0,
+        **emulator_credentials,
     )
     with server:
         yield server
@@ -48,6 +57,40 @@ def emulator_env(emulator: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
     monkeypatch.delenv("HUAWEICLOUD_SDK_SECURITY_TOKEN", raising=False)
     monkeypatch.delenv("MODELARTS_WIDGETS_NOTEBOOK", raising=False)
     return emulator
+
+
+@pytest.fixture
+def wait_until() -> Callable[..., None]:
+    """Poll ``condition()`` every 10 ms until true; fail after ``timeout`` seconds."""
+
+    def wait(condition: Callable[[], Any], timeout: float = 20.0, what: str = "") -> None:
+        deadline = time.monotonic() + timeout
+        while not condition():
+            if time.monotonic() > deadline:
+                pytest.fail(f"timed out waiting for {what or condition}")
+            time.sleep(0.01)
+
+    return wait
+
+
+@pytest.fixture
+def make_list() -> Iterator[Callable[..., Any]]:
+    """Build a list widget (fast re-check polling); cancels, waits and closes them afterwards."""
+    made: list[Any] = []
+
+    def make(cls: Any, *args: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("poll_interval", 0.05)
+        kwargs.setdefault("recheck_timeout", 10.0)
+        widget = cls(*args, **kwargs)
+        made.append(widget)
+        return widget
+
+    make.made = made  # type: ignore[attr-defined]
+    yield make
+    for widget in made:
+        widget.cancel()
+        widget.wait(30)
+        widget.close()
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, Optional
 
-__all__ = ["ListPage", "css_classes", "page"]
+__all__ = ["ListPage", "by_key", "css_classes", "inactive", "page"]
 
 
 def css_classes(widget: Any) -> tuple[str, ...]:
@@ -106,6 +106,16 @@ class ListPage:
         parts += [self.selection_label.value, self.panel_message.value]
         parts.append(self.widget._repr_mimebundle_()["text/html"])
         return "\n".join(str(p) for p in parts)
+
+
+def inactive(widget: Any) -> list[Any]:
+    """The listed items that are not active (deletable without "include active")."""
+    return [i for i in widget.items if not i.is_active]
+
+
+def by_key(records: list[dict[str, Any]]) -> dict[Any, dict[str, Any]]:
+    """``last_result`` rows by selection key (JSON lists turned back into tuples)."""
+    return {tuple(r["key"]) if isinstance(r["key"], list) else r["key"]: r for r in records}
 
 
 def page(widget: Any) -> ListPage:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime, timezone
 from typing import Any, Optional
+
+from .._kwargs import check_float, check_int  # noqa: TID252 - not client side (see tests)
 
 Json = dict[str, Any]
 ISO_MS = "%Y-%m-%dT%H:%M:%S.%fZ"
@@ -19,8 +21,17 @@ DEMO_PASSWORD = "demo-password"  # noqa: S105 - documented demo credential
 
 @dataclass
 class EmulatorConfig:
-    """Identity and behaviour knobs of one emulator instance."""
+    """Every option of one emulator instance, with its default (the one place they live).
 
+    ``seed`` is a sizes mapping (``{"jobs", "versions_per_job", "visualization_jobs"}``) or
+    ``None`` for no data; ``rng_seed`` makes the seed and random faults repeatable.
+    ``delete_delay=None`` means manual mode (deletes finish on ``advance()``).
+    ``refusal_status`` is the HTTP status of a ModelArts.0105 refusal. ``base_url`` is set by
+    the server (from ``host`` and the bound port). Numbers out of range raise ``ValueError``.
+    """
+
+    host: str = "127.0.0.1"
+    port: int = 0
     access_key: str = DEMO_ACCESS_KEY
     secret_key: str = DEMO_SECRET_KEY
     project_id: str = "0123456789abcdef0123456789abcdef"
@@ -28,18 +39,36 @@ class EmulatorConfig:
     username: str = "demo-user"
     password: str = DEMO_PASSWORD
     domain: str = "demo-domain"
+    seed: Optional[Mapping[str, int]] = None
+    rng_seed: int = 0
     delete_delay: Optional[float] = 0.0
     token_ttl: float = 86400.0
     temp_credential_ttl: float = 3600.0
     refusal_status: int = 200
     refused_delete_statuses: frozenset[int] = frozenset({9})
-    base_url: str = "http://127.0.0.1:0"
+    base_url: str = ""
     #: v2 search ``offset``: ``"pages"`` (page index, as documented) or ``"items"``
     v2_offset: str = "pages"
     #: serve ``POST /v2/{p}/training-jobs/batch-delete`` (else it answers as an unknown API)
     batch_delete: bool = True
     #: serve the v1 training and visualization routes (else they answer as an unknown API)
     v1_training: bool = True
+
+    def __post_init__(self) -> None:
+        if self.v2_offset not in ("pages", "items"):
+            raise ValueError(f"v2_offset must be 'pages' or 'items', not {self.v2_offset!r}")
+        self.port = check_int("port", self.port, 0, 65535, "0 picks a free port")
+        self.rng_seed = check_int("rng_seed", self.rng_seed, 0)
+        if self.delete_delay is not None:
+            self.delete_delay = check_float("delete_delay", self.delete_delay, 0, 86400.0)
+        self.token_ttl = check_float("token_ttl", self.token_ttl, 0, low_open=True)
+        self.temp_credential_ttl = check_float(
+            "temp_credential_ttl", self.temp_credential_ttl, 0, low_open=True
+        )
+        self.refusal_status = check_int("refusal_status", self.refusal_status, 200, 599)
+        self.seed = dict(self.seed) if self.seed else None
+        if not self.base_url:
+            self.base_url = f"http://{self.host}:{self.port}"
 
     @property
     def domain_id(self) -> str:
@@ -48,6 +77,10 @@ class EmulatorConfig:
     @property
     def user_id(self) -> str:
         return uuid.uuid5(uuid.NAMESPACE_DNS, "user." + self.username).hex
+
+
+#: The options ``EmulatorServer(**options)`` takes (every field but the server-set ``base_url``).
+OPTIONS = tuple(f.name for f in fields(EmulatorConfig) if f.name != "base_url")
 
 
 class ApiError(Exception):

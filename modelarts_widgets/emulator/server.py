@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import socket
 import threading
@@ -12,9 +13,10 @@ from types import TracebackType
 from typing import Any, Optional
 from urllib.parse import quote, urlsplit
 
+from .._kwargs import refuse_unknown  # noqa: TID252 - not client side (see tests)
 from .app import Application
 from .backend import Backend
-from .config import EmulatorConfig
+from .config import OPTIONS, EmulatorConfig
 from .faults import Faults
 from .handlers import Context, Request
 from .seed import seed_from_sizes
@@ -121,65 +123,37 @@ class _HttpServer(ThreadingHTTPServer):
 class EmulatorServer:
     """A local ModelArts + IAM + metadata emulator; use as a context manager.
 
+    Built from one :class:`EmulatorConfig`: pass one (``EmulatorServer(config)``) and/or its
+    fields as keywords (``EmulatorServer(seed={"jobs": 3}, delete_delay=None)``), which override
+    the config's. An unknown keyword is a ``TypeError`` naming the closest option.
     ``seed`` is a sizes mapping (``{"jobs", "versions_per_job", "visualization_jobs",
     "v2_training_jobs", "v2_visualization_jobs"}``) or ``None`` for no data.
     ``delete_delay=None`` means manual mode (deletes finish on :meth:`advance`).
-    ``refusal_status`` is the HTTP status of a ModelArts.0105 refusal. v2: ``v2_offset``
-    (``"pages"``/``"items"``), ``batch_delete=False`` and ``v1_training=False`` make the batch
-    route or the v1 training routes answer as an unknown API (404 ``APIG.0101``).
+    v2: ``v2_offset`` (``"pages"``/``"items"``), ``batch_delete=False`` and
+    ``v1_training=False`` make the batch route or the v1 training routes answer as an unknown
+    API (404 ``APIG.0101``).
     """
 
-    def __init__(
-        self,
-        port: int = 0,
-        host: str = "127.0.0.1",
-        access_key: str = "DEMOACCESSKEY",
-        secret_key: str = "demo-secret-key",  # noqa: S107 - documented demo credential
-        project_id: str = "0123456789abcdef0123456789abcdef",
-        region: str = "eu-de",
-        username: str = "demo-user",
-        password: str = "demo-password",  # noqa: S107 - documented demo credential
-        domain: str = "demo-domain",
-        seed: Optional[Mapping[str, int]] = None,
-        delete_delay: Optional[float] = 0.0,
-        rng_seed: int = 0,
-        token_ttl: float = 86400.0,
-        temp_credential_ttl: float = 3600.0,
-        refusal_status: int = 200,
-        v2_offset: str = "pages",
-        batch_delete: bool = True,
-        v1_training: bool = True,
-    ) -> None:
-        if v2_offset not in ("pages", "items"):
-            raise ValueError("v2_offset must be 'pages' or 'items'")
-        self._address = (host, int(port))
-        self.config = EmulatorConfig(
-            access_key=access_key,
-            secret_key=secret_key,
-            project_id=project_id,
-            region=region,
-            username=username,
-            password=password,
-            domain=domain,
-            delete_delay=delete_delay,
-            token_ttl=float(token_ttl),
-            temp_credential_ttl=float(temp_credential_ttl),
-            refusal_status=int(refusal_status),
-            base_url=f"http://{host}:{port}",
-            v2_offset=v2_offset,
-            batch_delete=bool(batch_delete),
-            v1_training=bool(v1_training),
-        )
-        self._rng_seed = rng_seed
-        self._seed_sizes = dict(seed) if seed else None
+    @refuse_unknown(extra=OPTIONS)
+    def __init__(self, config: Optional[EmulatorConfig] = None, **options: Any) -> None:
+        if config is not None and not isinstance(config, EmulatorConfig):
+            raise TypeError(
+                f"EmulatorServer(config) takes an EmulatorConfig, not {type(config).__name__}; "
+                "pass the options as keywords (EmulatorServer(port=0, seed={...}))"
+            )
+        base = config if config is not None else EmulatorConfig()
+        self.config = dataclasses.replace(base, base_url="", **options)
+        self._address = (self.config.host, self.config.port)
+        self._rng_seed = self.config.rng_seed
+        self._seed_sizes = self.config.seed
         self._backend = Backend(self.config)
-        self.faults = Faults(rng_seed)
+        self.faults = Faults(self._rng_seed)
         self._stopping = threading.Event()
         ctx = Context(self._backend, self.faults, self._reseed, self.reset)
         self._app = Application(ctx, self._stopping)
         self._httpd: Optional[_HttpServer] = None
         self._thread: Optional[threading.Thread] = None
-        seed_from_sizes(self._backend, self._seed_sizes, rng_seed=rng_seed)
+        seed_from_sizes(self._backend, self._seed_sizes, rng_seed=self._rng_seed)
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> EmulatorServer:

@@ -15,7 +15,6 @@ same thing, so tests and scripts need no browser.
 from __future__ import annotations
 
 import logging
-import operator
 import threading
 from collections.abc import Hashable, Iterable, Sequence
 from typing import Any, Callable, Generic, Optional, TypeVar, Union
@@ -23,6 +22,7 @@ from typing import Any, Callable, Generic, Optional, TypeVar, Union
 import ipywidgets as w
 from traitlets import Bool, Dict, Int, List, Unicode, observe, validate
 
+from modelarts_widgets._kwargs import check_int, keyword_names
 from modelarts_widgets._types import ListItem
 from modelarts_widgets.bulk import BatchOps, DeleteOps
 from modelarts_widgets.client.base import ModelArtsApi
@@ -30,6 +30,7 @@ from modelarts_widgets.widgets._connection import Connection
 from modelarts_widgets.widgets._display import NEEDS_IPYTHON_DISPLAY, display_bundle, mimebundle
 from modelarts_widgets.widgets._list_view import ListView
 from modelarts_widgets.widgets._listing import Listing
+from modelarts_widgets.widgets._options import BOX_KEYWORDS, check_run_options
 from modelarts_widgets.widgets._view import (
     V1_STATUSES,
     Column,
@@ -41,7 +42,7 @@ from modelarts_widgets.widgets.confirm import DeletePlan, PlanItem
 from modelarts_widgets.widgets.controller import DeleteController, Record, RunSettings
 from modelarts_widgets.widgets.status import guarded
 
-__all__ = ["MAX_PAGE_SIZE", "ResourceList"]
+__all__ = ["LIST_KEYWORDS", "MAX_PAGE_SIZE", "ResourceList"]
 
 logger = logging.getLogger("modelarts_widgets.widgets")
 
@@ -89,6 +90,7 @@ class ResourceList(w.VBox, Generic[T]):
         **kwargs: Any,
     ) -> None:
         page_size = _check_page_size(page_size)
+        run = RunSettings(*check_run_options(concurrency, recheck, recheck_timeout, poll_interval))
         self._lock = threading.RLock()
         self._state: ListState[T] = ListState(
             key_of=_key_of,
@@ -115,7 +117,7 @@ class ResourceList(w.VBox, Generic[T]):
             self._state,
             self._lock,
             ops,
-            settings=RunSettings(int(concurrency), bool(recheck), recheck_timeout, poll_interval),
+            settings=run,
             ids=self._ids,
             noun=self._noun,
             plural=self._plural,
@@ -134,8 +136,16 @@ class ResourceList(w.VBox, Generic[T]):
     def _columns(self) -> list[Column[T]]:
         raise NotImplementedError
 
-    def _normalize_key(self, key: Any) -> Hashable:
+    def _checked_key(self, key: Any) -> Hashable:
+        """``key`` as an item key, or a ValueError when it cannot be one (its shape is wrong)."""
         return key  # type: ignore[no-any-return]
+
+    def _normalize_key(self, key: Any) -> Hashable:
+        """``key`` as an item key when it can be one, else as given (then it matches nothing)."""
+        try:
+            return self._checked_key(key)
+        except ValueError:
+            return tuple(key) if isinstance(key, list) else key
 
     def _search_text(self, item: T) -> str:
         raise NotImplementedError
@@ -218,17 +228,29 @@ class ResourceList(w.VBox, Generic[T]):
         *,
         all_matching: bool = False,
         page: bool = False,
-    ) -> None:
-        """Add ``keys``, every item passing the filter, and/or the visible page to the selection."""
+    ) -> int:
+        """Add ``keys``, every item passing the filter, and/or the visible page to the selection.
+
+        Returns how many of ``keys`` are not listed (ignored; the status line says so too). A key
+        of the wrong shape for this list is a ValueError, and then nothing is selected.
+        """
+        wanted = [self._checked_key(k) for k in keys] if keys is not None else []
         with self._lock:
             st = self._state
-            if keys is not None:
-                st.select(self._normalize_key(k) for k in keys)
+            ignored = sum(1 for k in wanted if k not in st.by_key)
+            st.select(wanted)
             if all_matching:
                 st.select(i.key for i in st.matching())
             if page:
                 st.select(self._view.pool.keys)
             self._selection_changed()
+            if ignored:
+                self._view.set_status(
+                    f"{ignored} of {len(wanted)} keys given to select() "
+                    f"{'is' if ignored == 1 else 'are'} not listed and "
+                    f"{'was' if ignored == 1 else 'were'} ignored."
+                )
+            return ignored
 
     def clear_selection(self) -> None:
         with self._lock:
@@ -465,14 +487,15 @@ def _status_of(item: ListItem) -> Hashable:
 
 def _check_page_size(page_size: Any) -> int:
     """``page_size`` as an int from 1 to :data:`MAX_PAGE_SIZE`, or a ValueError saying so."""
-    try:
-        size = operator.index(page_size) if not isinstance(page_size, bool) else None
-    except TypeError:
-        size = None
-    if size is None or not 1 <= size <= MAX_PAGE_SIZE:
-        raise ValueError(
-            f"page_size must be a whole number from 1 to {MAX_PAGE_SIZE}, not {page_size!r}: "
-            "each row on a page is a few widget models, so use the pager, the search box or "
-            "the status filter to reach more items"
-        )
-    return size
+    return check_int(
+        "page_size",
+        page_size,
+        1,
+        MAX_PAGE_SIZE,
+        "each row on a page is a few widget models, so use the pager, the search box or "
+        "the status filter to reach more items",
+    )
+
+
+#: The keywords every list takes (``ops`` is the subclass's own) plus the box pass-through ones.
+LIST_KEYWORDS = (*keyword_names(ResourceList.__init__, exclude=("ops",)), *BOX_KEYWORDS)

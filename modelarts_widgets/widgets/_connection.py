@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any, Callable, Optional
 
+from modelarts_widgets.client import HttpEvent
 from modelarts_widgets.client.base import ModelArtsApi
 
 __all__ = ["Connection", "client_of"]
@@ -36,7 +37,7 @@ class Connection:
         self,
         session: Any,
         client: Optional[ModelArtsApi],
-        on_event: Callable[[Any], None],
+        on_event: Callable[[HttpEvent], None],
     ) -> None:
         self._session = session
         self.client: Optional[ModelArtsApi] = client

@@ -94,17 +94,12 @@ def _render(kind: str, state: str, label: str, tooltip: str) -> str:
 
 
 def badge_html(
-    state_or_status: Union[str, int],
-    *,
-    detail: str = "",
-    error_code: Optional[str] = None,
-    error_msg: Optional[str] = None,
-    max_label: int = MAX_LABEL,
+    state_or_status: Union[str, int], *, detail: str = "", error_code: Optional[str] = None
 ) -> str:
     """A badge for a bulk-delete outcome state (or, given an int, a job status code).
 
-    The label is the state's text (``"failed: ModelArts.0105"`` for failures) followed by a
-    shortened ``error_msg``; the tooltip carries label, code, full message and detail.
+    The label is the state's text (``"failed: ModelArts.0105"`` for failures); the tooltip
+    carries label, code and ``detail`` (the server's full message goes there).
     """
     if isinstance(state_or_status, int) and not isinstance(state_or_status, bool):
         return status_badge_html(state_or_status)
@@ -112,18 +107,13 @@ def badge_html(
     label = OUTCOME_LABELS.get(state, state.replace("_", " ") or "unknown")
     if state == Outcome.FAILED and error_code:
         label = f"failed: {error_code}"
-    visible = label
-    if error_msg and state in (Outcome.FAILED, Outcome.UNKNOWN):
-        visible = f"{label} — {error_msg}"
     tip_parts = [label]
     if error_code and error_code not in label:
         tip_parts.append(error_code)
-    if error_msg:
-        tip_parts.append(error_msg)
     if detail and detail not in tip_parts:
         tip_parts.append(detail)
     kind = _OUTCOME_KIND.get(state, "neutral")
-    return _render(kind, state, truncate(visible, max_label), "\n".join(tip_parts))
+    return _render(kind, state, truncate(label), "\n".join(tip_parts))
 
 
 def status_badge_html(status_code: int) -> str:

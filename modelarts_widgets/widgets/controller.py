@@ -190,9 +190,11 @@ class DeleteController(Generic[T]):
             self._guard(self._settle)(bulk)
         finally:
             with self._lock:
-                if self._busy:
+                current = self._bulk is bulk  # an on_deleted callback may have started another
+                if current and self._busy:
                     self._set_busy(False)
-            self._idle.set()
+            if current:
+                self._idle.set()
 
     def _settle(self, bulk: BulkDelete) -> None:
         outcomes = bulk.outcomes

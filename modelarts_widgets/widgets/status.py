@@ -16,6 +16,7 @@ import time
 from typing import Any, Callable, Optional
 
 from modelarts_widgets.bulk.throttle import Coalescer
+from modelarts_widgets.client import HttpEvent
 from modelarts_widgets.widgets._html import esc
 
 __all__ = ["EVENT_MIN_SHOWN", "StatusLine", "guarded"]
@@ -54,10 +55,10 @@ class StatusLine:
         """Show ``text`` with the next coalesced update (at most one per interval)."""
         self._coalescer.push("line", (text, html, True))
 
-    def http_event(self, event: Any) -> None:
-        """Show an ``HttpEvent`` (``describe()``): at once unless a wait is already shown."""
-        text = str(event.describe())
-        shown = max(float(getattr(event, "wait_s", 0.0) or 0.0), EVENT_MIN_SHOWN)
+    def http_event(self, event: HttpEvent) -> None:
+        """Show an HTTP client's event (``describe()``): at once unless a wait is shown."""
+        text = event.describe()
+        shown = max(event.wait_s, EVENT_MIN_SHOWN)
         self._coalescer.push("wait", (text, time.monotonic() + shown))
         with self._lock:
             at_once = not (self._showing_wait and time.monotonic() < self._wait_until)

@@ -101,7 +101,7 @@ class RowPool:
         """Keys shown now, top to bottom."""
         return [k for k in self._keys if k is not None]
 
-    def fill(self, rows: Sequence[tuple[Hashable, str, bool]], disabled: bool = False) -> None:
+    def fill(self, rows: Sequence[tuple[Hashable, str, bool]]) -> None:
         """Show ``(key, cells_html, checked)`` rows; hide the rest of the pool."""
         self._filling = True
         try:
@@ -111,7 +111,6 @@ class RowPool:
                     self._keys[index] = key
                     self._cells[index].value = html
                     self._checks[index].value = checked
-                    self._checks[index].disabled = disabled
                 else:
                     self._keys[index] = None
                     self._checks[index].value = False
@@ -130,10 +129,6 @@ class RowPool:
                     check.value = checked(key)
         finally:
             self._filling = False
-
-    def set_disabled(self, disabled: bool) -> None:
-        for check in self._checks:
-            check.disabled = disabled
 
     def set_cells(self, key: Hashable, html: str) -> bool:
         """Replace the cells of the row showing ``key``; False if it is not visible."""

@@ -10,16 +10,18 @@ from __future__ import annotations
 from collections.abc import Hashable
 from typing import Any, Optional
 
+from modelarts_widgets._kwargs import refuse_unknown, short_repr
 from modelarts_widgets.bulk import BatchOps, v2_training_job_ops
 from modelarts_widgets.client.base import ModelArtsApi
 from modelarts_widgets.models_v2 import TrainingJobV2
-from modelarts_widgets.widgets._base import ResourceList
+from modelarts_widgets.widgets._base import LIST_KEYWORDS, ResourceList
 from modelarts_widgets.widgets._generations import (
     V2_STATUSES,
     list_generation,
     training_jobs,
     v2_columns,
 )
+from modelarts_widgets.widgets._options import RENAMED
 from modelarts_widgets.widgets._view import Column
 
 __all__ = ["TrainingJobList"]
@@ -35,6 +37,10 @@ class TrainingJobList(ResourceList[TrainingJobV2]):
     ``select(keys=[...])`` takes job ids (UUID strings). Statuses are v2 phases: the status
     filter takes ``"active"``, ``"finished"``, ``"failed"`` or a phase such as ``"Running"``.
     Jobs in Creating, Pending, Running or Terminating are held back unless included.
+
+    Options (ranges in README "Widgets"): ``page_size``, ``concurrency``, ``recheck``,
+    ``recheck_timeout``, ``poll_interval``; ``layout`` and ``box_style`` pass on to the
+    ``VBox``. Any other keyword is a ``TypeError`` naming the closest option.
     """
 
     _noun = "training job"
@@ -44,6 +50,7 @@ class TrainingJobList(ResourceList[TrainingJobV2]):
     _css_class = "mw-training-list"
     _statuses = V2_STATUSES
 
+    @refuse_unknown(extra=LIST_KEYWORDS, hints=RENAMED)
     def __init__(
         self,
         session: Any = None,
@@ -65,10 +72,15 @@ class TrainingJobList(ResourceList[TrainingJobV2]):
     def _columns(self) -> list[Column[TrainingJobV2]]:
         return v2_columns()
 
-    def _normalize_key(self, key: Any) -> Hashable:
+    def _checked_key(self, key: Any) -> Hashable:
         if isinstance(key, TrainingJobV2):
             return key.key
-        return key.strip() if isinstance(key, str) else key
+        if isinstance(key, str):
+            return key.strip()
+        raise ValueError(
+            f"a training job key is its id (a UUID string) or a TrainingJobV2, not "
+            f"{short_repr(key)} (v1 jobs and versions belong to JobVersionList)"
+        )
 
     def _search_text(self, item: TrainingJobV2) -> str:
         return f"{item.name} {item.job_id} {item.kind} {item.description}"

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Hashable, Sequence
 from typing import Any, Optional, Union
 
+from modelarts_widgets._kwargs import refuse_unknown, short_repr
 from modelarts_widgets.bulk import job_version_ops
 from modelarts_widgets.client.base import ModelArtsApi
 from modelarts_widgets.models import JobVersion
-from modelarts_widgets.widgets._base import ResourceList
+from modelarts_widgets.widgets._base import LIST_KEYWORDS, ResourceList
 from modelarts_widgets.widgets._generations import count_v2_training_jobs, list_generation
 from modelarts_widgets.widgets._html import esc, fmt_duration, fmt_time
+from modelarts_widgets.widgets._options import RENAMED, check_list_workers
 from modelarts_widgets.widgets._view import Column
 from modelarts_widgets.widgets.badges import status_badge_html
 
@@ -55,6 +57,10 @@ class JobVersionList(ResourceList[JobVersion]):
 
     With neither ``session`` nor ``client``, a :class:`modelarts_widgets.session.Session` is
     created (credentials found automatically); a failure is shown inside the widget.
+
+    Options (ranges in README "Widgets"): ``page_size``, ``concurrency``, ``recheck``,
+    ``recheck_timeout``, ``poll_interval``, ``list_workers``; ``layout`` and ``box_style`` pass
+    on to the ``VBox``. Any other keyword is a ``TypeError`` naming the closest option.
     """
 
     _noun = "training job version"
@@ -63,6 +69,7 @@ class JobVersionList(ResourceList[JobVersion]):
     _plural_short = "versions"
     _css_class = "mw-version-list"
 
+    @refuse_unknown(extra=LIST_KEYWORDS, hints=RENAMED)
     def __init__(
         self,
         session: Any = None,
@@ -75,7 +82,7 @@ class JobVersionList(ResourceList[JobVersion]):
         **kwargs: Any,
     ) -> None:
         self._job_id = job_id
-        self._list_workers = int(list_workers)
+        self._list_workers = check_list_workers(list_workers)
         super().__init__(
             session,
             ops=job_version_ops,
@@ -113,15 +120,18 @@ class JobVersionList(ResourceList[JobVersion]):
             Column("engine", "engine", "10em", lambda v: esc(_engine(v)), _engine_or_none, "4em"),
         ]
 
-    def _normalize_key(self, key: Any) -> Hashable:
+    def _checked_key(self, key: Any) -> Hashable:
         if isinstance(key, JobVersion):
             return key.key
         if isinstance(key, (list, tuple)) and len(key) == 2:
             try:
-                return (int(key[0]), int(key[1]))
+                return (_id_part(key[0]), _id_part(key[1]))
             except (TypeError, ValueError):
-                return tuple(key)
-        return key  # type: ignore[no-any-return]
+                pass
+        raise ValueError(
+            "a training job version key is (job_id, version_id) or a JobVersion, "
+            f"not {short_repr(key)}"
+        )
 
     def _search_text(self, item: JobVersion) -> str:
         return " ".join((_job_label(item), _version_label(item), _engine(item)))
@@ -175,6 +185,13 @@ def _v2_hint(client: ModelArtsApi) -> str:
         return ""
     jobs = "job" if n == 1 else "jobs"
     return f"This account has {n} new-version (v2) training {jobs}: use TrainingJobList()."
+
+
+def _id_part(value: Any) -> int:
+    """One id of a version key: an int, or a string of digits (a bool is not an id)."""
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise TypeError(value)
+    return int(value)
 
 
 def _version_id(v: JobVersion) -> int:

@@ -13,6 +13,7 @@ from collections.abc import Collection, Hashable, Sequence
 from operator import attrgetter
 from typing import Any, Callable, Optional, Union
 
+from modelarts_widgets._kwargs import refuse_unknown, short_repr
 from modelarts_widgets.bulk import (
     BatchOps,
     DeleteOps,
@@ -22,7 +23,7 @@ from modelarts_widgets.bulk import (
 from modelarts_widgets.client.base import ModelArtsApi
 from modelarts_widgets.models import BILLING_STATUSES, DeleteResult, VisualizationJob
 from modelarts_widgets.models_v2 import TrainingJobV2
-from modelarts_widgets.widgets._base import ResourceList
+from modelarts_widgets.widgets._base import LIST_KEYWORDS, ResourceList
 from modelarts_widgets.widgets._generations import (
     MIXED_STATUSES,
     any_status_badge_html,
@@ -30,6 +31,7 @@ from modelarts_widgets.widgets._generations import (
     visualization_jobs_v2,
 )
 from modelarts_widgets.widgets._html import esc, fmt_duration, fmt_time, link_html
+from modelarts_widgets.widgets._options import RENAMED
 from modelarts_widgets.widgets._view import Column
 from modelarts_widgets.widgets.badges import generation_badge_html
 
@@ -51,7 +53,12 @@ def _generation(j: VisJob) -> str:
 
 class VisualizationJobList(ResourceList[VisJob]):
     """Visualization jobs (v1 and v2) with confirmed delete; running ones are flagged
-    "still billing". ``select(keys=[...])`` takes job ids of either generation."""
+    "still billing". ``select(keys=[...])`` takes job ids of either generation.
+
+    Options (ranges in README "Widgets"): ``page_size``, ``concurrency``, ``recheck``,
+    ``recheck_timeout``, ``poll_interval``; ``layout`` and ``box_style`` pass on to the
+    ``VBox``. Any other keyword is a ``TypeError`` naming the closest option.
+    """
 
     _noun = "visualization job"
     _plural = "visualization jobs"
@@ -60,6 +67,7 @@ class VisualizationJobList(ResourceList[VisJob]):
     _css_class = "mw-vis-list"
     _statuses = MIXED_STATUSES
 
+    @refuse_unknown(extra=LIST_KEYWORDS, hints=RENAMED)
     def __init__(
         self,
         session: Any = None,
@@ -116,10 +124,16 @@ class VisualizationJobList(ResourceList[VisJob]):
             ),
         ]
 
-    def _normalize_key(self, key: Any) -> Hashable:
+    def _checked_key(self, key: Any) -> Hashable:
         if isinstance(key, (VisualizationJob, TrainingJobV2)):
             return key.key
-        return str(key).strip() if isinstance(key, (str, int)) else key
+        if isinstance(key, (str, int)) and not isinstance(key, bool):
+            return str(key).strip()
+        raise ValueError(
+            "a visualization job key is its id (a string), a VisualizationJob or a v2 "
+            f"TrainingJobV2, not "
+            f"{short_repr(key)} ((job_id, version_id) keys belong to JobVersionList)"
+        )
 
     def _search_text(self, item: VisJob) -> str:
         return f"{_name(item)} {item.job_id} {_train_url(item) or ''} {_generation(item)}"

@@ -77,16 +77,17 @@ def test_serves_until_signal(sig: signal.Signals) -> None:
 
 def test_cli_defaults_match_the_python_server() -> None:
     """Every CLI default equals EmulatorServer's, so the CLI and the fixtures behave alike."""
-    import inspect
+    import dataclasses
 
-    from modelarts_widgets.emulator import EmulatorServer
+    from modelarts_widgets.emulator import EmulatorConfig
     from modelarts_widgets.emulator.__main__ import build_parser
 
     args = vars(build_parser().parse_args([]))
+    # EmulatorServer() is built from EmulatorConfig: its fields hold the server's defaults.
     server_defaults = {
-        name: p.default
-        for name, p in inspect.signature(EmulatorServer).parameters.items()
-        if p.default is not inspect.Parameter.empty
+        f.name: f.default
+        for f in dataclasses.fields(EmulatorConfig)
+        if f.default is not dataclasses.MISSING
     }
     shared = sorted(set(args) & set(server_defaults) - {"port", "seed"})
     assert "refusal_status" in shared

@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -281,3 +282,32 @@ def test_terminate_moves_running_jobs_to_terminated(server: Any) -> None:
         server, "POST", v2(server, f"/training-jobs/{done}/actions"), body={"action_type": "x"}
     )
     assert (other.status_code, other.json()["error_code"]) == (400, "ModelArts.2812")
+
+
+def test_cli_serves_v2_with_its_switches() -> None:
+    proc = subprocess.Popen(
+        [
+            sys.executable, "-m", "modelarts_widgets.emulator", "--jobs", "1",
+            "--v2-training-jobs", "7", "--v2-visualization-jobs", "2", "--v2-offset", "items",
+            "--no-batch-delete", "--no-v1",
+        ],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert proc.stdout is not None
+        url = proc.stdout.readline().strip()
+        srv = SimpleNamespace(
+            port=int(url.rsplit(":", 1)[1]), base_url=url, access_key="DEMOACCESSKEY",
+            secret_key="demo-secret-key", project_id="0123456789abcdef0123456789abcdef",
+        )  # fmt: skip
+        everything = search(srv, {"limit": 50}).json()
+        assert everything["total"] == 9
+        ids = [i["metadata"]["id"] for i in everything["items"]]
+        shifted = search(srv, {"offset": 2, "limit": 3}).json()["items"]
+        assert [i["metadata"]["id"] for i in shifted] == ids[2:5]
+        assert batch(srv, ids[:1]).json()["error_code"] == "APIG.0101"
+        v1 = signed(srv, "GET", "/v1/0123456789abcdef0123456789abcdef/training-jobs")
+        assert v1.json()["error_code"] == "APIG.0101"
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=30)

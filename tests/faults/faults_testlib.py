@@ -7,31 +7,6 @@ from typing import Any, Optional
 
 from listpage import page
 
-from modelarts_widgets.models import ACTIVE_STATUSES
-from modelarts_widgets.session import Session
-
-
-def fast_session(**kwargs: Any) -> Session:
-    """``Session()`` whose HTTP client backs off in milliseconds (same policy, shorter waits)."""
-    session = Session(**kwargs)
-    http = session.client._http  # type: ignore[attr-defined]
-    http.backoff_base = 0.02
-    return session
-
-
-def http_of(session: Any) -> Any:
-    """The ``HttpClient`` behind a session (our ``RestClient``'s seam)."""
-    return session.client._http
-
-
-def by_key(records: list[dict[str, Any]]) -> dict[Any, dict[str, Any]]:
-    """``last_result`` rows by selection key (JSON lists turned back into tuples)."""
-    return {tuple(r["key"]) if isinstance(r["key"], list) else r["key"]: r for r in records}
-
-
-def inactive(widget: Any) -> list[Any]:
-    return [i for i in widget.items if i.status not in ACTIVE_STATUSES]
-
 
 def show(widget: Any, key: Any, text: str) -> str:
     """Filter the widget down to ``text`` and return the row of ``key``."""

@@ -6,8 +6,8 @@ import datetime
 from typing import Any
 
 import pytest
-from faults_testlib import by_key, inactive, show
-from listpage import page
+from faults_testlib import show
+from listpage import by_key, inactive, page
 
 from modelarts_widgets.errors import AuthenticationError, PermissionDeniedError
 from modelarts_widgets.session import Session
@@ -25,7 +25,7 @@ def _skewed_session(direction: int) -> Session:
 
 @pytest.mark.parametrize("direction", [-1, 1], ids=["clock-behind", "clock-ahead"])
 def test_clock_skew_names_the_clock_in_the_widget(
-    fenv: Any, make_list: Any, direction: int
+    emulator_env: Any, make_list: Any, direction: int
 ) -> None:
     w = make_list(VisualizationJobList, _skewed_session(direction))
     assert w.n_items == 0
@@ -34,17 +34,19 @@ def test_clock_skew_names_the_clock_in_the_widget(
     assert "clock" in page(w).error.value.lower()
 
 
-def test_clock_skew_on_the_server_side_names_the_clock(fenv: Any) -> None:
+def test_clock_skew_on_the_server_side_names_the_clock(emulator_env: Any) -> None:
     import time
 
-    fenv.backend.clock = lambda: time.time() + SKEW.total_seconds()
+    emulator_env.backend.clock = lambda: time.time() + SKEW.total_seconds()
     with pytest.raises(AuthenticationError) as info:
         list(Session().client.iter_visualization_jobs())
     assert info.value.error_code == "APIG.0301"
     assert "clock" in str(info.value).lower()
 
 
-def test_wrong_project_shows_the_servers_words_and_what_to_check(fenv: Any, make_list: Any) -> None:
+def test_wrong_project_shows_the_servers_words_and_what_to_check(
+    emulator_env: Any, make_list: Any
+) -> None:
     w = make_list(JobVersionList, Session(project_id="f" * 32))
     assert w.n_items == 0
     assert "ModelArts.0210" in w.error
@@ -62,9 +64,9 @@ def test_wrong_project_shows_the_servers_words_and_what_to_check(fenv: Any, make
     ],
 )
 def test_missing_permission_on_list_shows_the_servers_words_and_what_to_check(
-    fenv: Any, make_list: Any, code: str, words: str
+    emulator_env: Any, make_list: Any, code: str, words: str
 ) -> None:
-    fenv.force_error(
+    emulator_env.force_error(
         403, count=5, body={"error_code": code, "error_msg": words}, path=r"/visualization-jobs$"
     )
     w = make_list(VisualizationJobList, Session())
@@ -79,15 +81,15 @@ def test_missing_permission_on_list_shows_the_servers_words_and_what_to_check(
 
 
 def test_missing_permission_on_delete_is_a_per_item_failure_in_the_servers_words(
-    fenv: Any, make_list: Any
+    emulator_env: Any, make_list: Any
 ) -> None:
     w = make_list(JobVersionList, Session())
     a, b = inactive(w)[:2]
     words = "No permission to delete the job version."
-    fenv.force_error(
+    emulator_env.force_error(
         403,
         body={"error_code": "ModelArts.0108", "error_msg": words},
-        path=fenv.version_path(*a.key) + "$",
+        path=emulator_env.version_path(*a.key) + "$",
         method="DELETE",
     )
     w.select(keys=[a.key, b.key])
@@ -101,7 +103,10 @@ def test_missing_permission_on_delete_is_a_per_item_failure_in_the_servers_words
     assert rec[a.key]["http_status"] == 403
     assert "permission" in rec[a.key]["detail"].lower()  # what to check, next to the words
     assert rec[b.key]["outcome"] == "deleted"
-    assert fenv.delete_calls == {fenv.version_path(*a.key): 1, fenv.version_path(*b.key): 1}
+    assert emulator_env.delete_calls == {
+        emulator_env.version_path(*a.key): 1,
+        emulator_env.version_path(*b.key): 1,
+    }
     row = show(w, a.key, a.version_name)
     assert "failed: ModelArts.0108" in row
     assert words in row

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 import pytest
-from faults_testlib import by_key
+from listpage import by_key
 
 from modelarts_widgets.session import Session
 from modelarts_widgets.widgets import VisualizationJobList
@@ -20,10 +20,10 @@ SECURITY_KEY = "GET /openstack/latest/securitykey"
 
 
 def _on_nth_delete(
-    femu: Any, monkeypatch: pytest.MonkeyPatch, n: int, action: Callable[[], None]
+    emulator: Any, monkeypatch: pytest.MonkeyPatch, n: int, action: Callable[[], None]
 ) -> None:
     """Run ``action`` when the emulator receives its n-th DELETE (before it authenticates it)."""
-    backend = femu.backend
+    backend = emulator.backend
     real = backend.record_delete
     seen = [0]
 
@@ -36,32 +36,32 @@ def _on_nth_delete(
     monkeypatch.setattr(backend, "record_delete", record_delete)
 
 
-def _password_session(femu: Any) -> Session:
+def _password_session(emulator: Any) -> Session:
     return Session(
-        username=femu.username,
-        password=femu.password,
-        account=femu.domain,
-        region_name=femu.region,
-        modelarts_endpoint=femu.base_url,
-        iam_endpoint=femu.base_url,
+        username=emulator.username,
+        password=emulator.password,
+        account=emulator.domain,
+        region_name=emulator.region,
+        modelarts_endpoint=emulator.base_url,
+        iam_endpoint=emulator.base_url,
     )
 
 
-def _metadata_session(femu: Any, monkeypatch: pytest.MonkeyPatch) -> Session:
+def _metadata_session(emulator: Any, monkeypatch: pytest.MonkeyPatch) -> Session:
     monkeypatch.setenv("MODELARTS_WIDGETS_NOTEBOOK", "1")
-    monkeypatch.setenv("MODELARTS_WIDGETS_METADATA_URL", femu.base_url)
-    monkeypatch.setenv("MODELARTS_ENDPOINT", femu.base_url)
-    monkeypatch.setenv("HUAWEICLOUD_SDK_PROJECT_ID", femu.project_id)
-    monkeypatch.setenv("MODELARTS_REGION", femu.region)
+    monkeypatch.setenv("MODELARTS_WIDGETS_METADATA_URL", emulator.base_url)
+    monkeypatch.setenv("MODELARTS_ENDPOINT", emulator.base_url)
+    monkeypatch.setenv("HUAWEICLOUD_SDK_PROJECT_ID", emulator.project_id)
+    monkeypatch.setenv("MODELARTS_REGION", emulator.region)
     session = Session()
     assert session.auth_method == "metadata"
     return session
 
 
-def _run_all(femu: Any, make_list: Any, session: Session, concurrency: int) -> Any:
+def _run_all(emulator: Any, make_list: Any, session: Session, concurrency: int) -> Any:
     w = make_list(VisualizationJobList, session, concurrency=concurrency)
     for n in range(N):
-        femu.add_visualization_job(f"expiry-{n}", status=10)
+        emulator.add_visualization_job(f"expiry-{n}", status=10)
     w.refresh()
     w.set_filter(text="expiry-")
     w.select(all_matching=True)
@@ -71,41 +71,41 @@ def _run_all(femu: Any, make_list: Any, session: Session, concurrency: int) -> A
     return w
 
 
-def _requests(femu: Any, route: str) -> int:
-    return int(femu.stats()["requests"].get(route, 0))
+def _requests(emulator: Any, route: str) -> int:
+    return int(emulator.stats()["requests"].get(route, 0))
 
 
 @pytest.mark.parametrize("concurrency", [1, 4])
 def test_token_expiry_mid_bulk_delete_refreshes_once_and_continues(
-    femu: Any, make_list: Any, monkeypatch: pytest.MonkeyPatch, concurrency: int
+    emulator: Any, make_list: Any, monkeypatch: pytest.MonkeyPatch, concurrency: int
 ) -> None:
-    session = _password_session(femu)
-    assert _requests(femu, IAM_TOKENS) == 1
+    session = _password_session(emulator)
+    assert _requests(emulator, IAM_TOKENS) == 1
     # with latency, `concurrency` DELETEs wait inside the emulator when the token expires:
     # all of them meet the expiry at once, and still only one refresh may happen
-    femu.add_latency(0.2, path=r"/visualization-jobs/\d+$", method="DELETE")
-    _on_nth_delete(femu, monkeypatch, concurrency, femu.expire_tokens)
-    w = _run_all(femu, make_list, session, concurrency)
+    emulator.add_latency(0.2, path=r"/visualization-jobs/\d+$", method="DELETE")
+    _on_nth_delete(emulator, monkeypatch, concurrency, emulator.expire_tokens)
+    w = _run_all(emulator, make_list, session, concurrency)
     assert [r["outcome"] for r in w.last_result] == ["deleted"] * N
-    assert _requests(femu, IAM_TOKENS) == 2  # exactly one refresh
-    assert all(n <= 2 for n in femu.delete_calls.values())  # a 401 was not processed
+    assert _requests(emulator, IAM_TOKENS) == 2  # exactly one refresh
+    assert all(n <= 2 for n in emulator.delete_calls.values())  # a 401 was not processed
     assert w.status_message == f"Deleted {N} of {N}"
 
 
 @pytest.mark.parametrize("concurrency", [1, 4])
 def test_temporary_credential_expiry_mid_bulk_delete_refreshes_once_and_continues(
-    femu: Any, make_list: Any, monkeypatch: pytest.MonkeyPatch, concurrency: int
+    emulator: Any, make_list: Any, monkeypatch: pytest.MonkeyPatch, concurrency: int
 ) -> None:
-    session = _metadata_session(femu, monkeypatch)
-    before = _requests(femu, SECURITY_KEY)
-    femu.add_latency(0.2, path=r"/visualization-jobs/\d+$", method="DELETE")
-    _on_nth_delete(femu, monkeypatch, concurrency, femu.expire_tokens)
-    w = _run_all(femu, make_list, session, concurrency)
+    session = _metadata_session(emulator, monkeypatch)
+    before = _requests(emulator, SECURITY_KEY)
+    emulator.add_latency(0.2, path=r"/visualization-jobs/\d+$", method="DELETE")
+    _on_nth_delete(emulator, monkeypatch, concurrency, emulator.expire_tokens)
+    w = _run_all(emulator, make_list, session, concurrency)
     assert [r["outcome"] for r in w.last_result] == ["deleted"] * N
-    assert _requests(femu, SECURITY_KEY) == before + 1  # exactly one refresh
+    assert _requests(emulator, SECURITY_KEY) == before + 1  # exactly one refresh
 
 
-def _assert_stopped(w: Any, femu: Any, code: str) -> None:
+def _assert_stopped(w: Any, emulator: Any, code: str) -> None:
     records = w.last_result
     states = [r["outcome"] for r in records]
     assert len(states) == N
@@ -113,12 +113,12 @@ def _assert_stopped(w: Any, femu: Any, code: str) -> None:
     assert set(states) <= {"deleted", "accepted", "failed", "not_sent"}, states
     assert "not_sent" in states
     for r in records:
-        path = femu.visualization_path(r["key"])
+        path = emulator.visualization_path(r["key"])
         if r["outcome"] == "failed":  # the requests that met the expiry
             assert r["http_status"] == 401
             assert r["error_code"] == code
         if r["outcome"] == "not_sent":
-            assert path not in femu.delete_calls
+            assert path not in emulator.delete_calls
             assert "credentials" in r["detail"]
     n_not_sent = states.count("not_sent")
     assert f"{n_not_sent} not sent" in w.status_message
@@ -128,35 +128,35 @@ def _assert_stopped(w: Any, femu: Any, code: str) -> None:
 
 @pytest.mark.parametrize("concurrency", [1, 4])
 def test_refresh_fails_after_password_change_remaining_items_not_sent(
-    femu: Any, make_list: Any, monkeypatch: pytest.MonkeyPatch, concurrency: int
+    emulator: Any, make_list: Any, monkeypatch: pytest.MonkeyPatch, concurrency: int
 ) -> None:
-    session = _password_session(femu)
+    session = _password_session(emulator)
 
     def change_password() -> None:
-        femu.backend.config.password = "changed-" + femu.password
-        femu.expire_tokens()
+        emulator.backend.config.password = "changed-" + emulator.password
+        emulator.expire_tokens()
 
-    _on_nth_delete(femu, monkeypatch, 3, change_password)
-    w = _run_all(femu, make_list, session, concurrency)
-    _assert_stopped(w, femu, "ModelArts.0202")
+    _on_nth_delete(emulator, monkeypatch, 3, change_password)
+    w = _run_all(emulator, make_list, session, concurrency)
+    _assert_stopped(w, emulator, "ModelArts.0202")
     if concurrency == 1:
         states = [r["outcome"].replace("accepted", "deleted") for r in w.last_result]
         assert states == ["deleted", "deleted", "failed"] + ["not_sent"] * (N - 3)
-    assert _requests(femu, IAM_TOKENS) == 2  # one failed refresh, no password hammering
+    assert _requests(emulator, IAM_TOKENS) == 2  # one failed refresh, no password hammering
 
 
 def test_refresh_fails_when_metadata_fails_remaining_items_not_sent(
-    femu: Any, make_list: Any, monkeypatch: pytest.MonkeyPatch
+    emulator: Any, make_list: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    session = _metadata_session(femu, monkeypatch)
+    session = _metadata_session(emulator, monkeypatch)
 
     def break_metadata() -> None:
-        femu.force_error(500, count=100, path=r"/openstack/latest/securitykey")
-        femu.expire_tokens()
+        emulator.force_error(500, count=100, path=r"/openstack/latest/securitykey")
+        emulator.expire_tokens()
 
-    _on_nth_delete(femu, monkeypatch, 3, break_metadata)
-    w = _run_all(femu, make_list, session, 1)
-    _assert_stopped(w, femu, "APIG.0301")
+    _on_nth_delete(emulator, monkeypatch, 3, break_metadata)
+    w = _run_all(emulator, make_list, session, 1)
+    _assert_stopped(w, emulator, "APIG.0301")
     states = [r["outcome"].replace("accepted", "deleted") for r in w.last_result]
     assert states == ["deleted", "deleted", "failed"] + ["not_sent"] * (N - 3)
     by = by_key(w.last_result)
@@ -164,15 +164,15 @@ def test_refresh_fails_when_metadata_fails_remaining_items_not_sent(
     assert "expired" in failed["error_msg"]
 
 
-def test_a_failed_refresh_is_not_repeated_by_every_request(femu: Any) -> None:
+def test_a_failed_refresh_is_not_repeated_by_every_request(emulator: Any) -> None:
     from modelarts_widgets.errors import AuthenticationError
 
-    session = _password_session(femu)
+    session = _password_session(emulator)
     client = session.client
-    femu.backend.config.password = "changed-" + femu.password
-    femu.expire_tokens()
+    emulator.backend.config.password = "changed-" + emulator.password
+    emulator.expire_tokens()
     for _ in range(4):  # the user clicks refresh again and again
         with pytest.raises(AuthenticationError) as info:
             list(client.iter_visualization_jobs())
         assert info.value.error_code == "ModelArts.0202"
-    assert _requests(femu, IAM_TOKENS) == 2  # the login, then one failed refresh: no hammering
+    assert _requests(emulator, IAM_TOKENS) == 2  # the login, then one failed refresh: no hammering

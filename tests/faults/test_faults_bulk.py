@@ -11,8 +11,8 @@ from contextlib import contextmanager
 from typing import Any, Callable
 
 import pytest
-from faults_testlib import by_key, inactive, show
-from listpage import page
+from faults_testlib import show
+from listpage import by_key, inactive, page
 
 from modelarts_widgets.session import Session
 from modelarts_widgets.widgets import JobVersionList, VisualizationJobList
@@ -26,15 +26,17 @@ def _receipt_adds_up(w: Any, n: int) -> dict[str, int]:
     return counts
 
 
-def test_half_failed_bulk_delete_each_item_has_its_own_outcome(fenv: Any, make_list: Any) -> None:
+def test_half_failed_bulk_delete_each_item_has_its_own_outcome(
+    emulator_env: Any, make_list: Any
+) -> None:
     w = make_list(JobVersionList, Session())
     ok = inactive(w)[:3]
     refused = next(v for v in w.items if v.status == 9)  # the server refuses: ModelArts.0105
     bad = inactive(w)[3]
-    fenv.force_error(
+    emulator_env.force_error(
         400,
         body={"error_code": "ModelArts.0104", "error_msg": "Parameter error (injected)."},
-        path=fenv.version_path(*bad.key) + "$",
+        path=emulator_env.version_path(*bad.key) + "$",
         method="DELETE",
     )
     keys = [v.key for v in ok] + [refused.key, bad.key]
@@ -60,13 +62,13 @@ def test_half_failed_bulk_delete_each_item_has_its_own_outcome(fenv: Any, make_l
     assert set(rec2) == {refused.key, bad.key}
     assert rec2[bad.key]["outcome"] == "deleted"  # the injected error was one-off
     assert rec2[refused.key]["outcome"] == "failed"  # still canceling: refused again
-    calls = fenv.delete_calls
-    assert [calls[fenv.version_path(*v.key)] for v in ok] == [1, 1, 1]
-    assert calls[fenv.version_path(*refused.key)] == 2
-    assert calls[fenv.version_path(*bad.key)] == 2
+    calls = emulator_env.delete_calls
+    assert [calls[emulator_env.version_path(*v.key)] for v in ok] == [1, 1, 1]
+    assert calls[emulator_env.version_path(*refused.key)] == 2
+    assert calls[emulator_env.version_path(*bad.key)] == 2
 
 
-def test_item_deleted_elsewhere_is_already_gone(fenv: Any, make_list: Any) -> None:
+def test_item_deleted_elsewhere_is_already_gone(emulator_env: Any, make_list: Any) -> None:
     w = make_list(VisualizationJobList, Session())
     gone, other = inactive(w)[:2]
     Session().client.delete_visualization_job(gone.key)  # someone else, after our listing
@@ -84,11 +86,13 @@ def test_item_deleted_elsewhere_is_already_gone(fenv: Any, make_list: Any) -> No
     assert {gone.key, other.key}.isdisjoint(j.key for j in w.items)
 
 
-def test_job_deleted_elsewhere_makes_its_versions_already_gone(fenv: Any, make_list: Any) -> None:
+def test_job_deleted_elsewhere_makes_its_versions_already_gone(
+    emulator_env: Any, make_list: Any
+) -> None:
     w = make_list(JobVersionList, Session())
     job_id = inactive(w)[0].job_id
     versions = [v for v in w.items if v.job_id == job_id]
-    fenv.backend.delete_training_job(job_id)  # the whole job, from the console
+    emulator_env.backend.delete_training_job(job_id)  # the whole job, from the console
     w.select(keys=[v.key for v in versions])
     w.request_delete()
     w.confirm(typed_count=len(versions), include_active=True)
@@ -98,12 +102,12 @@ def test_job_deleted_elsewhere_makes_its_versions_already_gone(fenv: Any, make_l
     assert not any(v.job_id == job_id for v in w.items)
 
 
-def _slow_run(fenv: Any, make_list: Any, n: int = 8) -> Any:
+def _slow_run(emulator_env: Any, make_list: Any, n: int = 8) -> Any:
     w = make_list(VisualizationJobList, Session(), concurrency=2)
     for i in range(n):
-        fenv.add_visualization_job(f"slow-{i}", status=10)
+        emulator_env.add_visualization_job(f"slow-{i}", status=10)
     w.refresh()
-    fenv.add_latency(0.25, path=r"/visualization-jobs/\d+$", method="DELETE")
+    emulator_env.add_latency(0.25, path=r"/visualization-jobs/\d+$", method="DELETE")
     w.set_filter(text="slow-")
     w.select(all_matching=True)
     w.request_delete()
@@ -111,15 +115,15 @@ def _slow_run(fenv: Any, make_list: Any, n: int = 8) -> Any:
     return w
 
 
-def _check_consistent_after_stop(w: Any, fenv: Any, n: int) -> None:
+def _check_consistent_after_stop(w: Any, emulator_env: Any, n: int) -> None:
     counts = _receipt_adds_up(w, n)
     sent = n - counts.get("not_sent", 0)
     assert set(counts) <= {"deleted", "not_sent"}
-    assert len(fenv.delete_calls) == sent
-    assert set(fenv.delete_calls.values()) == {1}
+    assert len(emulator_env.delete_calls) == sent
+    assert set(emulator_env.delete_calls.values()) == {1}
     for r in w.last_result:
-        path = fenv.visualization_path(r["key"])
-        assert (path in fenv.delete_calls) == (r["outcome"] != "not_sent")
+        path = emulator_env.visualization_path(r["key"])
+        assert (path in emulator_env.delete_calls) == (r["outcome"] != "not_sent")
     assert w.status_message.startswith(f"Cancelled after {sent} of {n}: {sent} sent")
     assert f"{n - sent} not sent" in w.status_message
     listed = {j.key for j in w.items}
@@ -135,14 +139,14 @@ def _check_consistent_after_stop(w: Any, fenv: Any, n: int) -> None:
 
 
 def test_cancel_mid_run_receipt_is_consistent(
-    fenv: Any, make_list: Any, wait_until: Callable[..., None]
+    emulator_env: Any, make_list: Any, wait_until: Callable[..., None]
 ) -> None:
-    w = _slow_run(fenv, make_list)
-    wait_until(lambda: len(fenv.delete_calls) >= 2, what="two deletes sent")
+    w = _slow_run(emulator_env, make_list)
+    wait_until(lambda: len(emulator_env.delete_calls) >= 2, what="two deletes sent")
     w.cancel()
     assert w.wait(30)
-    _check_consistent_after_stop(w, fenv, 8)
-    assert 2 <= len(fenv.delete_calls) < 8
+    _check_consistent_after_stop(w, emulator_env, 8)
+    assert 2 <= len(emulator_env.delete_calls) < 8
 
 
 @contextmanager
@@ -177,52 +181,57 @@ def _interrupt_when(condition: Callable[[], bool]) -> Iterator[None]:
         thread.join(5)
 
 
-def test_kernel_interrupt_while_waiting_keeps_the_run_honest(fenv: Any, make_list: Any) -> None:
-    w = _slow_run(fenv, make_list)
-    with pytest.raises(KeyboardInterrupt), _interrupt_when(lambda: len(fenv.delete_calls) >= 2):
+def test_kernel_interrupt_while_waiting_keeps_the_run_honest(
+    emulator_env: Any, make_list: Any
+) -> None:
+    w = _slow_run(emulator_env, make_list)
+    with (
+        pytest.raises(KeyboardInterrupt),
+        _interrupt_when(lambda: len(emulator_env.delete_calls) >= 2),
+    ):
         w.wait(30)  # the cell the user interrupts
     # the run is still going in the background and says so; Cancel still works
     assert w.busy
     assert not page(w).cancel_run.disabled
     w.cancel()
     assert w.wait(30)
-    _check_consistent_after_stop(w, fenv, 8)
+    _check_consistent_after_stop(w, emulator_env, 8)
 
 
 def test_kernel_interrupt_during_a_listing_leaves_no_stale_status(
-    fenv: Any, make_list: Any
+    emulator_env: Any, make_list: Any
 ) -> None:
     w = make_list(VisualizationJobList, Session())
-    fenv.add_latency(0.5, path=r"/visualization-jobs$", method="GET")
-    requests_before = sum(fenv.stats()["requests"].values())
-    listing_sent = lambda: sum(fenv.stats()["requests"].values()) > requests_before  # noqa: E731
+    emulator_env.add_latency(0.5, path=r"/visualization-jobs$", method="GET")
+    requests_before = sum(emulator_env.stats()["requests"].values())
+    listing_sent = lambda: sum(emulator_env.stats()["requests"].values()) > requests_before  # noqa: E731
     with pytest.raises(KeyboardInterrupt), _interrupt_when(listing_sent):
         w.refresh()
     assert "Loading" not in w.status_message  # it is not loading any more
     assert "interrupted" in w.status_message.lower()
     assert w.n_items == 4  # the previous listing is kept
-    fenv.clear_faults()
+    emulator_env.clear_faults()
     w.refresh()
     assert w.error == ""
     assert w.status_message == "Listed 4 visualization jobs."
 
 
 def test_cancel_while_verifying_keeps_accepted_items_honest(
-    fenv: Any, make_list: Any, wait_until: Callable[..., None]
+    emulator_env: Any, make_list: Any, wait_until: Callable[..., None]
 ) -> None:
-    fenv.delete_delay = None  # accepted deletes finish only on advance()
+    emulator_env.delete_delay = None  # accepted deletes finish only on advance()
     w = make_list(VisualizationJobList, Session(), recheck_timeout=30)
     keys = [j.key for j in inactive(w)[:2]]
     w.select(keys=keys)
     w.request_delete()
     w.confirm(typed_count=2)
-    wait_until(lambda: len(fenv.delete_calls) == 2, what="both deletes sent")
+    wait_until(lambda: len(emulator_env.delete_calls) == 2, what="both deletes sent")
     w.cancel()
     assert w.wait(30)
     rec = by_key(w.last_result)
     assert [rec[k]["outcome"] for k in keys] == ["accepted", "accepted"]  # not "deleted"
     assert "2 accepted" in w.status_message
     assert set(keys) <= {j.key for j in w.items}  # still listed, as the server says
-    fenv.advance()
+    emulator_env.advance()
     w.refresh()
     assert set(keys).isdisjoint(j.key for j in w.items)

@@ -7,8 +7,8 @@ import json
 from typing import Any
 
 import pytest
-from faults_testlib import audit, by_key
-from listpage import page
+from faults_testlib import audit
+from listpage import by_key, page
 
 from modelarts_widgets import sdk
 from modelarts_widgets.errors import ConfigurationError
@@ -31,22 +31,22 @@ def _visible_text(markup: str) -> str:
 
 
 @pytest.fixture
-def hostile(fenv: Any) -> Any:
+def hostile(emulator_env: Any) -> Any:
     """One training job, version and visualization job per hostile name; deletes refused with
     the hostile name as the server's error message."""
     for i, name in enumerate(NAMES):
-        job_id, (vid,) = fenv.add_training_job(
+        job_id, (vid,) = emulator_env.add_training_job(
             name,
             versions=[{"version_name": f"V{i}{name}", "engine_name": name, "status": 10}],
         )
-        fenv.add_visualization_job(name, status=10, train_url=f"/bucket/h{i}/")
-        fenv.force_error(
+        emulator_env.add_visualization_job(name, status=10, train_url=f"/bucket/h{i}/")
+        emulator_env.force_error(
             400,
             body={"error_code": f"X.{i}{name[:20]}", "error_msg": name},
-            path=fenv.version_path(job_id, vid) + "$",
+            path=emulator_env.version_path(job_id, vid) + "$",
             method="DELETE",
         )
-    return fenv
+    return emulator_env
 
 
 def _hostile_versions(w: Any) -> list[Any]:
@@ -105,7 +105,7 @@ def test_hostile_names_render_as_text_in_the_visualization_list(
     assert "<iframe" not in markup
 
 
-def test_hostile_service_url_is_not_a_link(fenv: Any, make_list: Any) -> None:
+def test_hostile_service_url_is_not_a_link(emulator_env: Any, make_list: Any) -> None:
     body = {
         "is_success": True,
         "job_total_count": 2,
@@ -116,7 +116,7 @@ def test_hostile_service_url_is_not_a_link(fenv: Any, make_list: Any) -> None:
              "service_url": 'https://x.example/" onclick="alert(1)'},
         ],
     }  # fmt: skip
-    fenv.force_error(200, body=body, path=r"/visualization-jobs$", method="GET")
+    emulator_env.force_error(200, body=body, path=r"/visualization-jobs$", method="GET")
     w = make_list(VisualizationJobList, Session())
     markup = page(w).all_html()
     audit(markup)  # hrefs only http(s), no event handler attributes
@@ -150,14 +150,14 @@ BAD_VIS_IDS: list[Any] = [
 ]  # fmt: skip
 
 
-def _requests(femu: Any) -> int:
-    return sum(femu.stats()["requests"].values())
+def _requests(emulator: Any) -> int:
+    return sum(emulator.stats()["requests"].values())
 
 
 @pytest.mark.parametrize("bad", BAD_TRAINING_IDS, ids=repr)
-def test_hostile_training_ids_are_rejected_before_any_request(fenv: Any, bad: Any) -> None:
+def test_hostile_training_ids_are_rejected_before_any_request(emulator_env: Any, bad: Any) -> None:
     client = Session().client
-    before = _requests(fenv)
+    before = _requests(emulator_env)
     for call in (
         lambda: client.delete_job_version(bad, 1),
         lambda: client.delete_job_version(1, bad),
@@ -168,14 +168,16 @@ def test_hostile_training_ids_are_rejected_before_any_request(fenv: Any, bad: An
     ):
         with pytest.raises((ConfigurationError, TypeError)):
             call()
-    assert _requests(fenv) == before
-    assert fenv.delete_calls == {}
+    assert _requests(emulator_env) == before
+    assert emulator_env.delete_calls == {}
 
 
 @pytest.mark.parametrize("bad", BAD_VIS_IDS, ids=repr)
-def test_hostile_visualization_ids_are_rejected_before_any_request(fenv: Any, bad: Any) -> None:
+def test_hostile_visualization_ids_are_rejected_before_any_request(
+    emulator_env: Any, bad: Any
+) -> None:
     client = Session().client
-    before = _requests(fenv)
+    before = _requests(emulator_env)
     for call in (
         lambda: client.delete_visualization_job(bad),
         lambda: client.get_visualization_job(bad),
@@ -183,20 +185,20 @@ def test_hostile_visualization_ids_are_rejected_before_any_request(fenv: Any, ba
     ):
         with pytest.raises((ConfigurationError, TypeError)):
             call()
-    assert _requests(fenv) == before
-    assert fenv.delete_calls == {}
+    assert _requests(emulator_env) == before
+    assert emulator_env.delete_calls == {}
 
 
 def test_hostile_job_id_in_the_widget_is_rejected_before_any_request(
-    fenv: Any, make_list: Any
+    emulator_env: Any, make_list: Any
 ) -> None:
-    before = _requests(fenv)
+    before = _requests(emulator_env)
     w = make_list(JobVersionList, Session(), job_id="1/../2")
     assert "invalid job id" in w.error
-    assert _requests(fenv) == before
+    assert _requests(emulator_env) == before
 
 
-def test_hostile_ids_from_the_server_are_never_sent_back(fenv: Any, make_list: Any) -> None:
+def test_hostile_ids_from_the_server_are_never_sent_back(emulator_env: Any, make_list: Any) -> None:
     body = {
         "is_success": True,
         "job_total_count": 3,
@@ -210,7 +212,7 @@ def test_hostile_ids_from_the_server_are_never_sent_back(fenv: Any, make_list: A
             {"job_id": "8991/..", "job_name": "c", "status": 10},
         ],
     }
-    fenv.force_error(200, body=body, path=r"/visualization-jobs$", method="GET")
+    emulator_env.force_error(200, body=body, path=r"/visualization-jobs$", method="GET")
     w = make_list(VisualizationJobList, Session(), recheck=False)
     assert w.n_items == 3
     w.select(all_matching=True)
@@ -219,8 +221,8 @@ def test_hostile_ids_from_the_server_are_never_sent_back(fenv: Any, make_list: A
     assert w.wait(30)
     assert [r["outcome"] for r in w.last_result] == ["failed"] * 3
     assert all("invalid" in r["error_msg"] for r in w.last_result)
-    assert fenv.delete_calls == {}
-    assert not any(k.startswith("DELETE") for k in fenv.stats()["requests"])
+    assert emulator_env.delete_calls == {}
+    assert not any(k.startswith("DELETE") for k in emulator_env.stats()["requests"])
 
 
 def test_hostile_names_survive_json_state(hostile: Any, make_list: Any) -> None:

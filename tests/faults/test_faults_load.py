@@ -7,7 +7,7 @@ from collections import Counter
 from typing import Any
 
 import pytest
-from faults_testlib import fast_session, http_of
+from sessions import fast_session, http_of
 
 from modelarts_widgets.client._http import HttpEvent
 from modelarts_widgets.widgets import VisualizationJobList
@@ -18,9 +18,9 @@ FINAL = {"deleted", "accepted", "already_gone", "failed", "unknown", "not_sent"}
 
 @pytest.mark.slow
 def test_2000_deletes_with_5_percent_faults_lose_nothing_and_send_nothing_twice(
-    fenv: Any, make_list: Any, monkeypatch: pytest.MonkeyPatch
+    emulator_env: Any, make_list: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    fenv.seed(jobs=0, versions_per_job=1, visualization_jobs=N)
+    emulator_env.seed(jobs=0, versions_per_job=1, visualization_jobs=N)
     session = fast_session()
     w = make_list(VisualizationJobList, session, concurrency=8, recheck_timeout=30)
     assert w.n_items == N
@@ -33,10 +33,10 @@ def test_2000_deletes_with_5_percent_faults_lose_nothing_and_send_nothing_twice(
             resent[event.path] += 1
 
     http_of(session).add_event_listener(on_event)
-    fenv.set_error_rate(0.05, statuses=(500, 502, 503, 429), path=r"/v1/", method=None)
+    emulator_env.set_error_rate(0.05, statuses=(500, 502, 503, 429), path=r"/v1/", method=None)
     # the emulator's own record of what it answered to each DELETE, in order
     answers: dict[str, list[int]] = {}
-    faults = fenv.faults
+    faults = emulator_env.faults
     real_decide = faults.decide
 
     def decide(method: str, path: str) -> Any:
@@ -59,9 +59,9 @@ def test_2000_deletes_with_5_percent_faults_lose_nothing_and_send_nothing_twice(
     assert counts["not_sent"] == 0
     throttled_final = {r["key"] for r in records if r["http_status"] == 429}
 
-    calls = fenv.delete_calls
+    calls = emulator_env.delete_calls
     for key in ids:
-        path = fenv.visualization_path(key)
+        path = emulator_env.visualization_path(key)
         seen = answers.get(path, [])
         assert len(seen) == calls.get(path, 0) >= 1
         # only a throttled (unprocessed) DELETE was ever followed by another one
@@ -72,7 +72,7 @@ def test_2000_deletes_with_5_percent_faults_lose_nothing_and_send_nothing_twice(
     assert any(len(seen) > 1 for seen in answers.values())  # 429s really were re-sent
     assert any(seen[-1] >= 500 for seen in answers.values())  # and 5xx really happened
     # what the user does next: "retry failed" until nothing is left; every item ends gone
-    fenv.set_error_rate(0.0, path=r"/v1/")
+    emulator_env.set_error_rate(0.0, path=r"/v1/")
     for _ in range(3):
         if not w.retry_failed():
             break

@@ -7,8 +7,8 @@ import logging
 from typing import Any
 
 import pytest
-from faults_testlib import by_key, fast_session, inactive
-from listpage import page
+from listpage import by_key, inactive, page
+from sessions import fast_session
 
 from modelarts_widgets.errors import APIError, MalformedResponseError
 from modelarts_widgets.widgets import JobVersionList, VisualizationJobList
@@ -16,42 +16,44 @@ from modelarts_widgets.widgets import JobVersionList, VisualizationJobList
 LIST = r"/visualization-jobs$"
 
 
-def _recovers(w: Any, fenv: Any, n: int) -> None:
-    fenv.clear_faults()
+def _recovers(w: Any, emulator_env: Any, n: int) -> None:
+    emulator_env.clear_faults()
     w.refresh()
     assert w.error == ""
     assert w.n_items == n
 
 
-def test_non_json_list_answer_is_a_clear_error(fenv: Any, make_list: Any) -> None:
-    fenv.force_error(kind="malformed", path=LIST, method="GET")
+def test_non_json_list_answer_is_a_clear_error(emulator_env: Any, make_list: Any) -> None:
+    emulator_env.force_error(kind="malformed", path=LIST, method="GET")
     w = make_list(VisualizationJobList, fast_session())
     assert w.error.startswith("Could not list visualization jobs")
     assert "HTTP 200" in w.error
     assert "not JSON" in w.error
     assert "request id" in w.error
     assert "not JSON" in page(w).error.value
-    _recovers(w, fenv, 4)
+    _recovers(w, emulator_env, 4)
 
 
-def test_html_error_page_from_a_proxy_is_a_clear_error(fenv: Any, make_list: Any) -> None:
-    fenv.force_error(kind="html", status=502, count=10, path=LIST, method="GET")
+def test_html_error_page_from_a_proxy_is_a_clear_error(emulator_env: Any, make_list: Any) -> None:
+    emulator_env.force_error(kind="html", status=502, count=10, path=LIST, method="GET")
     w = make_list(VisualizationJobList, fast_session())
     assert "HTTP 502" in w.error
     assert "not JSON" in w.error
     assert "Bad Gateway" in w.error
     assert "<html" not in w.error
     assert "<center>" not in w.error
-    _recovers(w, fenv, 4)
+    _recovers(w, emulator_env, 4)
 
 
-def test_html_error_page_on_version_listing_is_a_clear_error(fenv: Any, make_list: Any) -> None:
-    fenv.force_error(kind="html", status=504, count=50, path=r"/versions$", method="GET")
+def test_html_error_page_on_version_listing_is_a_clear_error(
+    emulator_env: Any, make_list: Any
+) -> None:
+    emulator_env.force_error(kind="html", status=504, count=50, path=r"/versions$", method="GET")
     w = make_list(JobVersionList, fast_session())
     assert w.error.startswith("Could not list training job versions")
     assert "HTTP 504" in w.error
     assert "not JSON" in w.error
-    _recovers(w, fenv, 9)
+    _recovers(w, emulator_env, 9)
 
 
 @pytest.mark.parametrize(
@@ -64,34 +66,34 @@ def test_html_error_page_on_version_listing_is_a_clear_error(fenv: Any, make_lis
     ],
 )
 def test_list_answer_missing_its_list_is_a_clear_error(
-    fenv: Any, make_list: Any, body: dict[str, Any]
+    emulator_env: Any, make_list: Any, body: dict[str, Any]
 ) -> None:
-    fenv.force_error(200, body=body, path=LIST, method="GET")
+    emulator_env.force_error(200, body=body, path=LIST, method="GET")
     w = make_list(VisualizationJobList, fast_session())
     assert w.error.startswith("Could not list visualization jobs")
     assert "jobs" in w.error
-    fenv.force_error(200, body=body, path=LIST, method="GET")
+    emulator_env.force_error(200, body=body, path=LIST, method="GET")
     client = fast_session().client
     with pytest.raises(MalformedResponseError):
         list(client.iter_visualization_jobs())
-    _recovers(w, fenv, 4)
+    _recovers(w, emulator_env, 4)
 
 
 def test_is_success_false_with_http_200_is_an_error_in_the_servers_words(
-    fenv: Any, make_list: Any
+    emulator_env: Any, make_list: Any
 ) -> None:
     body = {"is_success": False, "error_code": "ModelArts.0999", "error_msg": "Odd failure."}
-    fenv.force_error(200, body=body, path=LIST, method="GET")
+    emulator_env.force_error(200, body=body, path=LIST, method="GET")
     w = make_list(VisualizationJobList, fast_session())
     assert "ModelArts.0999" in w.error
     assert "Odd failure." in w.error
-    fenv.force_error(200, body=body, path=LIST, method="GET")
+    emulator_env.force_error(200, body=body, path=LIST, method="GET")
     with pytest.raises(APIError):
         list(fast_session().client.iter_visualization_jobs())
 
 
 def test_rows_with_missing_fields_are_skipped_or_defaulted_not_fatal(
-    fenv: Any, make_list: Any, caplog: pytest.LogCaptureFixture
+    emulator_env: Any, make_list: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
     body = {
         "is_success": True,
@@ -102,7 +104,7 @@ def test_rows_with_missing_fields_are_skipped_or_defaulted_not_fatal(
             {"job_id": 7002, "job_name": "typed oddly", "status": "10", "create_time": "x"},
         ],
     }
-    fenv.force_error(200, body=body, path=LIST, method="GET")
+    emulator_env.force_error(200, body=body, path=LIST, method="GET")
     with caplog.at_level(logging.WARNING):
         w = make_list(VisualizationJobList, fast_session())
     assert w.error == ""
@@ -113,10 +115,14 @@ def test_rows_with_missing_fields_are_skipped_or_defaulted_not_fatal(
     w.cancel()
 
 
-def test_non_json_delete_answer_is_an_outcome_not_a_crash(fenv: Any, make_list: Any) -> None:
+def test_non_json_delete_answer_is_an_outcome_not_a_crash(
+    emulator_env: Any, make_list: Any
+) -> None:
     w = make_list(JobVersionList, fast_session())
     a, b = inactive(w)[:2]
-    fenv.force_error(kind="malformed", path=fenv.version_path(*a.key) + "$", method="DELETE")
+    emulator_env.force_error(
+        kind="malformed", path=emulator_env.version_path(*a.key) + "$", method="DELETE"
+    )
     w.select(keys=[a.key, b.key])
     w.request_delete()
     w.confirm(typed_count=2)
@@ -127,5 +133,5 @@ def test_non_json_delete_answer_is_an_outcome_not_a_crash(fenv: Any, make_list: 
     assert rec[a.key]["outcome"] == "unknown"
     assert rec[a.key]["detail"] == "unknown — still listed"
     assert "not JSON" in rec[a.key]["error_msg"]
-    assert fenv.delete_calls[fenv.version_path(*a.key)] == 1
+    assert emulator_env.delete_calls[emulator_env.version_path(*a.key)] == 1
     assert w.error == ""

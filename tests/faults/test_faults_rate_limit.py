@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any, Optional
 
 import pytest
-from faults_testlib import by_key, fast_session, http_of, inactive, show
+from faults_testlib import show
+from listpage import by_key, inactive
+from sessions import fast_session, http_of, short_sleep
 
 from modelarts_widgets.client._http import HttpEvent
 from modelarts_widgets.widgets import JobVersionList, VisualizationJobList
@@ -19,19 +22,18 @@ def _watch_status(widget: Any) -> list[str]:
     return seen
 
 
-def _status_at_end_of_waits(widget: Any, session: Any) -> list[str]:
-    """The widget's status line at the end of every wait of its HTTP client (what the user
-    has been looking at while the client waited)."""
-    http = http_of(session)
-    real_sleep = http._sleep
-    at_end: list[str] = []
+class StatusAtWaits:
+    """The session's sleep (at most 20 ms): notes the widget's status line at the end of every
+    wait of its HTTP client (what the user has been looking at while the client waited)."""
 
-    def sleep(seconds: float) -> None:
-        real_sleep(seconds)
-        at_end.append(widget.status_message)
+    def __init__(self) -> None:
+        self.widget: Any = None
+        self.at_end: list[str] = []
 
-    http._sleep = sleep
-    return at_end
+    def __call__(self, seconds: float) -> None:
+        short_sleep(seconds)
+        if self.widget is not None:
+            self.at_end.append(self.widget.status_message)
 
 
 def _events(session: Any) -> list[HttpEvent]:
@@ -42,14 +44,15 @@ def _events(session: Any) -> list[HttpEvent]:
 
 @pytest.mark.parametrize("retry_after", RETRY_AFTER)
 def test_429_on_list_waits_and_shows_it(
-    fenv: Any, make_list: Any, retry_after: Optional[int]
+    emulator_env: Any, make_list: Any, retry_after: Optional[int]
 ) -> None:
-    session = fast_session()
+    sleep = StatusAtWaits()
+    session = fast_session(sleep=sleep)
     w = make_list(VisualizationJobList, session)
     seen = _watch_status(w)
     events = _events(session)
-    at_end = _status_at_end_of_waits(w, session)
-    fenv.throttle(1, retry_after=retry_after, path=r"/visualization-jobs$", method="GET")
+    sleep.widget = w
+    emulator_env.throttle(1, retry_after=retry_after, path=r"/visualization-jobs$", method="GET")
     w.refresh()
     assert w.error == ""
     assert w.n_items == 4
@@ -58,16 +61,16 @@ def test_429_on_list_waits_and_shows_it(
         assert events[0].wait_s == pytest.approx(retry_after)
     assert events[0].wait_s <= http_of(session).max_retry_after
     assert any("rate limited" in s and "waiting" in s for s in seen), seen
-    assert at_end
-    assert all("rate limited" in s for s in at_end), at_end
+    assert sleep.at_end
+    assert all("rate limited" in s for s in sleep.at_end), sleep.at_end
 
 
 @pytest.mark.parametrize("retry_after", RETRY_AFTER)
 def test_429_on_version_list_waits_and_lists_everything(
-    fenv: Any, make_list: Any, retry_after: Optional[int]
+    emulator_env: Any, make_list: Any, retry_after: Optional[int]
 ) -> None:
     session = fast_session()
-    fenv.throttle(2, retry_after=retry_after, path=r"/versions$", method="GET")
+    emulator_env.throttle(2, retry_after=retry_after, path=r"/versions$", method="GET")
     w = make_list(JobVersionList, session)
     assert w.error == ""
     assert w.n_items == 9
@@ -75,16 +78,17 @@ def test_429_on_version_list_waits_and_lists_everything(
 
 @pytest.mark.parametrize("retry_after", RETRY_AFTER)
 def test_429_on_delete_waits_and_sends_once(
-    fenv: Any, make_list: Any, retry_after: Optional[int]
+    emulator_env: Any, make_list: Any, retry_after: Optional[int]
 ) -> None:
-    session = fast_session()
+    sleep = StatusAtWaits()
+    session = fast_session(sleep=sleep)
     w = make_list(JobVersionList, session)
     target = inactive(w)[0]
-    path = fenv.version_path(*target.key)
+    path = emulator_env.version_path(*target.key)
     seen = _watch_status(w)
     events = _events(session)
-    at_end = _status_at_end_of_waits(w, session)
-    fenv.throttle(1, retry_after=retry_after, path=path + "$", method="DELETE")
+    sleep.widget = w
+    emulator_env.throttle(1, retry_after=retry_after, path=path + "$", method="DELETE")
     w.select(keys=[target.key])
     w.request_delete()
     assert w.confirm()
@@ -92,22 +96,24 @@ def test_429_on_delete_waits_and_sends_once(
     rec = by_key(w.last_result)[target.key]
     # "deleted" (not "already gone") proves the throttled request was not processed
     assert rec["outcome"] == "deleted"
-    assert fenv.delete_calls == {path: 2}  # one throttled, one processed
+    assert emulator_env.delete_calls == {path: 2}  # one throttled, one processed
     assert [(e.kind, e.method) for e in events] == [("rate_limited", "DELETE")]
     assert any("rate limited" in s for s in seen), seen
-    assert at_end
-    assert all("rate limited" in s for s in at_end), at_end
+    assert sleep.at_end
+    assert all("rate limited" in s for s in sleep.at_end), sleep.at_end
     assert target.key not in {v.key for v in w.items}
 
 
-def test_429_on_delete_gives_up_after_the_bound_and_says_so(fenv: Any, make_list: Any) -> None:
+def test_429_on_delete_gives_up_after_the_bound_and_says_so(
+    emulator_env: Any, make_list: Any
+) -> None:
     session = fast_session()
     w = make_list(JobVersionList, session)
     http_of(session).max_retry_after = 0.05
     http_of(session).max_rate_limit_retries = 3
     target = inactive(w)[0]
-    path = fenv.version_path(*target.key)
-    fenv.throttle(50, retry_after=0.01, path=path + "$", method="DELETE")
+    path = emulator_env.version_path(*target.key)
+    emulator_env.throttle(50, retry_after=0.01, path=path + "$", method="DELETE")
     w.select(keys=[target.key])
     w.request_delete()
     w.confirm()
@@ -118,25 +124,27 @@ def test_429_on_delete_gives_up_after_the_bound_and_says_so(fenv: Any, make_list
     assert rec["error_code"] == "APIG.0308"
     assert "throttling" in rec["error_msg"]
     # bounded by the 429 budget, none processed
-    assert fenv.delete_calls[path] == 1 + http_of(session).max_rate_limit_retries
+    assert emulator_env.delete_calls[path] == 1 + http_of(session).max_rate_limit_retries
     assert "1 failed (APIG.0308)" in w.status_message
     assert "failed: APIG.0308" in show(w, target.key, target.version_name)
     assert target.key in {v.key for v in w.items}  # still there, still selected for a retry
     assert w.selected == [target.key]
 
 
-def test_rate_limited_bulk_delete_loses_nothing(fenv: Any, make_list: Any) -> None:
-    session = fast_session()
+def test_rate_limited_bulk_delete_loses_nothing(emulator_env: Any, make_list: Any) -> None:
+    session = fast_session(sleep=time.sleep)  # the token bucket refills in real time
     w = make_list(VisualizationJobList, session, concurrency=4)
     for n in range(12):
-        fenv.add_visualization_job(f"bulk-{n}", status=10)
+        emulator_env.add_visualization_job(f"bulk-{n}", status=10)
     w.refresh()
     w.set_filter(text="bulk-")
     w.select(all_matching=True)
     keys = list(w.selected)
     seen = _watch_status(w)
     events = _events(session)
-    fenv.set_rate_limit(20, burst=2, retry_after=0.2, path=r"/visualization-jobs/", method="DELETE")
+    emulator_env.set_rate_limit(
+        20, burst=2, retry_after=0.2, path=r"/visualization-jobs/", method="DELETE"
+    )
     throttled_finals: dict[str, int] = {}
     final: dict[str, str] = {}
     for _run in range(6):  # the first run, then "retry failed" until nothing is left
@@ -162,6 +170,8 @@ def test_rate_limited_bulk_delete_loses_nothing(fenv: Any, make_list: Any) -> No
         if e.kind == "rate_limited":
             resent[e.path] = resent.get(e.path, 0) + 1
     for key in keys:
-        path = fenv.visualization_path(key)
-        processed = fenv.delete_calls[path] - resent.get(path, 0) - throttled_finals.get(key, 0)
-        assert processed == 1, (key, fenv.delete_calls[path])
+        path = emulator_env.visualization_path(key)
+        processed = (
+            emulator_env.delete_calls[path] - resent.get(path, 0) - throttled_finals.get(key, 0)
+        )
+        assert processed == 1, (key, emulator_env.delete_calls[path])

@@ -10,7 +10,7 @@ import traceback
 from typing import Any, Callable
 
 import pytest
-from faults_testlib import inactive
+from listpage import inactive
 
 from modelarts_widgets import sdk
 from modelarts_widgets.session import Session
@@ -81,16 +81,16 @@ class Evidence:
         assert not leaks, f"secrets leaked: {leaks[:10]}"
 
 
-def _drive(w: Any, femu: Any) -> None:
+def _drive(w: Any, emulator: Any) -> None:
     """Select, confirm and delete (one success, one refusal) so every code path renders."""
     a, b = inactive(w)[:2]
-    femu.force_error(
+    emulator.force_error(
         403,
         body={"error_code": "ModelArts.0108", "error_msg": "No permission."},
         path=(
-            femu.version_path(*b.key)
+            emulator.version_path(*b.key)
             if isinstance(b.key, tuple)
-            else femu.visualization_path(b.key)
+            else emulator.visualization_path(b.key)
         )
         + "$",
         method="DELETE",
@@ -105,8 +105,9 @@ def _drive(w: Any, femu: Any) -> None:
 
 
 def test_no_secret_in_traits_state_reprs_logs_or_exceptions(
-    femu: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    emulator_env: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
+    emulator = emulator_env  # step 1 is the environment path a notebook user takes
     caplog.set_level(logging.DEBUG)  # root: ours, requests, urllib3 — everything
     for name in ("urllib3", "requests", "modelarts_widgets"):
         logging.getLogger(name).setLevel(logging.DEBUG)
@@ -114,33 +115,27 @@ def test_no_secret_in_traits_state_reprs_logs_or_exceptions(
     registry = _registry()
     before = set(registry)
     secret_values: dict[str, str] = {
-        "AK": femu.access_key,
-        "SK": femu.secret_key,
-        "password": femu.password,
+        "AK": emulator.access_key,
+        "SK": emulator.secret_key,
+        "password": emulator.password,
         "wrong SK": "wrongsk-" + rnd.token_hex(12),
         "wrong password": "wrongpw-" + rnd.token_hex(12),
     }
     made: list[Any] = []
-    endpoints = {"modelarts_endpoint": femu.base_url, "iam_endpoint": femu.base_url}
+    endpoints = {"modelarts_endpoint": emulator.base_url, "iam_endpoint": emulator.base_url}
 
-    # 1. AK/SK from the environment, the path a notebook user takes
-    monkeypatch.setenv("HUAWEICLOUD_SDK_AK", femu.access_key)
-    monkeypatch.setenv("HUAWEICLOUD_SDK_SK", femu.secret_key)
-    monkeypatch.setenv("HUAWEICLOUD_SDK_PROJECT_ID", femu.project_id)
-    monkeypatch.setenv("MODELARTS_ENDPOINT", femu.base_url)
-    monkeypatch.setenv("HUAWEICLOUD_SDK_IAM_ENDPOINT", femu.base_url)
-    monkeypatch.setenv("MODELARTS_REGION", femu.region)
+    # 1. AK/SK from the environment (``emulator_env``), the path a notebook user takes
     env_session = Session()
     versions = JobVersionList(poll_interval=0.05, recheck_timeout=5)
     made.append(versions)
-    _drive(versions, femu)
+    _drive(versions, emulator)
     ev.objects("aksk session", env_session, env_session.client, env_session.auth,
                env_session.client._http, env_session.auth.source)  # fmt: skip
     ev.objects("aksk credentials", env_session.auth.source.get())
 
     # 2. a wrong secret key and a wrong project: errors in the widget and as exceptions
-    wrong = Session(access_key=femu.access_key, secret_key=secret_values["wrong SK"],
-                    project_id=femu.project_id, **endpoints)  # fmt: skip
+    wrong = Session(access_key=emulator.access_key, secret_key=secret_values["wrong SK"],
+                    project_id=emulator.project_id, **endpoints)  # fmt: skip
     ev.raised("wrong SK list", lambda: wrong.client.list_job_versions(1))
     bad_list = VisualizationJobList(wrong)
     made.append(bad_list)
@@ -148,25 +143,25 @@ def test_no_secret_in_traits_state_reprs_logs_or_exceptions(
     ev.objects("wrong SK session", wrong, wrong.auth)
 
     # 3. IAM password login, token expiry and refresh mid-delete, then a wrong password
-    pw = Session(username=femu.username, password=femu.password, account=femu.domain,
-                 region_name=femu.region, **endpoints)  # fmt: skip
+    pw = Session(username=emulator.username, password=emulator.password, account=emulator.domain,
+                 region_name=emulator.region, **endpoints)  # fmt: skip
     secret_values["IAM token 1"] = pw.auth.source.get().value
-    femu.expire_tokens()
+    emulator.expire_tokens()
     vis = VisualizationJobList(pw, poll_interval=0.05, recheck_timeout=5)
     made.append(vis)
-    _drive(vis, femu)
+    _drive(vis, emulator)
     secret_values["IAM token 2"] = pw.auth.source.get().value
     assert secret_values["IAM token 1"] != secret_values["IAM token 2"]
     ev.objects("password session", pw, pw.auth, pw.auth.source, pw.auth.source.get())
     ev.raised(
         "wrong password",
-        lambda: Session(username=femu.username, password=secret_values["wrong password"],
-                        account=femu.domain, region_name=femu.region, **endpoints),
+        lambda: Session(username=emulator.username, password=secret_values["wrong password"],
+                        account=emulator.domain, region_name=emulator.region, **endpoints),
     )  # fmt: skip
 
     # 4. a fixed IAM token that expires (cannot be refreshed)
-    tok = Session(token=secret_values["IAM token 2"], project_id=femu.project_id, **endpoints)
-    femu.expire_tokens()
+    tok = Session(token=secret_values["IAM token 2"], project_id=emulator.project_id, **endpoints)
+    emulator.expire_tokens()
     expired = JobVersionList(tok)
     made.append(expired)
     assert "ModelArts.0202" in expired.error
@@ -177,13 +172,13 @@ def test_no_secret_in_traits_state_reprs_logs_or_exceptions(
     for name in ("HUAWEICLOUD_SDK_AK", "HUAWEICLOUD_SDK_SK"):
         monkeypatch.delenv(name)
     monkeypatch.setenv("MODELARTS_WIDGETS_NOTEBOOK", "1")
-    monkeypatch.setenv("MODELARTS_WIDGETS_METADATA_URL", femu.base_url)
+    monkeypatch.setenv("MODELARTS_WIDGETS_METADATA_URL", emulator.base_url)
     meta = Session()
     first = meta.auth.source.get()
-    femu.expire_tokens()
+    emulator.expire_tokens()
     temp_list = JobVersionList(poll_interval=0.05, recheck_timeout=5)
     made.append(temp_list)
-    _drive(temp_list, femu)
+    _drive(temp_list, emulator)
     refreshed = JobVersionList(meta)  # the first session refreshes its expired credentials
     made.append(refreshed)
     assert refreshed.error == ""
@@ -193,10 +188,10 @@ def test_no_secret_in_traits_state_reprs_logs_or_exceptions(
 
     # 6. the SDK facade
     facade = sdk.Session(
-        access_key=femu.access_key,
-        secret_key=femu.secret_key,
-        project_id=femu.project_id,
-        region_name=femu.region,
+        access_key=emulator.access_key,
+        secret_key=emulator.secret_key,
+        project_id=emulator.project_id,
+        region_name=emulator.region,
         **endpoints,
     )
     ev.objects("sdk", facade, sdk.Estimator(facade, job_id=1, version_id=2),
@@ -204,7 +199,7 @@ def test_no_secret_in_traits_state_reprs_logs_or_exceptions(
     ev.objects("sdk result", sdk.Estimator(facade, job_id=1, version_id=2).delete_job_version())
 
     # every token and temporary credential the emulator issued is a secret too
-    identity = femu.backend.identity
+    identity = emulator.backend.identity
     issued_tokens = list(getattr(identity, "_tokens", {}))
     issued_temp = dict(getattr(identity, "_temp", {}))
     assert len(issued_tokens) >= 2
@@ -256,7 +251,7 @@ NOTEBOOK_CELLS = [
 
 @pytest.mark.notebooks
 def test_no_secret_in_a_notebook_saved_with_widget_state(
-    fenv: Any, monkeypatch: pytest.MonkeyPatch
+    emulator_env: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")
@@ -264,9 +259,9 @@ def test_no_secret_in_a_notebook_saved_with_widget_state(
     wrong_pw = "wrongpw-" + rnd.token_hex(12)
     monkeypatch.setenv("FAULTS_WRONG_SK", wrong_sk)
     monkeypatch.setenv("FAULTS_WRONG_PW", wrong_pw)
-    monkeypatch.setenv("FAULTS_USER", fenv.username)
-    monkeypatch.setenv("FAULTS_PW", fenv.password)
-    monkeypatch.setenv("FAULTS_DOMAIN", fenv.domain)
+    monkeypatch.setenv("FAULTS_USER", emulator_env.username)
+    monkeypatch.setenv("FAULTS_PW", emulator_env.password)
+    monkeypatch.setenv("FAULTS_DOMAIN", emulator_env.domain)
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(src) for src in NOTEBOOK_CELLS]
     client = nbclient.NotebookClient(
@@ -283,13 +278,13 @@ def test_no_secret_in_a_notebook_saved_with_widget_state(
     assert "DEBUG" in saved  # the DEBUG log really went into the outputs
     assert "PasswordTokenSource" in saved or "TokenAuth" in saved
     secret_values = {
-        "AK": fenv.access_key,
-        "SK": fenv.secret_key,
-        "password": fenv.password,
+        "AK": emulator_env.access_key,
+        "SK": emulator_env.secret_key,
+        "password": emulator_env.password,
         "wrong SK": wrong_sk,
         "wrong password": wrong_pw,
     }
-    tokens = list(getattr(fenv.backend.identity, "_tokens", {}))  # what the emulator issued
+    tokens = list(getattr(emulator_env.backend.identity, "_tokens", {}))  # what the emulator issued
     assert tokens, "the kernel logged in with the password: the emulator issued a token"
     secret_values.update({f"IAM token {n}": t for n, t in enumerate(tokens)})
     for label, value in secret_values.items():

@@ -7,8 +7,9 @@ import re
 from typing import Any, Callable
 
 import pytest
-from faults_testlib import by_key, fast_session, http_of, inactive, show
-from listpage import page
+from faults_testlib import show
+from listpage import by_key, inactive, page
+from sessions import fast_session, http_of
 
 from modelarts_widgets.client._http import HttpEvent
 from modelarts_widgets.errors import RequestTimeoutError, ServerError, TransportError
@@ -24,10 +25,10 @@ def _events(session: Any) -> list[HttpEvent]:
     return events
 
 
-def _processed_then(femu: Any, monkeypatch: pytest.MonkeyPatch) -> Callable[[Any], None]:
+def _processed_then(emulator: Any, monkeypatch: pytest.MonkeyPatch) -> Callable[[Any], None]:
     """Make the emulator carry out a DELETE of ``key`` *before* a fault replaces its answer
     (what a gateway that times out or drops after the backend acted looks like)."""
-    backend = femu.backend
+    backend = emulator.backend
     real = backend.record_delete
     targets: dict[str, Callable[[], Any]] = {}
 
@@ -41,9 +42,11 @@ def _processed_then(femu: Any, monkeypatch: pytest.MonkeyPatch) -> Callable[[Any
 
     def arm(key: Any) -> None:
         if isinstance(key, tuple):
-            targets[femu.version_path(*key)] = lambda: backend.delete_version(*key)
+            targets[emulator.version_path(*key)] = lambda: backend.delete_version(*key)
         else:
-            targets[femu.visualization_path(key)] = lambda: backend.delete_visualization_job(key)
+            targets[emulator.visualization_path(key)] = lambda: backend.delete_visualization_job(
+                key
+            )
 
     return arm
 
@@ -51,10 +54,10 @@ def _processed_then(femu: Any, monkeypatch: pytest.MonkeyPatch) -> Callable[[Any
 # --- lists ------------------------------------------------------------------------------------
 
 
-def test_5xx_on_list_is_retried_with_backoff_then_lists(fenv: Any, make_list: Any) -> None:
+def test_5xx_on_list_is_retried_with_backoff_then_lists(emulator_env: Any, make_list: Any) -> None:
     session = fast_session()
     events = _events(session)
-    fenv.force_error(503, count=2, path=LIST, method="GET")
+    emulator_env.force_error(503, count=2, path=LIST, method="GET")
     w = make_list(VisualizationJobList, session)
     assert w.error == ""
     assert w.n_items == 4
@@ -65,10 +68,12 @@ def test_5xx_on_list_is_retried_with_backoff_then_lists(fenv: Any, make_list: An
     assert events[1].wait_s > 0
 
 
-def test_5xx_on_list_then_a_clear_error_with_the_request_id(fenv: Any, make_list: Any) -> None:
+def test_5xx_on_list_then_a_clear_error_with_the_request_id(
+    emulator_env: Any, make_list: Any
+) -> None:
     session = fast_session()
     events = _events(session)
-    fenv.force_error(502, count=10, path=LIST, method="GET")
+    emulator_env.force_error(502, count=10, path=LIST, method="GET")
     w = make_list(VisualizationJobList, session)
     assert len(events) == http_of(session).max_retries  # bounded
     assert w.error.startswith("Could not list visualization jobs")
@@ -77,15 +82,15 @@ def test_5xx_on_list_then_a_clear_error_with_the_request_id(fenv: Any, make_list
     assert "Backend unavailable" in w.error  # the server's words
     assert re.search(rf"request id {UUID}", w.error), w.error
     assert "request id" in page(w).error.value  # shown, not only in the trait
-    fenv.clear_faults()
+    emulator_env.clear_faults()
     w.refresh()  # the widget is still usable
     assert w.error == ""
     assert w.n_items == 4
 
 
-def test_5xx_on_version_list_then_a_clear_error(fenv: Any, make_list: Any) -> None:
+def test_5xx_on_version_list_then_a_clear_error(emulator_env: Any, make_list: Any) -> None:
     session = fast_session()
-    fenv.force_error(500, count=50, path=r"/versions$", method="GET")
+    emulator_env.force_error(500, count=50, path=r"/versions$", method="GET")
     w = make_list(JobVersionList, session)
     assert w.error.startswith("Could not list training job versions")
     assert "HTTP 500" in w.error
@@ -94,11 +99,11 @@ def test_5xx_on_version_list_then_a_clear_error(fenv: Any, make_list: Any) -> No
 
 
 def test_dropped_connection_on_list_is_retried_then_a_clear_error(
-    fenv: Any, make_list: Any
+    emulator_env: Any, make_list: Any
 ) -> None:
     session = fast_session()
     events = _events(session)
-    fenv.force_error(kind="drop", count=10, path=LIST, method="GET")
+    emulator_env.force_error(kind="drop", count=10, path=LIST, method="GET")
     w = make_list(VisualizationJobList, session)
     assert [e.reason for e in events] == ["connection error"] * http_of(session).max_retries
     assert w.error.startswith("Could not list visualization jobs")
@@ -107,17 +112,19 @@ def test_dropped_connection_on_list_is_retried_then_a_clear_error(
         list(session.client.iter_visualization_jobs())
 
 
-def test_dropped_connection_once_on_list_is_invisible(fenv: Any, make_list: Any) -> None:
-    fenv.force_error(kind="drop", count=1, path=LIST, method="GET")
+def test_dropped_connection_once_on_list_is_invisible(emulator_env: Any, make_list: Any) -> None:
+    emulator_env.force_error(kind="drop", count=1, path=LIST, method="GET")
     w = make_list(VisualizationJobList, fast_session())
     assert w.error == ""
     assert w.n_items == 4
 
 
-def test_read_timeout_on_list_is_retried_then_a_clear_error(fenv: Any, make_list: Any) -> None:
+def test_read_timeout_on_list_is_retried_then_a_clear_error(
+    emulator_env: Any, make_list: Any
+) -> None:
     session = fast_session(timeout=(2.0, 0.2))
     events = _events(session)
-    fenv.add_latency(5.0, path=LIST, method="GET")
+    emulator_env.add_latency(5.0, path=LIST, method="GET")
     w = make_list(VisualizationJobList, session)
     assert [e.reason for e in events] == ["timeout"] * http_of(session).max_retries
     assert w.error.startswith("Could not list visualization jobs")
@@ -126,9 +133,9 @@ def test_read_timeout_on_list_is_retried_then_a_clear_error(fenv: Any, make_list
         list(session.client.iter_visualization_jobs())
 
 
-def test_5xx_on_list_raises_server_error_at_the_client_level(fenv: Any) -> None:
+def test_5xx_on_list_raises_server_error_at_the_client_level(emulator_env: Any) -> None:
     session = fast_session()
-    fenv.force_error(503, count=10, path=LIST, method="GET")
+    emulator_env.force_error(503, count=10, path=LIST, method="GET")
     with pytest.raises(ServerError) as info:
         list(session.client.iter_visualization_jobs())
     err = info.value
@@ -151,14 +158,14 @@ def _delete_one(w: Any, key: Any) -> dict[str, Any]:
 
 @pytest.mark.parametrize("status", [500, 502, 503, 504])
 def test_5xx_on_delete_is_not_resent_and_rechecked_still_listed(
-    fenv: Any, make_list: Any, status: int
+    emulator_env: Any, make_list: Any, status: int
 ) -> None:
     w = make_list(JobVersionList, fast_session())
     target = inactive(w)[0]
-    path = fenv.version_path(*target.key)
-    fenv.force_error(status, count=5, path=path + "$", method="DELETE")
+    path = emulator_env.version_path(*target.key)
+    emulator_env.force_error(status, count=5, path=path + "$", method="DELETE")
     rec = _delete_one(w, target.key)
-    assert fenv.delete_calls == {path: 1}
+    assert emulator_env.delete_calls == {path: 1}
     assert rec["outcome"] == "unknown"
     assert rec["detail"] == "unknown — still listed"
     assert rec["http_status"] == status
@@ -169,26 +176,28 @@ def test_5xx_on_delete_is_not_resent_and_rechecked_still_listed(
 
 
 def test_5xx_after_the_server_deleted_is_rechecked_as_deleted(
-    fenv: Any, make_list: Any, monkeypatch: pytest.MonkeyPatch
+    emulator_env: Any, make_list: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     w = make_list(JobVersionList, fast_session())
     target = inactive(w)[0]
-    path = fenv.version_path(*target.key)
-    _processed_then(fenv, monkeypatch)(target.key)
-    fenv.force_error(504, path=path + "$", method="DELETE")
+    path = emulator_env.version_path(*target.key)
+    _processed_then(emulator_env, monkeypatch)(target.key)
+    emulator_env.force_error(504, path=path + "$", method="DELETE")
     rec = _delete_one(w, target.key)
-    assert fenv.delete_calls == {path: 1}
+    assert emulator_env.delete_calls == {path: 1}
     assert rec["outcome"] == "deleted"
     assert target.key not in {v.key for v in w.items}
 
 
-def test_html_proxy_page_on_delete_is_not_resent_and_rechecked(fenv: Any, make_list: Any) -> None:
+def test_html_proxy_page_on_delete_is_not_resent_and_rechecked(
+    emulator_env: Any, make_list: Any
+) -> None:
     w = make_list(VisualizationJobList, fast_session())
     target = next(j for j in w.items if j.status == 10)
-    path = fenv.visualization_path(target.key)
-    fenv.force_error(kind="html", status=502, path=path + "$", method="DELETE")
+    path = emulator_env.visualization_path(target.key)
+    emulator_env.force_error(kind="html", status=502, path=path + "$", method="DELETE")
     rec = _delete_one(w, target.key)
-    assert fenv.delete_calls == {path: 1}
+    assert emulator_env.delete_calls == {path: 1}
     assert rec["outcome"] == "unknown"
     assert rec["detail"] == "unknown — still listed"
     assert "not JSON" in (rec["error_msg"] or "")
@@ -196,14 +205,14 @@ def test_html_proxy_page_on_delete_is_not_resent_and_rechecked(fenv: Any, make_l
 
 
 def test_dropped_connection_on_delete_is_not_resent_and_rechecked(
-    fenv: Any, make_list: Any
+    emulator_env: Any, make_list: Any
 ) -> None:
     w = make_list(VisualizationJobList, fast_session())
     target = next(j for j in w.items if j.status == 10)
-    path = fenv.visualization_path(target.key)
-    fenv.force_error(kind="drop", count=1, path=path + "$", method="DELETE")
+    path = emulator_env.visualization_path(target.key)
+    emulator_env.force_error(kind="drop", count=1, path=path + "$", method="DELETE")
     rec = _delete_one(w, target.key)
-    assert fenv.delete_calls == {path: 1}
+    assert emulator_env.delete_calls == {path: 1}
     assert rec["outcome"] == "unknown"
     assert rec["detail"] == "unknown — still listed"
     row = show(w, target.key, target.job_name)
@@ -212,31 +221,31 @@ def test_dropped_connection_on_delete_is_not_resent_and_rechecked(
     assert w.retry_failed()
     assert w.wait(30)
     assert by_key(w.last_result)[target.key]["outcome"] == "deleted"
-    assert fenv.delete_calls == {path: 2}
+    assert emulator_env.delete_calls == {path: 2}
 
 
 def test_dropped_connection_after_the_server_deleted_is_rechecked_as_deleted(
-    fenv: Any, make_list: Any, monkeypatch: pytest.MonkeyPatch
+    emulator_env: Any, make_list: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     w = make_list(VisualizationJobList, fast_session())
     target = next(j for j in w.items if j.status == 10)
-    path = fenv.visualization_path(target.key)
-    _processed_then(fenv, monkeypatch)(target.key)
-    fenv.force_error(kind="drop", path=path + "$", method="DELETE")
+    path = emulator_env.visualization_path(target.key)
+    _processed_then(emulator_env, monkeypatch)(target.key)
+    emulator_env.force_error(kind="drop", path=path + "$", method="DELETE")
     rec = _delete_one(w, target.key)
-    assert fenv.delete_calls == {path: 1}
+    assert emulator_env.delete_calls == {path: 1}
     assert rec["outcome"] == "deleted"
     assert "no answer" in rec["detail"]
     assert not w.retry_failed()  # nothing to retry: it is gone
 
 
-def test_timeout_on_delete_is_not_resent_and_rechecked(fenv: Any, make_list: Any) -> None:
+def test_timeout_on_delete_is_not_resent_and_rechecked(emulator_env: Any, make_list: Any) -> None:
     w = make_list(JobVersionList, fast_session(timeout=(2.0, 0.2)))
     target = inactive(w)[0]
-    path = fenv.version_path(*target.key)
-    fenv.add_latency(5.0, path=path + "$", method="DELETE")
+    path = emulator_env.version_path(*target.key)
+    emulator_env.add_latency(5.0, path=path + "$", method="DELETE")
     rec = _delete_one(w, target.key)
-    assert fenv.delete_calls == {path: 1}
+    assert emulator_env.delete_calls == {path: 1}
     assert rec["outcome"] == "unknown"
     assert rec["detail"] == "unknown — still listed"
     assert "timeout" in (rec["error_msg"] or "")

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from faults_testlib import http_of
+from sessions import http_of
 
 from modelarts_widgets.session import Session
 from modelarts_widgets.widgets import VisualizationJobList

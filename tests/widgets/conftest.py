@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
 from typing import Any, Callable
 
 import pytest
@@ -26,37 +24,9 @@ def registry() -> dict[str, Any]:
 
 
 @pytest.fixture
-def wait_until() -> Callable[..., None]:
-    """Poll ``condition()`` every 20 ms until true; fail after ``timeout`` seconds."""
-
-    def wait(condition: Callable[[], Any], timeout: float = 20.0, what: str = "") -> None:
-        deadline = time.monotonic() + timeout
-        while not condition():
-            if time.monotonic() > deadline:
-                pytest.fail(f"timed out waiting for {what or condition}")
-            time.sleep(0.02)
-
-    return wait
-
-
-@pytest.fixture
-def make_widget(emulator_env: Any) -> Iterator[Callable[..., Any]]:
-    """Build a list widget (class, kwargs) against the emulator; closes them all afterwards."""
-    made: list[Any] = []
-
-    def make(cls: Any, *args: Any, **kwargs: Any) -> Any:
-        kwargs.setdefault("poll_interval", 0.05)
-        kwargs.setdefault("recheck_timeout", 10.0)
-        widget = cls(*args, **kwargs)
-        made.append(widget)
-        return widget
-
-    make.made = made  # type: ignore[attr-defined]
-    yield make
-    for widget in made:
-        widget.cancel()
-        widget.wait(30)
-        widget.close()
+def make_widget(emulator_env: Any, make_list: Callable[..., Any]) -> Callable[..., Any]:
+    """``make_list`` with ``Session()`` finding the emulator through the environment."""
+    return make_list
 
 
 @pytest.fixture

@@ -6,18 +6,11 @@ import logging
 from typing import Any
 
 import pytest
-from listpage import page
+from listpage import by_key, inactive, page
+from sessions import fast_session
 
 from modelarts_widgets.models import ACTIVE_STATUSES
 from modelarts_widgets.widgets import JobVersionList, VisualizationJobList
-
-
-def _inactive(w: Any) -> list[Any]:
-    return [v for v in w.items if v.status not in ACTIVE_STATUSES]
-
-
-def _by_key(records: list[dict[str, Any]]) -> dict[Any, dict[str, Any]]:
-    return {tuple(r["key"]) if isinstance(r["key"], list) else r["key"]: r for r in records}
 
 
 def test_delete_is_disabled_until_something_is_selected(make_widget: Any) -> None:
@@ -62,7 +55,7 @@ def test_cancel_from_python_closes_the_confirmation(make_widget: Any, emulator: 
 
 def test_typed_count_is_required_for_more_than_one(make_widget: Any, emulator: Any) -> None:
     w = make_widget(JobVersionList)
-    two = _inactive(w)[:2]
+    two = inactive(w)[:2]
     w.select(keys=[v.key for v in two])
     w.request_delete()
     panel = page(w)
@@ -123,10 +116,10 @@ def test_active_items_are_excluded_unless_included(make_widget: Any, emulator: A
 def test_mixed_outcomes_in_the_servers_words(
     make_widget: Any, emulator: Any, api: Any, wait_until: Any
 ) -> None:
-    w = make_widget(JobVersionList, concurrency=2)
+    w = make_widget(JobVersionList, fast_session(), concurrency=2)
     versions = {v.key: v for v in w.items}
     canceling = next(v for v in versions.values() if v.status == 9)  # refused: ModelArts.0105
-    ok, gone, throttled, broken = _inactive(w)[:4]
+    ok, gone, throttled, broken = inactive(w)[:4]
     api.delete_job_version(*gone.key)  # deleted behind the widget's back -> 404
     emulator.throttle(1, retry_after=1, path=emulator.version_path(*throttled.key), method="DELETE")
     emulator.force_error(503, path=emulator.version_path(*broken.key), method="DELETE")
@@ -137,7 +130,7 @@ def test_mixed_outcomes_in_the_servers_words(
     assert w.busy
     assert w.wait(30)
     assert not w.busy
-    rec = _by_key(w.last_result)
+    rec = by_key(w.last_result)
     assert rec[ok.key]["outcome"] == "deleted"
     assert rec[gone.key]["outcome"] == "already_gone"
     assert rec[gone.key]["http_status"] == 404
@@ -172,7 +165,7 @@ def test_retry_failed_reruns_only_failures(make_widget: Any, emulator: Any) -> N
     w = make_widget(JobVersionList)
     runs: list[list[dict[str, Any]]] = []
     w.on_deleted(runs.append)
-    a, b, c = _inactive(w)[:3]
+    a, b, c = inactive(w)[:3]
     emulator.force_error(500, path=emulator.version_path(*b.key), method="DELETE")
     w.select(keys=[a.key, b.key, c.key])
     w.request_delete()
@@ -221,7 +214,7 @@ def test_second_confirm_while_busy_sends_nothing_twice(
 ) -> None:
     w = make_widget(JobVersionList)
     emulator.add_latency(0.2, path=r".*/versions/\d+$", method="DELETE")
-    keys = [v.key for v in _inactive(w)[:3]]
+    keys = [v.key for v in inactive(w)[:3]]
     w.select(keys=keys)
     w.request_delete()
     page(w).count.value = "3"
@@ -286,3 +279,29 @@ def test_callback_errors_show_in_the_widget_and_are_logged(make_widget: Any, cap
     assert "callback blew up" in page(w).error.value
     assert any(r.exc_info for r in caplog.records if "broken" in r.getMessage())
     assert w.last_result[0]["outcome"] == "deleted"  # nothing lost
+
+
+def test_a_callback_may_start_the_next_run_and_wait_covers_both(
+    make_widget: Any, emulator: Any
+) -> None:
+    for name in ("first", "second"):
+        emulator.add_visualization_job(name, status=10)
+    w = make_widget(VisualizationJobList)
+    first, second = (next(j for j in w.items if j.job_name == n) for n in ("first", "second"))
+    runs: list[list[dict[str, Any]]] = []
+
+    def next_run(records: list[dict[str, Any]]) -> None:
+        runs.append(records)
+        if len(runs) == 1:  # on the run's thread, after the first run settled
+            w.select(keys=[second.key])
+            w.request_delete()
+            assert w.confirm()
+
+    w.on_deleted(next_run)
+    w.select(keys=[first.key])
+    w.request_delete()
+    assert w.confirm()
+    assert w.wait(30)
+    assert [[r["key"] for r in records] for records in runs] == [[first.key], [second.key]]
+    assert not w.busy
+    assert {first.key, second.key}.isdisjoint(j.key for j in w.items)

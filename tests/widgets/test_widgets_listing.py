@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from listpage import css_classes, page
+from sessions import fast_session
 
 from modelarts_widgets.models import ACTIVE_STATUSES
 from modelarts_widgets.widgets import JobVersionList, VisualizationJobList
@@ -189,7 +190,7 @@ def test_stable_css_classes_for_browser_tests(make_widget: Any) -> None:
 
 
 def test_rate_limit_waits_show_in_the_status_line(make_widget: Any, emulator: Any) -> None:
-    w = make_widget(VisualizationJobList)
+    w = make_widget(VisualizationJobList, fast_session())
     seen: list[str] = []
     w.observe(lambda ch: seen.append(ch["new"]), names="status_message")
     emulator.throttle(1, retry_after=1, path=r".*/visualization-jobs$", method="GET")
