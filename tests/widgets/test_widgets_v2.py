@@ -257,3 +257,18 @@ def test_the_official_sdk_provider_says_v2_needs_aksk(make_widget: Any) -> None:
     assert w.n_items == 0
     assert w.error.startswith("Could not list training jobs:")
     assert "AK/SK" in w.error
+
+
+def test_training_job_list_refuses_unknown_keywords_and_wrong_keys(
+    start: Any, make_widget: Any
+) -> None:
+    start()
+    with pytest.raises(TypeError, match="recheck"):
+        TrainingJobList(verify=False)
+    w = make_widget(TrainingJobList)
+    good = w.items[0].key
+    with pytest.raises(ValueError, match="training job key"):
+        w.select(keys=[good, (1, 2)])
+    assert w.n_selected == 0
+    assert w.select(keys=[good, "not-a-listed-id"]) == 1
+    assert w.selected == [good]
