@@ -3,7 +3,8 @@
 One list of both generations: v1 visualization jobs (``/v1/{p}/visualization-jobs``) and v2
 training jobs of kind ``visualization_job``; the "API" column says which a row is, and each
 delete goes to its row's API (v2 ones batched). A generation the region lacks is empty with a
-note; a generation that fails to list is noted while the other is still shown.
+note; a generation that fails to list is noted while the other's jobs are still shown (with
+nothing else to show, its error is the list's error).
 """
 
 from __future__ import annotations
@@ -163,7 +164,7 @@ class VisualizationJobList(ResourceList[VisJob]):
             found.extend(items)
             if note:
                 notes.append(note)
-        if len(failures) == len(loads):
+        if failures and not found:  # nothing to hide: the error is the list's
             raise failures[0]
         self._v2_keys = frozenset(j.key for j in found if isinstance(j, TrainingJobV2))
         self._list_note = " ".join(notes)
