@@ -7,11 +7,16 @@
 #      when the machine has it (pyenv), else .venv-ipyw7 on python3
 #   5. pytest -m "not browser and not notebooks and not slow" there (the 2,000-delete load
 #      test runs once, in step 3)
+#   6. .venv-lab3-ipyw7 <- pip install -e ".[test-core]" + JupyterLab 3.6 / ipywidgets 7.8 /
+#      Playwright (pins: scripts/constraints-lab3-ipyw7.txt) on python3
+#   7. pytest tests/browser/test_browser_lab3.py there (a real browser in JupyterLab 3)
 # Every step runs even if an earlier one failed; the exit status is non-zero if any failed.
 # pytest's exit 5 ("no tests collected") counts as a failure, loudly.
 # Env: PYTHON (interpreter for new venvs, default python3), MW_FORCE_INSTALL=1 (reinstall),
-#      MW_SKIP_IPYW7=1 (skip steps 4-5, for quick local runs; never set in CI).
-# Extra arguments are passed to both pytest runs (e.g. `bash scripts/test.sh -x -k smoke`).
+#      MW_SKIP_IPYW7=1 (skip steps 4-5), MW_SKIP_LAB3=1 (skip steps 6-7): for quick local
+#      runs; never set in CI.
+# Extra arguments are passed to the pytest runs of steps 3 and 5 (e.g. `bash scripts/test.sh -x
+# -k smoke`), not to step 7 (one test file).
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # shellcheck source=scripts/_venv.sh
@@ -92,6 +97,22 @@ else
         step "pytest (ipywidgets 7, $("$V7/bin/python" -V 2>&1))" run_pytest "$V7/bin/python" \
             "$ARTIFACTS/junit-ipyw7.xml" -m "not browser and not notebooks and not slow" \
             --ignore=tests/browser "$@"
+    fi
+fi
+
+if [ "${MW_SKIP_LAB3:-0}" = 1 ]; then
+    echo ">>> MW_SKIP_LAB3=1: skipping the JupyterLab 3 + ipywidgets 7 browser run"
+    if [ "${CI:-}" = true ]; then FAILED+=("MW_SKIP_LAB3 is not allowed when CI=true"); fi
+else
+    # JupyterLab 3 + ipywidgets 7 in a real browser: the list renders, a row is ticked and deleted.
+    L3=.venv-lab3-ipyw7
+    if PYTHON=${PYTHON:-python3} step "venv $L3 [test-core]" ensure_venv "$L3" test-core \
+        -c scripts/constraints-lab3-ipyw7.txt "jupyterlab==3.6.8" "ipywidgets==7.8.5" \
+        "playwright==1.65.2" "pytest-playwright==0.10.0"; then
+        step "ipywidgets is 7 (Lab 3)" check_ipywidgets "$L3/bin/python" 7
+        step "pytest (JupyterLab 3 + ipywidgets 7, browser)" run_pytest "$L3/bin/python" \
+            "$ARTIFACTS/junit-lab3.xml" tests/browser/test_browser_lab3.py \
+            --screenshot=only-on-failure --output="$ARTIFACTS/playwright-lab3"
     fi
 fi
 

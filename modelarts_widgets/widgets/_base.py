@@ -71,6 +71,7 @@ class ResourceList(w.VBox, Generic[T]):
     _noun_short = "item"
     _plural_short = "items"
     _css_class = "mw-list"
+    _search_placeholder = "search"
     #: How the items' statuses read (v1 codes unless a subclass lists v2 jobs).
     _statuses: StatusScheme = V1_STATUSES
     #: One line ``_load`` may leave for the status line (e.g. "this region has no v1 API").
@@ -106,6 +107,7 @@ class ResourceList(w.VBox, Generic[T]):
             self._state,
             self._lock,
             plural=self._plural,
+            search_placeholder=self._search_placeholder,
             outcome_of=lambda key: self._deleter.outcome(key),
             on_toggle=self._guard(self._row_toggled),
             on_confirm=self._guard(self._confirm_clicked),
@@ -292,7 +294,7 @@ class ResourceList(w.VBox, Generic[T]):
                 notes=tuple(extra),
             )
             self._view.panel.show(plan)
-            self._view.set_status("Review the list below, then confirm.")
+            self._view.set_status("Review the list above, then confirm.")
             self._view.render_buttons()
             return plan
 

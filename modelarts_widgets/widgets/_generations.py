@@ -24,7 +24,7 @@ from modelarts_widgets.models_v2 import (
     any_status_label,
     canonical_phase,
 )
-from modelarts_widgets.widgets._html import esc, fmt_duration, fmt_time
+from modelarts_widgets.widgets._html import TIME_WIDTH, fmt_duration, text_html, time_html
 from modelarts_widgets.widgets._view import V1_STATUSES, Column, StatusScheme
 from modelarts_widgets.widgets.badges import phase_badge_html, status_badge_html
 
@@ -141,12 +141,13 @@ _workspace = attrgetter("workspace_id")
 def v2_columns() -> list[Column[TrainingJobV2]]:
     """Name, status, kind, created, duration, workspace (the outcome column is the list's)."""
     return [
-        Column("name", "name", "13em", lambda j: esc(_name(j)), _name, "5em"),
-        Column("status", "status", "8em", lambda j: phase_badge_html(j.phase), _phase, "6em"),
-        Column("kind", "kind", "7em", lambda j: esc(j.kind), _kind, "4em"),
-        Column("created", "created", "9.5em", lambda j: esc(fmt_time(j.create_time)), _ct, "5em"),
-        Column(
-            "duration", "duration", "6em", lambda j: esc(fmt_duration(j.duration)), _duration, "5em"
-        ),
-        Column("workspace", "workspace", "6em", lambda j: esc(j.workspace_id), _workspace, "4em"),
-    ]
+        Column("name", "name", "24em", lambda j: text_html(_name(j)), _name, "6em", 0),
+        Column("status", "status", "9em", lambda j: phase_badge_html(j.phase), _phase, "7em", 1),
+        Column("kind", "kind", "7em", lambda j: text_html(j.kind), _kind, "5em", 3),
+        Column("created", "created", TIME_WIDTH, lambda j: time_html(j.create_time), _ct,
+               TIME_WIDTH, 2),
+        Column("duration", "duration", "6.5em", lambda j: text_html(fmt_duration(j.duration)),
+               _duration, "6.5em", 4),
+        Column("workspace", "workspace", "6em", lambda j: text_html(j.workspace_id), _workspace,
+               "5em", 5),
+    ]  # fmt: skip

@@ -7,15 +7,23 @@ become a visible ``\ufffd`` first, so a name cannot hide or reorder the text aro
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Optional
 from urllib.parse import urlsplit
 
 __all__ = [
-    "cells_html",
+    "LEAD_EM",
+    "LEAD_PX",
+    "ROOT_CLASS",
+    "TIME_WIDTH",
+    "GridColumn",
+    "RowGrid",
+    "em",
     "esc",
     "fmt_duration",
     "fmt_time",
@@ -23,7 +31,10 @@ __all__ = [
     "message_html",
     "names_html",
     "neutralize",
+    "short_url",
     "snapshot_table",
+    "text_html",
+    "time_html",
 ]
 
 
@@ -65,8 +76,44 @@ def fmt_duration(ms: Optional[int]) -> str:
     return f"{secs}s"
 
 
+def time_html(epoch_ms: Optional[int]) -> str:
+    """A timestamp cell: ``YYYY-MM-DD HH:MM`` shown, seconds and UTC offset in the tooltip."""
+    shown = fmt_time(epoch_ms)
+    if not shown or epoch_ms is None:
+        return ""
+    full = time.strftime("%Y-%m-%d %H:%M:%S UTC%z", time.localtime(epoch_ms / 1000.0))
+    return f'<span class="mw-time" title="{esc(full)}">{esc(shown)}</span>'
+
+
+def text_html(value: Any) -> str:
+    """Plain text for a one-line cell: escaped, and whole in the tooltip when cut."""
+    text = esc(value)
+    return f'<span title="{text}">{text}</span>' if text else ""
+
+
+def short_url(url: str) -> str:
+    """``https://host:port/a/b/tail?q`` -> ``host:port/…/tail`` (no user info, query or scheme)."""
+    try:
+        parts = urlsplit(url.strip())
+        host = parts.hostname or ""
+        port = parts.port
+    except ValueError:
+        return url
+    if not host:
+        return url
+    if ":" in host:  # IPv6
+        host = f"[{host}]"
+    if port is not None:
+        host = f"{host}:{port}"
+    segments = [s for s in parts.path.split("/") if s]
+    if not segments:
+        return host
+    return f"{host}/{segments[-1]}" if len(segments) == 1 else f"{host}/…/{segments[-1]}"
+
+
 def link_html(url: str, text: Optional[str] = None) -> str:
-    """A link opening in a new tab for http(s) URLs; other schemes are shown as plain text."""
+    """A link opening in a new tab for http(s) URLs, the whole URL in the tooltip; other
+    schemes are shown as plain text."""
     label = esc(text if text is not None else url)
     if not url:
         return ""
@@ -75,43 +122,136 @@ def link_html(url: str, text: Optional[str] = None) -> str:
     except ValueError:
         scheme = ""
     if scheme not in ("http", "https"):
-        return f'<span class="mw-url">{label}</span>'
+        return f'<span class="mw-url" title="{esc(url)}">{label}</span>'
     return (
-        f'<a class="mw-link" href="{esc(url.strip())}" target="_blank" '
-        f'rel="noopener noreferrer">{label}</a>'
+        f'<a class="mw-link" href="{esc(url.strip())}" title="{esc(url.strip())}" '
+        f'target="_blank" rel="noopener noreferrer">{label}</a>'
     )
 
 
-#: A cell: takes ``basis`` when there is room, shrinks to ``min`` (then ellipsis), one line.
+#: Root CSS class of every list widget; also the name of its CSS size container.
+ROOT_CLASS = "modelarts-widgets"
+#: Width of a timestamp column: ``2025-01-25 10:41`` whole, with its padding.
+TIME_WIDTH = "10.5em"
+#: Width of the checkbox column in front of every row (the header is indented by it), in px:
+#: the checkbox and the header have different font sizes in ipywidgets 7, so not in em.
+LEAD_PX = 28
+#: The same in em of a 13 px font, for the narrow-width thresholds.
+LEAD_EM = 2.2
+#: Text cells: one line, cut with an ellipsis (the whole value is in the cell's ``title``).
 _CELL = (
-    "box-sizing:border-box;padding:0 6px;flex:0 1 {basis};min-width:{min};overflow:hidden;"
-    "text-overflow:ellipsis;white-space:nowrap"
+    "box-sizing:border-box;padding:0 6px;min-width:0;overflow:hidden;text-overflow:ellipsis;"
+    "white-space:nowrap"
 )
-#: The last cell of a ``wrap_last`` row: grows into the free space and wraps its text.
+#: The outcome cell: badge and message wrap inside it.
 _WRAP_CELL = (
-    "box-sizing:border-box;padding:0 6px;flex:1 1 {basis};min-width:{min};"
-    "white-space:normal;overflow-wrap:anywhere"
+    "box-sizing:border-box;padding:0 6px;min-width:0;white-space:normal;overflow-wrap:anywhere"
 )
-_ROW = "display:flex;flex-wrap:nowrap;align-items:flex-start;min-width:0;width:100%"
+#: A row: a grid whose own content never widens it (``contain``), as wide as its parent.
+_ROW = "display:grid;align-items:start;min-width:0;width:100%;contain:inline-size"
 
 
-def cells_html(
-    cells: Sequence[str],
-    widths: Sequence[tuple[str, str]],
-    *,
-    css: str = "mw-cells",
-    key: str = "",
-    wrap_last: bool = False,
-) -> str:
-    """One flex row of cells. ``cells`` are already-safe HTML fragments, ``widths`` are
-    ``(basis, min_width)`` CSS lengths; with ``wrap_last`` the last cell grows and wraps."""
-    spans = []
-    for n, (cell, (basis, least)) in enumerate(zip(cells, widths)):
-        wrap = wrap_last and n == len(cells) - 1
-        style = (_WRAP_CELL if wrap else _CELL).format(basis=basis, min=least)
-        spans.append(f'<span class="mw-cell" style="{style}">{cell}</span>')
-    data = f' data-key="{esc(key)}"' if key else ""
-    return f'<div class="{css}"{data} style="{_ROW}">{"".join(spans)}</div>'
+@dataclass(frozen=True)
+class GridColumn:
+    """One column of a :class:`RowGrid`, widths in ``em`` of the widget's font.
+
+    ``width`` > ``least``: the column takes ``least`` and a share of the free width in
+    proportion to ``width``; ``width`` == ``least``: fixed. ``priority`` 0 is never hidden;
+    at narrow widths higher numbers give way first. ``wrap``: the text wraps (outcome).
+    """
+
+    key: str
+    width: float
+    least: float
+    priority: int = 1
+    wrap: bool = False
+
+    def track(self) -> str:
+        if self.width <= self.least:
+            return f"{_num(self.least)}em"
+        return f"minmax({_num(self.least)}em,{_num(self.width)}fr)"
+
+
+def _num(value: float) -> str:
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def em(length: str) -> float:
+    """``"9.5em"`` -> 9.5 (column widths are given in ``em``)."""
+    text = length.strip()
+    if not text.endswith("em") or text.endswith("rem"):
+        raise ValueError(f"column widths are em lengths like '9.5em', not {length!r}")
+    return float(text[:-2])
+
+
+class RowGrid:
+    """Header and rows as CSS grids sharing one column template, so every cell lines up.
+
+    The template and the rules for narrow widths (CSS container queries on the widget root)
+    live in one ``<style>`` block, :meth:`style_html`, scoped by a class named after the
+    columns. Lower-priority columns are hidden as the widget narrows; below the width of the
+    priority-0 columns the last column moves to its own line under the others.
+    """
+
+    def __init__(self, columns: Sequence[GridColumn]) -> None:
+        if not columns:
+            raise ValueError("a row grid needs at least one column")
+        self.columns = tuple(columns)
+        spec = ";".join(f"{c.key},{c.width},{c.least},{c.priority},{c.wrap}" for c in columns)
+        self.css_class = "mw-g-" + hashlib.sha1(spec.encode()).hexdigest()[:10]  # noqa: S324
+
+    def _template(self, shown: Sequence[GridColumn]) -> str:
+        return " ".join(c.track() for c in shown)
+
+    def steps(self) -> list[tuple[float, tuple[GridColumn, ...]]]:
+        """``(max container width in em, columns still shown)`` for each narrowing step."""
+        levels = sorted({c.priority for c in self.columns if c.priority > 0}, reverse=True)
+        shown = self.columns
+        out: list[tuple[float, tuple[GridColumn, ...]]] = []
+        for level in levels:
+            below = LEAD_EM + sum(c.least for c in shown) + 1.0  # 1em of slack
+            shown = tuple(c for c in shown if c.priority < level)
+            out.append((below, shown))
+        out.append((LEAD_EM + sum(c.least for c in shown) + 1.0, shown))
+        return out
+
+    def style_html(self) -> str:
+        """The ``<style>`` block for this grid (identical for every widget with these columns)."""
+        g = f".{ROOT_CLASS} .{self.css_class}"
+        last = self.columns[-1].key
+        rules = [
+            # ipywidgets 8 keeps min-width:auto on the HTML content: a row would be as wide
+            # as its text. Let it shrink to the widget instead.
+            f".{ROOT_CLASS} .widget-html-content{{min-width:0}}",
+            f".{ROOT_CLASS}{{container:mwlist/inline-size}}",
+            f"{g}{{grid-template-columns:{self._template(self.columns)}}}",
+        ]
+        steps = self.steps()
+        for n, (below, shown) in enumerate(steps):
+            keys = {c.key for c in shown}
+            hidden = ",".join(f"{g}>.mw-col-{c.key}" for c in self.columns if c.key not in keys)
+            body = []
+            if n < len(steps) - 1:
+                body.append(f"{g}{{grid-template-columns:{self._template(shown)}}}")
+            else:  # the last column on its own line under the others
+                rest = [c for c in shown if c.key != last] or list(shown)
+                body.append(f"{g}{{grid-template-columns:{self._template(rest)}}}")
+                body.append(f"{g}>.mw-col-{last}{{grid-column:1/-1}}")
+            if hidden:
+                body.append(f"{hidden}{{display:none}}")
+            rules.append(f"@container mwlist (max-width:{_num(below)}em){{{''.join(body)}}}")
+        return f'<style class="mw-grid-style">{"".join(rules)}</style>'
+
+    def row_html(self, cells: Sequence[str], *, css: str = "mw-cells", key: str = "") -> str:
+        """One row of already-safe HTML ``cells``, one per column, in column order."""
+        if len(cells) != len(self.columns):
+            raise ValueError(f"{len(cells)} cells for {len(self.columns)} columns")
+        spans = []
+        for cell, col in zip(cells, self.columns):
+            style = _WRAP_CELL if col.wrap else _CELL
+            spans.append(f'<div class="mw-cell mw-col-{esc(col.key)}" style="{style}">{cell}</div>')
+        data = f' data-key="{esc(key)}"' if key else ""
+        return f'<div class="{css} {self.css_class}"{data} style="{_ROW}">{"".join(spans)}</div>'
 
 
 #: Longest server message shown under a badge (the whole text stays in the tooltip).

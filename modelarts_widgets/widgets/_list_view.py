@@ -9,24 +9,46 @@ sends no request and holds no run state: outcomes come from ``outcome_of(key)``.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Iterator
+from collections.abc import Hashable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, Callable, Generic, Optional, TypeVar
 
 from modelarts_widgets._types import ListItem
 from modelarts_widgets.bulk import ItemOutcome, Outcome
-from modelarts_widgets.widgets._html import cells_html, esc, message_html, snapshot_table
+from modelarts_widgets.widgets._html import (
+    LEAD_PX,
+    GridColumn,
+    RowGrid,
+    em,
+    esc,
+    message_html,
+    snapshot_table,
+)
 from modelarts_widgets.widgets._view import ListState
 from modelarts_widgets.widgets.badges import badge_html
 from modelarts_widgets.widgets.confirm import ConfirmPanel
+from modelarts_widgets.widgets.progress import ProgressBar, counts_text
 from modelarts_widgets.widgets.status import StatusLine
 from modelarts_widgets.widgets.table import Controls, RowPool, WidgetFactory
 
-__all__ = ["OUTCOME_WIDTH", "ListView", "outcome_html"]
+__all__ = ["OUTCOME_COLUMN", "ListView", "outcome_html"]
 
 T = TypeVar("T", bound=ListItem)
-#: The outcome column: (width when there is room, narrowest); it takes any free space.
-OUTCOME_WIDTH = ("14em", "10em")
+#: The outcome column (badge + message): always shown, its text wraps.
+OUTCOME_COLUMN = GridColumn("outcome", width=16, least=12.5, priority=0, wrap=True)
+#: The order of the counts beside the delete progress bar.
+PROGRESS_ORDER = tuple(
+    str(o)
+    for o in (
+        Outcome.DELETED,
+        Outcome.ALREADY_GONE,
+        Outcome.ACCEPTED,
+        Outcome.SENDING,
+        Outcome.FAILED,
+        Outcome.UNKNOWN,
+        Outcome.NOT_SENT,
+    )
+)
 
 
 class ListView(Generic[T]):
@@ -39,6 +61,7 @@ class ListView(Generic[T]):
         lock: Any,
         *,
         plural: str,
+        search_placeholder: str = "search",
         outcome_of: Callable[[Hashable], Optional[ItemOutcome]],
         on_toggle: Callable[[Hashable, bool], None],
         on_confirm: Callable[[], None],
@@ -53,27 +76,39 @@ class ListView(Generic[T]):
         self.syncing = False
         self.status = StatusLine(self._write_status)
         columns = list(state.columns.values())
-        self.widths = [(c.width, c.min_width) for c in columns] + [OUTCOME_WIDTH]
+        self.grid = RowGrid(
+            [GridColumn(c.key, em(c.width), em(c.min_width), c.priority) for c in columns]
+            + [OUTCOME_COLUMN]
+        )
         self.factory = WidgetFactory()
         self.pool = RowPool(self.factory, state.page_size, on_toggle, lock)
-        self.controls = Controls(self.factory)
-        self.panel = ConfirmPanel(self.factory, on_confirm, on_cancel)
+        self.controls = Controls(self.factory, search_placeholder)
+        self.panel = ConfirmPanel(self.factory, on_confirm, on_cancel, self._panel_toggled)
+        self.progress = ProgressBar(self.factory, "mw-delete-progress")
         self.controls.header.value = self._header_html()
 
     @property
     def children(self) -> list[Any]:
-        """The list's children, top to bottom."""
+        """The list's children, top to bottom. The confirmation panel sits where the rows are:
+        while it is open the header, rows and pager are hidden, so Confirm is on screen."""
         c = self.controls
         return [
             c.filter_bar,
             c.error,
             c.selection_bar,
+            self.panel.box,
             c.header,
             self.pool.box,
             c.pager,
             c.actions,
-            self.panel.box,
+            self.progress.box,
         ]
+
+    def _panel_toggled(self, visible: bool) -> None:
+        display = "none" if visible else None
+        for part in (self.controls.header, self.pool.box, self.controls.pager):
+            if part.layout.display != display:
+                part.layout.display = display
 
     @contextmanager
     def sync(self) -> Iterator[None]:
@@ -89,7 +124,7 @@ class ListView(Generic[T]):
         cells = [c.cell(item) for c in self._state.columns.values()]
         outcome = self._outcome_of(item.key)
         cells.append("" if outcome is None else outcome_html(outcome))
-        return cells_html(cells, self.widths, key=str(item.key), wrap_last=True)
+        return self.grid.row_html(cells, key=str(item.key))
 
     def render(self) -> None:
         """Re-draw the page, the filter / sort controls, the pager and the selection."""
@@ -162,6 +197,14 @@ class ListView(Generic[T]):
         else:
             self.status.say(text, html)
 
+    def set_progress(self, done: int, total: int, counts: Mapping[str, int]) -> None:
+        """The delete run's progress bar: ``done`` of ``total`` and the counts by outcome
+        beside it; ``total`` 0 hides it."""
+        if total <= 0:
+            self.progress.hide()
+        else:
+            self.progress.show(done, total, counts_text(counts, PROGRESS_ORDER))
+
     def set_busy(self, busy: bool) -> None:
         self._owner.set_trait("busy", busy)
         self.render_buttons()
@@ -200,10 +243,8 @@ class ListView(Generic[T]):
 
     def _header_html(self) -> str:
         titles = [esc(c.title) for c in self._state.columns.values()] + ["outcome"]
-        row = cells_html(
-            [f"<b>{t}</b>" for t in titles], self.widths, css="mw-header-cells", wrap_last=True
-        )
-        return f'<div style="padding-left:2.2em">{row}</div>'
+        row = self.grid.row_html([f'<b title="{t}">{t}</b>' for t in titles], css="mw-header-cells")
+        return f'{self.grid.style_html()}<div style="padding-left:{LEAD_PX}px">{row}</div>'
 
 
 def outcome_html(outcome: ItemOutcome) -> str:

@@ -58,7 +58,9 @@ V1_STATUSES = StatusScheme(
 class Column(Generic[T]):
     """One column: ``cell`` returns safe (escaped) HTML, ``sort_key`` a comparable or None.
 
-    ``width`` is the column's width when there is room; it shrinks down to ``min_width``.
+    ``min_width`` is the narrowest the column gets; ``width`` (``em``) is its share of the free
+    width (equal to ``min_width``: fixed). ``priority`` 0: always shown; at narrow widths the
+    columns with the highest ``priority`` give way first.
     """
 
     key: str
@@ -67,6 +69,7 @@ class Column(Generic[T]):
     cell: Callable[[T], str]
     sort_key: Optional[Callable[[T], Any]] = None
     min_width: str = "3em"
+    priority: int = 1
 
 
 def _sort_value(value: Any) -> Any:

@@ -1,7 +1,10 @@
 """Small inline HTML status badges: a text label (never colour alone) and a full-text tooltip.
 
-Colours come from JupyterLab CSS variables with fallbacks, so badges follow the theme and
-still look right in exported HTML. Everything that may come from the server (codes, messages,
+Colours are fixed pairs (not theme variables), chosen so the text has a WCAG contrast of at
+least 4.5:1 on its badge in light and dark themes alike and in exported HTML (a unit test
+computes it). A label too long for its column ends in an ellipsis, whole in the tooltip.
+
+Everything that may come from the server (codes, messages,
 details, unknown state names) is escaped with ``html.escape(..., quote=True)``; long text is
 shortened in the visible label and kept whole in the ``title`` tooltip.
 """
@@ -24,6 +27,7 @@ from modelarts_widgets.widgets._html import esc
 
 __all__ = [
     "OUTCOME_LABELS",
+    "PALETTE",
     "badge_html",
     "generation_badge_html",
     "phase_badge_html",
@@ -43,13 +47,13 @@ OUTCOME_LABELS: dict[str, str] = {
     Outcome.UNKNOWN: "unknown",
 }
 
-# kind -> (background, text colour)
-_PALETTE: dict[str, tuple[str, str]] = {
-    "success": ("var(--jp-success-color1, #388e3c)", "var(--jp-ui-inverse-font-color0, #fff)"),
-    "error": ("var(--jp-error-color1, #d32f2f)", "var(--jp-ui-inverse-font-color0, #fff)"),
-    "warn": ("var(--jp-warn-color1, #f57c00)", "#000"),
-    "info": ("var(--jp-info-color1, #0288d1)", "var(--jp-ui-inverse-font-color0, #fff)"),
-    "neutral": ("var(--jp-layout-color3, #bdbdbd)", "var(--jp-ui-font-color1, #212121)"),
+#: kind -> (background, text colour), as ``#rrggbb``.
+PALETTE: dict[str, tuple[str, str]] = {
+    "success": ("#1e7b34", "#ffffff"),
+    "error": ("#c62828", "#ffffff"),
+    "warn": ("#f9a825", "#1a1a1a"),
+    "info": ("#0b63a8", "#ffffff"),
+    "neutral": ("#e0e0e0", "#1a1a1a"),
 }
 
 _OUTCOME_KIND: dict[str, str] = {
@@ -81,14 +85,15 @@ def _css_token(text: str) -> str:
 
 
 def _render(kind: str, state: str, label: str, tooltip: str) -> str:
-    background, colour = _PALETTE.get(kind, _PALETTE["neutral"])
+    background, colour = PALETTE.get(kind, PALETTE["neutral"])
     style = (
-        f"display:inline-block;padding:0 6px;border-radius:8px;font-size:85%;"
-        f"line-height:1.6;white-space:nowrap;background:{background};color:{colour}"
+        "display:inline-block;box-sizing:border-box;max-width:100%;padding:0 6px;"
+        "border-radius:8px;font-size:85%;line-height:1.6;vertical-align:middle;white-space:nowrap;"
+        f"overflow:hidden;text-overflow:ellipsis;background:{background};color:{colour}"
     )
     token = _css_token(state)
     return (
-        f'<span class="maw-badge maw-badge-{token}" data-state="{_esc(state)}" '
+        f'<span class="maw-badge maw-badge-{token}" data-state="{_esc(state)}" data-kind="{kind}" '
         f'title="{_esc(tooltip)}" style="{style}">{_esc(label)}</span>'
     )
 

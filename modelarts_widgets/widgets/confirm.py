@@ -122,11 +122,13 @@ class ConfirmPanel:
         factory: WidgetFactory,
         on_confirm: Callable[[], None],
         on_cancel: Callable[[], None],
+        on_visible: Optional[Callable[[bool], None]] = None,
     ) -> None:
         f = factory
         self.plan: Optional[DeletePlan] = None
         self._on_confirm = on_confirm
         self._on_cancel = on_cancel
+        self._on_visible = on_visible  # called with True / False as the panel opens / closes
         self.message = f.make(w.HTML, "html", "mw-confirm-message", value="")
         self._include_layout = f.track(w.Layout(display="none"))
         self.include_active = f.make(
@@ -186,11 +188,15 @@ class ConfirmPanel:
         self._include_layout.display = None if n_active else "none"
         self.update()
         self._layout.display = None
+        if self._on_visible is not None:
+            self._on_visible(True)
 
     def hide(self) -> None:
         self.plan = None
         self._layout.display = "none"
         self.confirm_button.disabled = True
+        if self._on_visible is not None:
+            self._on_visible(False)
 
     def update(self) -> None:
         """Re-render the preview and enable Confirm only when the plan checks out."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Callable, Generic, Optional, Protocol, TypeVar, Union
 
@@ -54,6 +54,9 @@ class DeleteView(Protocol):
     def set_error(self, text: str) -> None: ...
 
     def set_busy(self, busy: bool) -> None: ...
+
+    def set_progress(self, done: int, total: int, counts: Mapping[str, int]) -> None:
+        """Show ``done`` of ``total`` items and the counts by outcome; ``total`` 0 hides it."""
 
     def set_result(self, records: list[Record]) -> None:
         """Publish the receipt of the last run (one record per item)."""
@@ -138,6 +141,7 @@ class DeleteController(Generic[T]):
         self._outcomes = bulk.outcomes
         n = len(bulk.outcomes)
         self._view.set_status(f"Deleting {n} {self._plural if n != 1 else self._noun}…")
+        self._view.set_progress(0, n, {})
         self._view.render()
         bulk.start()
 
@@ -184,6 +188,20 @@ class DeleteController(Generic[T]):
             bulk = self._bulk
             if bulk is not None and not bulk.done:
                 self._view.set_status(bulk.summary(), summary_html(bulk), progress=True)
+            if self._busy:  # the last update too: the bar shows the end before it goes
+                self._view.set_progress(*self._progress())
+
+    def _progress(self) -> tuple[int, int, dict[str, int]]:
+        """``(done, total, counts by outcome)``; with re-checking "accepted" is not done yet."""
+        counts: dict[str, int] = {}
+        for outcome in self._outcomes.values():
+            counts[str(outcome.state)] = counts.get(str(outcome.state), 0) + 1
+        pending = {str(Outcome.QUEUED), str(Outcome.SENDING)}
+        if self._settings.recheck:
+            pending.add(str(Outcome.ACCEPTED))
+        done = sum(n for state, n in counts.items() if state not in pending)
+        counts.pop(str(Outcome.QUEUED), None)
+        return done, len(self._outcomes), counts
 
     def _finish(self, bulk: BulkDelete) -> None:
         try:
@@ -191,6 +209,8 @@ class DeleteController(Generic[T]):
         finally:
             with self._lock:
                 current = self._bulk is bulk  # an on_deleted callback may have started another
+                if current:
+                    self._view.set_progress(0, 0, {})  # the status line keeps the receipt
                 if current and self._busy:
                     self._set_busy(False)
             if current:

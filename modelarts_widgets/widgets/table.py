@@ -13,6 +13,8 @@ from typing import Any, Callable, Optional
 
 import ipywidgets as w
 
+from modelarts_widgets.widgets._html import LEAD_PX
+
 __all__ = ["Controls", "RowPool", "WidgetFactory"]
 
 
@@ -69,7 +71,8 @@ class RowPool:
         self._checks: list[Any] = []
         self._cells: list[Any] = []
         self._rows: list[Any] = []
-        factory.layout("row-check", width="2.2em", min_width="2.2em", margin="0")
+        lead = f"{LEAD_PX}px"
+        factory.layout("row-check", width=lead, min_width=lead, margin="0")
         factory.layout("row-cells", flex="1 1 auto", margin="0", overflow="hidden", min_width="0")
         factory.layout("row", align_items="flex-start", margin="0", min_height="1.9em")
         for index in range(size):
@@ -142,7 +145,7 @@ class RowPool:
 class Controls:
     """Toolbar, selection bar, pager, action buttons and message areas (no behaviour)."""
 
-    def __init__(self, factory: WidgetFactory) -> None:
+    def __init__(self, factory: WidgetFactory, search_placeholder: str = "search") -> None:
         f = factory
         f.layout("button", width="auto")
         f.layout("html", margin="0 4px")
@@ -154,7 +157,7 @@ class Controls:
             "search",
             "mw-search",
             value="",
-            placeholder="search name / version / engine",
+            placeholder=search_placeholder,
             continuous_update=True,
         )
         self.status_filter = f.make(
@@ -186,7 +189,9 @@ class Controls:
         self.cancel_run.disabled = True
         self.selection_label = f.make(w.HTML, "html", "mw-selection", value="")
         self.page_label = f.make(w.HTML, "html", "mw-page", value="")
-        self.header = f.make(w.HTML, "row-cells", "mw-header", value="")
+        # header, rows and pager have layouts of their own: hidden while the panel is open
+        f.layout("header", flex="1 1 auto", margin="0", overflow="hidden", min_width="0")
+        self.header = f.make(w.HTML, "header", "mw-header", value="")
         self.status = f.make(w.HTML, "html", "mw-status", value="")
         self.error = f.make(w.HTML, "html", "mw-error", value="")
         self.filter_bar = f.make(
@@ -201,8 +206,9 @@ class Controls:
             "mw-selection-bar",
             children=[self.selection_label, self.select_page, self.select_all, self.clear],
         )
+        f.layout("pager", flex_flow="row wrap", align_items="center")
         self.pager = f.make(
-            w.HBox, "bar", "mw-pager", children=[self.prev, self.page_label, self.next]
+            w.HBox, "pager", "mw-pager", children=[self.prev, self.page_label, self.next]
         )
         self.actions = f.make(
             w.HBox, "bar", "mw-actions", children=[self.delete, self.cancel_run, self.status]

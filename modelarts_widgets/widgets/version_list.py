@@ -11,7 +11,7 @@ from modelarts_widgets.client.base import ModelArtsApi
 from modelarts_widgets.models import JobVersion
 from modelarts_widgets.widgets._base import LIST_KEYWORDS, ResourceList
 from modelarts_widgets.widgets._generations import count_v2_training_jobs, list_generation
-from modelarts_widgets.widgets._html import esc, fmt_duration, fmt_time
+from modelarts_widgets.widgets._html import TIME_WIDTH, fmt_duration, text_html, time_html
 from modelarts_widgets.widgets._options import RENAMED, check_list_workers
 from modelarts_widgets.widgets._view import Column
 from modelarts_widgets.widgets.badges import status_badge_html
@@ -68,6 +68,7 @@ class JobVersionList(ResourceList[JobVersion]):
     _noun_short = "version"
     _plural_short = "versions"
     _css_class = "mw-version-list"
+    _search_placeholder = "search job, version or engine"
 
     @refuse_unknown(extra=LIST_KEYWORDS, hints=RENAMED)
     def __init__(
@@ -94,9 +95,15 @@ class JobVersionList(ResourceList[JobVersion]):
 
     def _columns(self) -> list[Column[JobVersion]]:
         return [
-            Column("job", "job", "12em", lambda v: esc(_job_label(v)), _job_label, "5em"),
+            Column("job", "job", "24em", lambda v: text_html(_job_label(v)), _job_label, "6em", 0),
             Column(
-                "version", "version", "5.5em", lambda v: esc(_version_label(v)), _version_id, "4em"
+                "version",
+                "version",
+                "6em",
+                lambda v: text_html(_version_label(v)),
+                _version_id,
+                "5.5em",
+                0,
             ),
             Column(
                 "status",
@@ -104,20 +111,36 @@ class JobVersionList(ResourceList[JobVersion]):
                 "9em",
                 lambda v: status_badge_html(v.status),
                 _status_label,
-                "6em",
+                "7em",
+                1,
             ),
             Column(
-                "created", "created", "9.5em", lambda v: esc(fmt_time(v.create_time)), _ct, "5em"
+                "created",
+                "created",
+                TIME_WIDTH,
+                lambda v: time_html(v.create_time),
+                _ct,
+                TIME_WIDTH,
+                2,
             ),
             Column(
                 "duration",
                 "duration",
-                "6em",
-                lambda v: esc(fmt_duration(v.duration)),
+                "6.5em",
+                lambda v: text_html(fmt_duration(v.duration)),
                 _duration,
-                "6em",
+                "6.5em",
+                3,
             ),
-            Column("engine", "engine", "10em", lambda v: esc(_engine(v)), _engine_or_none, "4em"),
+            Column(
+                "engine",
+                "engine",
+                "12em",
+                lambda v: text_html(_engine(v)),
+                _engine_or_none,
+                "5em",
+                4,
+            ),
         ]
 
     def _checked_key(self, key: Any) -> Hashable:

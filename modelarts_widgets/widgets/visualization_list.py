@@ -31,7 +31,14 @@ from modelarts_widgets.widgets._generations import (
     list_generation,
     visualization_jobs_v2,
 )
-from modelarts_widgets.widgets._html import esc, fmt_duration, fmt_time, link_html
+from modelarts_widgets.widgets._html import (
+    TIME_WIDTH,
+    fmt_duration,
+    link_html,
+    short_url,
+    text_html,
+    time_html,
+)
 from modelarts_widgets.widgets._options import RENAMED
 from modelarts_widgets.widgets._view import Column
 from modelarts_widgets.widgets.badges import generation_badge_html
@@ -66,6 +73,7 @@ class VisualizationJobList(ResourceList[VisJob]):
     _noun_short = "job"
     _plural_short = "jobs"
     _css_class = "mw-vis-list"
+    _search_placeholder = "search name, job id or train URL"
     _statuses = MIXED_STATUSES
 
     @refuse_unknown(extra=LIST_KEYWORDS, hints=RENAMED)
@@ -90,38 +98,59 @@ class VisualizationJobList(ResourceList[VisJob]):
 
     def _columns(self) -> list[Column[VisJob]]:
         return [
-            Column("name", "name", "9.5em", lambda j: esc(_name(j)), _name, "5em"),
+            Column("name", "name", "24em", lambda j: text_html(_name(j)), _name, "6em", 0),
             Column(
-                "api", "API", "3em", lambda j: generation_badge_html(_generation(j)), _generation
+                "api",
+                "API",
+                "3em",
+                lambda j: generation_badge_html(_generation(j)),
+                _generation,
+                "3em",
+                1,
             ),
             Column(
-                "status", "status", "9em", lambda j: any_status_badge_html(j.status), _label, "6em"
+                "status",
+                "status",
+                "9em",
+                lambda j: any_status_badge_html(j.status),
+                _label,
+                "7em",
+                1,
             ),
             Column(
-                "created", "created", "9.5em", lambda j: esc(fmt_time(j.create_time)), _ct, "5em"
-            ),
-            Column(
-                "duration",
-                "duration",
-                "6em",
-                lambda j: esc(fmt_duration(j.duration)),
-                _duration,
-                "6em",
+                "created",
+                "created",
+                TIME_WIDTH,
+                lambda j: time_html(j.create_time),
+                _ct,
+                TIME_WIDTH,
+                2,
             ),
             Column(
                 "service_url",
                 "service URL",
-                "8.5em",
-                lambda j: link_html(_service_url(j)),
-                min_width="4em",
+                "16em",
+                lambda j: link_html(_service_url(j), short_url(_service_url(j))),
+                min_width="13.5em",
+                priority=3,
+            ),
+            Column(
+                "duration",
+                "duration",
+                "6.5em",
+                lambda j: text_html(fmt_duration(j.duration)),
+                _duration,
+                "6.5em",
+                4,
             ),
             Column(
                 "train_url",
                 "train URL",
-                "8em",
-                lambda j: esc(_train_url(j) or ""),
+                "14em",
+                lambda j: text_html(_train_url(j) or ""),
                 _train_url,
-                "4em",
+                "5em",
+                5,
             ),
         ]
 

@@ -95,7 +95,10 @@ EXPECT_TIMEOUT_MS = 30_000
 BROWSER_SEED = {"jobs": 5, "versions_per_job": 3, "visualization_jobs": 4}
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
 #: Off-site URLs that may be attempted (they are still aborted). Regular expressions.
-HARMLESS_OFFSITE: tuple[str, ...] = ()
+HARMLESS_OFFSITE: tuple[str, ...] = (
+    # Voila 0.5's page links Font Awesome from jsdelivr (icons only; the widgets need none)
+    r"^https://cdn\.jsdelivr\.net/npm/@fortawesome/fontawesome-free@",
+)
 
 # The toolbar's .jp-Notebook-ExecutionIndicator reads "idle" before a kernel exists (Lab 4.6,
 # Notebook 7.6), so ask the app. Needs --LabApp/--JupyterNotebookApp.expose_app_in_browser.
@@ -239,6 +242,12 @@ class JupyterServer:
     ready_s: float = 0.0
 
 
+def _lab_major() -> int:
+    from importlib.metadata import version
+
+    return int(version("jupyterlab").split(".")[0])
+
+
 @pytest.fixture(scope="session")
 def jupyter(
     tmp_path_factory: pytest.TempPathFactory, browser_emulator: Any
@@ -263,6 +272,8 @@ def jupyter(
     env["JUPYTER_TOKEN"] = token
     url = f"http://127.0.0.1:{port}"
     cmd = jupyter_command(port=port, root=root, extra=EXPOSE_APP_ARGS)
+    if _lab_major() == 3:  # Lab 3 has no extension_manager option: it drops all LabApp options
+        cmd = [a for a in cmd if not a.startswith("--LabApp.extension_manager=")]
     if "--allow-root" not in cmd:
         cmd.append("--allow-root")  # harmless when not root; required when root
     log_path = base / "server.log"

@@ -18,7 +18,8 @@ def show(widget: Any, key: Any, text: str) -> str:
 
 SAFE_TAGS = frozenset(
     {"div", "span", "b", "i", "ul", "li", "a", "p", "br", "table", "thead", "tbody", "tr",
-     "th", "td", "code", "small", "strong", "em"}
+     "th", "td", "code", "small", "strong", "em",
+     "style"}  # only the list's own column-layout block: class mw-grid-style (checked below)
 )  # fmt: skip
 
 
@@ -34,6 +35,8 @@ class MarkupAudit(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, Optional[str]]]) -> None:
         self.tags.add(tag)
+        if tag == "style":
+            assert dict(attrs).get("class") == "mw-grid-style", attrs
         self.attrs.extend((k, v or "") for k, v in attrs)
         self.text.extend(v or "" for _, v in attrs)
 
@@ -50,8 +53,8 @@ def audit(html: str) -> MarkupAudit:
     assert parser.tags <= SAFE_TAGS, f"unexpected tags: {parser.tags - SAFE_TAGS}"
     for name, value in parser.attrs:
         assert not name.startswith("on"), f"event handler attribute {name}={value!r}"
-        assert name in {"class", "style", "title", "data-key", "data-state", "href",
-                        "target", "rel", "data-done", "data-cancelled"}, name  # fmt: skip
+        assert name in {"class", "style", "title", "data-key", "data-state", "data-kind",
+                        "href", "target", "rel", "data-done", "data-cancelled"}, name  # fmt: skip
         if name == "href":
             assert value.startswith(("http://", "https://")), value
     return parser

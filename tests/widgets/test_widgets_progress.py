@@ -1,0 +1,95 @@
+"""The reusable progress bar (one IntProgress and a label, updated in place); the delete run's
+progress bar and the confirmation panel in place of the rows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ipywidgets as w
+from listpage import page
+
+from modelarts_widgets.models import ACTIVE_STATUSES
+from modelarts_widgets.widgets import JobVersionList
+from modelarts_widgets.widgets.progress import ProgressBar, counts_text
+from modelarts_widgets.widgets.table import WidgetFactory
+
+
+def test_counts_text_orders_and_skips_zeros() -> None:
+    counts = {"failed": 2, "deleted": 5, "not_sent": 0, "already_gone": 1}
+    assert counts_text(counts, order=("deleted",)) == "5 deleted · 2 failed · 1 already gone"
+    assert counts_text({}) == ""
+
+
+def test_progress_bar_is_hidden_until_shown_and_updates_in_place() -> None:
+    factory = WidgetFactory()
+    bar = ProgressBar(factory)
+    try:
+        assert bar.as_dict()["visible"] is False
+        made = len(factory.created)
+        bar.show(3, 12, "2 deleted · 1 failed <b>")
+        bar.show(7, 12, "5 deleted · 2 failed <b>")
+        assert len(factory.created) == made  # no new widget per update
+        assert bar.as_dict() == {
+            "visible": True,
+            "value": 7,
+            "max": 12,
+            "text": "7 / 12 · 5 deleted · 2 failed <b>",
+        }
+        assert "&lt;b&gt;" in bar.label.value
+        assert isinstance(bar.bar, w.IntProgress)
+        bar.show(20, 12)  # clamped
+        assert (bar.bar.value, bar.as_dict()["text"]) == (12, "12 / 12")
+        bar.hide()
+        assert bar.as_dict()["visible"] is False
+    finally:
+        for widget in factory.created:
+            widget.close()
+
+
+def _table_hidden(w: Any) -> list[bool]:
+    return [
+        page(w).find(css).layout.display == "none" for css in ("mw-header", "mw-rows", "mw-pager")
+    ]
+
+
+def test_the_confirmation_takes_the_place_of_the_rows_while_open(make_widget: Any) -> None:
+    w = make_widget(JobVersionList)
+    children = list(w.children)
+    assert children.index(page(w).panel) < children.index(page(w).header)  # where rows are
+    assert _table_hidden(w) == [False, False, False]
+    w.select(all_matching=True)
+    page(w).delete.click()
+    assert page(w).panel_open
+    assert _table_hidden(w) == [True, True, True]
+    page(w).cancel_button.click()
+    assert _table_hidden(w) == [False, False, False]
+    assert list(w.children) == children  # only shown / hidden, never rebuilt
+
+
+def test_a_delete_run_shows_one_progress_bar_with_counts_by_outcome(
+    make_widget: Any, emulator: Any, registry: dict[str, Any]
+) -> None:
+    emulator.delete_delay = 0.3  # deleted items stay listed a moment: "accepted" is not done
+    w = make_widget(JobVersionList, concurrency=2)
+    keys = [v.key for v in w.items if v.status not in ACTIVE_STATUSES][:4]
+    bar = page(w).find("mw-delete-progress-bar")
+    label = page(w).find("mw-delete-progress-text")
+    box = page(w).find("mw-delete-progress")
+    assert box.layout.display == "none"
+    seen: list[tuple[int, int, str]] = []
+    label.observe(lambda _c: seen.append((bar.value, bar.max, label.value)), names="value")
+    before = len(registry)
+    w.select(keys=keys)
+    w.request_delete()
+    w.confirm(typed_count=len(keys))
+    assert w.wait(30)
+    assert len(registry) == before  # updated in place: no widget per item or per update
+    assert seen, "the progress bar was never shown"
+    assert all(total == len(keys) for _, total, _ in seen)
+    values = [done for done, _, _ in seen]
+    assert values == sorted(values)  # never goes back
+    assert any("sending" in text or "accepted" in text for _, _, text in seen[:-1])
+    assert seen[-1][:2] == (4, 4)  # the end is shown before the bar goes
+    assert "4 / 4 · 4 deleted" in seen[-1][2]
+    assert box.layout.display == "none"  # gone when the run is over; the status line stays
+    assert "Deleted 4 of 4" in w.status_message
