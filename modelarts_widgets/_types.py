@@ -2,7 +2,8 @@
 
 ``IdLike`` (a job / version / visualization id as the user gives it), ``Timeout`` (as
 ``requests`` takes it: one number or ``(connect, read)``) and ``ListItem`` (what a list widget
-can show: the models in :mod:`modelarts_widgets.models` satisfy it).
+can show: the models in :mod:`modelarts_widgets.models` satisfy it: a key, a status, whether it
+is active, its workspace).
 """
 
 from __future__ import annotations
@@ -30,3 +31,6 @@ class ListItem(Protocol):
 
     @property
     def is_active(self) -> bool: ...
+
+    @property
+    def workspace_id(self) -> str: ...

@@ -17,6 +17,7 @@ __all__ = [
     "ACTIVE_STATUSES",
     "BILLING_STATUSES",
     "COMPLETED_STATUSES",
+    "DEFAULT_WORKSPACE",
     "FAILED_STATUSES",
     "FINISHED_STATUSES",
     "RUNNING_STATUSES",
@@ -28,6 +29,15 @@ __all__ = [
     "VisualizationJob",
     "status_label",
 ]
+
+
+#: The default workspace: what the v1 list APIs show when no ``workspace_id`` is sent.
+DEFAULT_WORKSPACE = "0"
+
+
+def workspace_of(data: Mapping[str, Any]) -> str:
+    """The row's ``workspace_id`` (the default workspace when absent or empty)."""
+    return as_str(data.get("workspace_id")).strip() or DEFAULT_WORKSPACE
 
 
 class JobStatus(IntEnum):
@@ -198,6 +208,7 @@ class TrainingJob:
     create_time: Optional[int] = None  # epoch ms
     duration: Optional[int] = None  # ms
     job_desc: str = ""
+    workspace_id: str = DEFAULT_WORKSPACE
 
     @property
     def status_label(self) -> str:
@@ -217,6 +228,7 @@ class TrainingJob:
             create_time=as_int(data.get("create_time")),
             duration=as_int(data.get("duration")),
             job_desc=as_str(data.get("job_desc")),
+            workspace_id=workspace_of(data),
         )
 
 
@@ -239,6 +251,7 @@ class JobVersion:
     log_url: str = ""
     data_url: str = ""
     model_metric_list: tuple[Any, ...] = field(default=(), compare=False, repr=False)
+    workspace_id: str = DEFAULT_WORKSPACE
 
     @property
     def key(self) -> tuple[int, int]:
@@ -277,6 +290,7 @@ class JobVersion:
             log_url=as_str(data.get("log_url")),
             data_url=as_str(data.get("data_url")),
             model_metric_list=as_json_list(data.get("model_metric_list")),
+            workspace_id=workspace_of(data),
         )
 
 
@@ -293,6 +307,7 @@ class VisualizationJob:
     service_url: str = ""
     train_url: str = ""
     resource_id: str = ""
+    workspace_id: str = DEFAULT_WORKSPACE
 
     @property
     def key(self) -> str:
@@ -322,6 +337,7 @@ class VisualizationJob:
             service_url=as_str(data.get("service_url")),
             train_url=as_str(data.get("train_url")),
             resource_id=as_str(data.get("resource_id")),
+            workspace_id=workspace_of(data),
         )
 
 

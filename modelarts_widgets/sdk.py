@@ -20,8 +20,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Callable, ClassVar, Optional
 
 from modelarts_widgets._kwargs import refuse_unknown
+from modelarts_widgets._types import IdLike
 from modelarts_widgets.client import ids
-from modelarts_widgets.client.base import IdLike, ModelArtsApi
+from modelarts_widgets.client.base import ModelArtsApi
 from modelarts_widgets.errors import APIError, ConfigurationError
 from modelarts_widgets.models import (
     DeleteResult,

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, Callable, Optional
 import requests.auth
 
 from modelarts_widgets._kwargs import check_timeout, refuse_unknown
+from modelarts_widgets._types import Timeout
 from modelarts_widgets.auth.credentials import (
     Credentials,
     CredentialSource,
@@ -48,7 +49,7 @@ from modelarts_widgets.auth.iam import (
     lookup_project_id,
 )
 from modelarts_widgets.auth.signer import AkSkAuth
-from modelarts_widgets.client.base import Timeout
+from modelarts_widgets.client import ids
 from modelarts_widgets.client.endpoints import (
     DEFAULT_REGION,
     is_loopback_url,
@@ -133,7 +134,8 @@ class Session:
     Resolves everything on construction and raises :class:`CredentialsNotFoundError` (listing
     each source tried and what to set) when no credentials are found. Attributes:
     ``project_id``, ``region_name``, ``modelarts_endpoint``, ``iam_endpoint`` (None when not
-    needed and unknown), ``auth_method`` (``"aksk"``, ``"temporary-aksk"``, ``"password"``,
+    needed and unknown), ``workspace_id`` (``workspace_id=...`` or ``MODELARTS_WORKSPACE_ID``;
+    None lists every workspace), ``auth_method`` (``"aksk"``, ``"temporary-aksk"``, ``"password"``,
     ``"token"``, ``"modelarts-sdk"`` or ``"metadata"``) and ``credential_source``
     (``"explicit"``, ``"environment"``, ``"modelarts-sdk"`` or ``"metadata"``).
 
@@ -159,9 +161,15 @@ class Session:
         iam_endpoint: Optional[str] = None,
         verify: bool = True,
         timeout: Timeout = (5.0, 30.0),
+        workspace_id: Optional[str] = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         env: Mapping[str, str] = dict(os.environ)
+        chosen = workspace_id if workspace_id is not None else env.get("MODELARTS_WORKSPACE_ID")
+        #: The one workspace lists show, or None: every workspace the service lists.
+        self.workspace_id: Optional[str] = (
+            ids.workspace_id(chosen) if chosen is not None and str(chosen).strip() else None
+        )
         self._verify = verify
         self._timeout: Timeout = check_timeout("timeout", timeout)
         self._sleep = sleep
@@ -283,7 +291,7 @@ class Session:
             verify=self._verify,
             sleep=self._sleep,
         )
-        return RestClient(http, self.project_id)
+        return RestClient(http, self.project_id, workspace_id=self.workspace_id)
 
     def _find_credentials(self, env: Mapping[str, str], **given: Optional[str]) -> _Found:
         ak, sk, st = given["access_key"], given["secret_key"], given["security_token"]

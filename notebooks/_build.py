@@ -597,7 +597,9 @@ print("status:", listed.status_message)
 ## Already gone
 
 Somebody else (another notebook, the console) deleted a version after the widget listed it.
-The service answers 404; the widget reports the item as *already gone*, not as a failure:
+The service refuses the delete (documented: HTTP 400 `ModelArts.2775`, elsewhere 404 or 400
+`ModelArts.0104`); the widget re-checks by listing, finds the item gone and reports it as
+*already gone*, not as a failure:
 """,
     ),
     code(

@@ -16,9 +16,10 @@ from typing import Any, Optional, Protocol
 import requests
 import requests.auth
 
+from modelarts_widgets._types import Timeout
 from modelarts_widgets.auth._refresh import RefreshGate
 from modelarts_widgets.auth.credentials import REFRESH_MARGIN_S, parse_timestamp
-from modelarts_widgets.client.base import Timeout
+from modelarts_widgets.auth.signer import encode_query
 from modelarts_widgets.errors import (
     APIError,
     AuthenticationError,
@@ -204,7 +205,7 @@ class PasswordTokenSource:
                 url,
                 params={"nocatalog": "true"},
                 json=self._body(),
-                headers={"Content-Type": "application/json;charset=utf8"},
+                headers={"Content-Type": "application/json"},
                 timeout=self._timeout,
                 verify=self._verify,
             )
@@ -318,7 +319,13 @@ def lookup_project_id(
     url = f"{base}/v3/projects"
     session = http or requests.Session()
     try:
-        resp = session.get(url, params={"name": region}, auth=auth, timeout=timeout, verify=verify)
+        resp = session.get(
+            f"{url}?{encode_query([('name', region)])}",
+            auth=auth,
+            headers={"Content-Type": "application/json"},
+            timeout=timeout,
+            verify=verify,
+        )
     except requests.RequestException as exc:
         raise TransportError(
             f"IAM endpoint {base} not reachable ({type(exc).__name__})", method="GET", url=url

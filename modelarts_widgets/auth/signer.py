@@ -14,7 +14,7 @@ import logging
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Optional, Union
-from urllib.parse import parse_qsl, quote, unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 import requests
 import requests.auth
@@ -27,11 +27,14 @@ if TYPE_CHECKING:
 __all__ = [
     "ALGORITHM",
     "EMPTY_SHA256",
+    "SIGNED_HEADERS",
     "AkSkAuth",
     "QueryParams",
     "canonical_query",
     "canonical_request",
     "canonical_uri",
+    "encode_query",
+    "raw_query_pairs",
     "sdk_date",
     "sign",
     "signature",
@@ -45,6 +48,12 @@ ALGORITHM = "SDK-HMAC-SHA256"
 DATE_FORMAT = "%Y%m%dT%H%M%SZ"
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
 _CONTENT_HASH_HEADER = "X-Sdk-Content-Sha256"
+
+#: The headers a request is signed over, when present: exactly those the official SDK sets
+#: itself. Anything ``requests`` or a proxy adds (``Accept``, ``Accept-Encoding``, ``Connection``,
+#: ``Content-Length``) stays unsigned, so a proxy rewriting it cannot break the signature.
+SIGNED_HEADERS = ("Content-Type", "Host", "User-Agent", "X-Project-Id", "X-Sdk-Date")
+SECURITY_TOKEN_HEADER = "X-Security-Token"  # noqa: S105 - a header name
 
 #: ``[(key, value), ...]``; a value may be a list (repeated key) or a bool (``true``/``false``).
 QueryParams = Sequence[tuple[str, object]]
@@ -65,6 +74,21 @@ def canonical_uri(path: str) -> str:
     """Unquote, quote each segment with ``safe='~'`` and end with ``/`` (signing only)."""
     uri = "/".join(_encode(segment) for segment in unquote(path or "/").split("/"))
     return uri if uri.endswith("/") else uri + "/"
+
+
+def raw_query_pairs(query: str) -> list[tuple[str, object]]:
+    """The pairs of a query string as sent, decoding only ``%XX`` (``+`` is a literal plus)."""
+    pairs: list[tuple[str, object]] = []
+    for part in query.split("&"):
+        if part:
+            key, _, value = part.partition("=")
+            pairs.append((unquote(key), unquote(value)))
+    return pairs
+
+
+def encode_query(params: QueryParams) -> str:
+    """The query string as the official SDK sends it: its canonical form (sorted, RFC 3986)."""
+    return canonical_query(params)
 
 
 def canonical_query(params: QueryParams) -> str:
@@ -182,8 +206,9 @@ class AkSkAuth(requests.auth.AuthBase):
     """Signs each request with the current credentials of ``source`` (SDK-HMAC-SHA256).
 
     Adds ``X-Project-Id`` (when a project id is set), ``X-Security-Token`` (temporary
-    credentials), ``X-Sdk-Date``, ``Host`` and ``Authorization``. Every other header present
-    when ``requests`` calls the auth object is signed too, exactly as core signs all headers.
+    credentials), ``X-Sdk-Date``, ``Host`` and ``Authorization``. Only :data:`SIGNED_HEADERS`
+    (+ the security token) are signed, the set the official SDK signs; the query is read as
+    sent (only ``%XX`` decoded), so build it with :func:`encode_query`.
     """
 
     def __init__(
@@ -225,22 +250,23 @@ class AkSkAuth(requests.auth.AuthBase):
         if body is not None and not isinstance(body, (bytes, str)):
             raise TypeError("AK/SK signing needs the whole body; streamed bodies are not supported")
         parts = urlsplit(r.url or "")
-        for name in ("X-Sdk-Date", "Authorization", "Host", "X-Security-Token", "X-Project-Id"):
+        for name in ("X-Sdk-Date", "Authorization", "Host", SECURITY_TOKEN_HEADER, "X-Project-Id"):
             r.headers.pop(name, None)
         if self.project_id:
             r.headers["X-Project-Id"] = self.project_id
         if creds.security_token:
-            r.headers["X-Security-Token"] = creds.security_token
+            r.headers[SECURITY_TOKEN_HEADER] = creds.security_token
         r.headers["X-Sdk-Date"] = sdk_date(self._clock() if self._clock else None)
-        query = parse_qsl(parts.query, keep_blank_values=True)
+        names = (*SIGNED_HEADERS, SECURITY_TOKEN_HEADER)
+        to_sign = {name: r.headers[name] for name in names if name in r.headers}
         signed = sign(
             creds.access_key,
             creds.secret_key,
             r.method or "GET",
             _host_of(parts.netloc),
             parts.path or "/",
-            query,
-            dict(r.headers),
+            raw_query_pairs(parts.query),
+            to_sign,
             body,
         )
         r.headers.update(signed)

@@ -15,7 +15,8 @@ Contract (the widgets build on exactly this)::
 Life of one item: ``queued`` -> ``sending`` -> one of
 
 * ``accepted``      the server said ``is_success`` (deletes complete asynchronously);
-* ``already_gone``  the server answered 404;
+* ``already_gone``  the server answered 404, or refused in another way and the item is no
+  longer listed (see "Already gone" below);
 * ``failed``        a refusal (4xx, or ``is_success: false`` with an error code); keeps the
   server's error_code / error_msg / status / request id. Also raised
   :class:`~modelarts_widgets.errors.APIError` or
@@ -35,6 +36,13 @@ as a whole falls back to single deletes inside it, so every item still gets its 
 Items the call did not send because of a cancel or refused credentials become ``not_sent``;
 items it lost (the exception's ``unanswered``, or all on another exception) are classified as
 a ``delete_one`` failure would be. Non-batchable items go through ``delete_one``.
+
+Already gone, without trusting status codes: services answer a delete of an id someone else
+already removed as HTTP 404, or 400 ``ModelArts.2775`` / ``ModelArts.0104``, or otherwise. So
+every refusal except a known business refusal (:data:`BUSINESS_REFUSALS`, 401/403/429, or one
+with a hint: permissions, project) is re-checked once after the sends with ``still_listed``:
+not listed -> ``already_gone`` (the server's words are kept); listed -> stays ``failed``. This
+happens whether or not ``recheck`` is on; if the listing fails the items stay ``failed``.
 
 ``cancel()`` turns every item not yet sending into ``not_sent``; in-flight ones finish normally.
 
@@ -106,6 +114,20 @@ def _tally(items: Iterable[ItemOutcome]) -> dict[Outcome, int]:
     return out
 
 
+#: Refusals that say why the item stays (it is not gone): never re-checked by listing.
+BUSINESS_REFUSALS = frozenset({"ModelArts.0105"})
+_GONE_DETAIL = "already gone: refused, and no longer listed"
+
+
+def _known_refusal(status: Optional[int], error_code: Optional[str]) -> bool:
+    """A refusal whose reason is known (so the item is not gone): business, auth, throttling."""
+    return (
+        error_code in BUSINESS_REFUSALS
+        or status in (401, 403, 429)
+        or bool(hint_for(status, error_code))
+    )
+
+
 def _unsure(status: Optional[int], error_code: Optional[str]) -> bool:
     """Whether a failed answer leaves open if the delete happened (a 5xx, an unreadable 2xx)."""
     code = status or 0
@@ -156,6 +178,7 @@ class BulkDelete:
         self._finished = False
         self._started = False
         self._verified_listed: set[Hashable] = set()
+        self._gone_check: set[Hashable] = set()  # refusals to re-check by listing
         self._coalescer: Optional[Coalescer[Hashable, ItemOutcome]] = (
             Coalescer(on_update, update_interval) if on_update is not None else None
         )
@@ -302,6 +325,7 @@ class BulkDelete:
                 worker.start()
             for worker in workers:
                 worker.join()
+            self._gone_phase()
             if self._recheck:
                 self._recheck_phase()
         except BaseException:  # pragma: no cover - defensive: never leave waiters hanging
@@ -449,6 +473,29 @@ class BulkDelete:
             item.detail = f"refused by the server: {hint}" if hint else "refused by the server"
             if item.http_status == 401:
                 self._stop(_AUTH_STOP.format(code=item.error_code or "HTTP 401"))
+            if not _known_refusal(item.http_status, item.error_code):
+                self._gone_check.add(item.key)
+
+    def _gone_phase(self) -> None:
+        """Refusals of unknown meaning: not listed any more -> ``already_gone``."""
+        with self._lock:
+            keys = {key for key in self._gone_check if self._items[key].state == Outcome.FAILED}
+        if not keys or self._cancel_event.is_set():
+            return
+        try:
+            listed = set(self._still_listed(set(keys)))
+        except Exception as exc:
+            logger.warning("re-check of refused deletes failed: %s: %s", type(exc).__name__, exc)
+            return
+        now = time.monotonic()
+        with self._lock:
+            for key in self._order:
+                if key in keys and key not in listed:
+                    item = self._items[key]
+                    item.state = Outcome.ALREADY_GONE
+                    item.detail = _GONE_DETAIL
+                    item.finished_at = now
+                    self._push(item)
 
     def _stop(self, reason: str) -> None:
         """Send nothing more: queued items become ``not_sent`` (caller holds the lock)."""

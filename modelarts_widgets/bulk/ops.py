@@ -2,19 +2,21 @@
 
 :class:`DeleteOps` is what :class:`~modelarts_widgets.bulk.engine.BulkDelete` runs on; the list
 widgets and the tests both take theirs from :func:`job_version_ops` /
-:func:`visualization_job_ops`, so there is exactly one implementation of each.
+:func:`visualization_job_ops`, which are the provider contract's
+:class:`~modelarts_widgets.client.base.ResourceKind` s (:mod:`modelarts_widgets.client.resources`),
+so there is exactly one implementation of each.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Hashable
-from typing import Any, Callable, NamedTuple, cast
+from typing import Callable, NamedTuple
 
 from modelarts_widgets.bulk.engine import DeleteMany
-from modelarts_widgets.client.base import ModelArtsApi
+from modelarts_widgets.client.base import JobVersionsApi, VisualizationJobsApi
+from modelarts_widgets.client.resources import JobVersions, VisualizationJobs
 from modelarts_widgets.client.v2 import MAX_BATCH
 from modelarts_widgets.client.v2_resources import V2TrainingJobs
-from modelarts_widgets.errors import NotFoundError
 from modelarts_widgets.models import DeleteResult
 
 __all__ = [
@@ -38,44 +40,20 @@ class DeleteOps(NamedTuple):
     still_listed: StillListed
 
 
-def job_version_ops(api: ModelArtsApi) -> DeleteOps:
+def job_version_ops(api: JobVersionsApi) -> DeleteOps:
     """Ops for training job version keys ``(job_id, version_id)``.
 
-    ``still_listed`` lists the versions of each job involved once; a job that is gone (404)
-    lists nothing.
+    ``still_listed`` lists the versions of each job involved once; a job that is gone (not
+    found, in any of its styles) lists nothing.
     """
-
-    def delete_one(key: Hashable) -> DeleteResult:
-        pair = cast("tuple[Any, Any]", key)
-        return api.delete_job_version(pair[0], pair[1])
-
-    def still_listed(keys: Collection[Hashable]) -> set[Hashable]:
-        by_job: dict[Any, set[Hashable]] = {}
-        for key in keys:
-            by_job.setdefault(cast("tuple[Any, Any]", key)[0], set()).add(key)
-        listed: set[Hashable] = set()
-        for job_id, wanted in by_job.items():
-            try:
-                versions = api.list_job_versions(job_id)
-            except NotFoundError:
-                continue
-            listed.update(v.key for v in versions if v.key in wanted)
-        return listed
-
-    return DeleteOps(delete_one, still_listed)
+    kind = JobVersions(api)
+    return DeleteOps(kind.delete_one, kind.still_listed)
 
 
-def visualization_job_ops(api: ModelArtsApi) -> DeleteOps:
+def visualization_job_ops(api: VisualizationJobsApi) -> DeleteOps:
     """Ops for visualization job keys (job id strings)."""
-
-    def delete_one(key: Hashable) -> DeleteResult:
-        return api.delete_visualization_job(str(key))
-
-    def still_listed(keys: Collection[Hashable]) -> set[Hashable]:
-        wanted = {str(key): key for key in keys}
-        return {wanted[job.job_id] for job in api.iter_visualization_jobs() if job.job_id in wanted}
-
-    return DeleteOps(delete_one, still_listed)
+    kind = VisualizationJobs(api)
+    return DeleteOps(kind.delete_one, kind.still_listed)
 
 
 class BatchOps(NamedTuple):

@@ -36,6 +36,7 @@ from requests.structures import CaseInsensitiveDict
 
 from modelarts_widgets import __version__
 from modelarts_widgets._types import Timeout
+from modelarts_widgets.auth.signer import encode_query
 from modelarts_widgets.errors import (
     APIError,
     MalformedResponseError,
@@ -60,6 +61,23 @@ _EXPIRY_CODES = frozenset({"ModelArts.0202", "ModelArts.4127", "ModelArts.6620"}
 _APIG_AUTH_CODES = frozenset({"APIG.0301", "APIGW.0301"})
 
 Listener = Callable[["HttpEvent"], None]
+
+JSON_CONTENT_TYPE = "application/json"
+
+
+def query_string(params: Optional[Mapping[str, Any]]) -> str:
+    """The query as the official SDK sends it: ``None`` values dropped, sorted, RFC 3986
+    percent-encoding (space ``%20``, ``+`` ``%2B``, ``~`` kept); booleans as ``true``/``false``."""
+    if not params:
+        return ""
+    return encode_query([(key, value) for key, value in params.items() if value is not None])
+
+
+def json_body(payload: Optional[Any]) -> Optional[bytes]:
+    """A JSON body serialised as the official SDK does (``json.dumps`` defaults, UTF-8)."""
+    if payload is None:
+        return None
+    return json.dumps(payload).encode("utf-8")
 
 
 @dataclass(frozen=True)
@@ -213,7 +231,14 @@ class HttpClient:
         self._rng = rng or random.Random()
         self._session = session or requests.Session()
         self._session.verify = verify  # also for anything else using this requests session
-        self._session.headers.update({"User-Agent": user_agent, "Accept": "application/json"})
+        self._session.headers.update(
+            {
+                "User-Agent": user_agent,
+                "Accept": "application/json",
+                # as the official SDK: on every request, also GET and DELETE (signed)
+                "Content-Type": JSON_CONTENT_TYPE,
+            }
+        )
         self._listeners: list[Listener] = []
         self._lock = threading.Lock()
 
@@ -257,13 +282,14 @@ class HttpClient:
         *,
         params: Optional[Mapping[str, Any]] = None,
         json: Optional[Any] = None,
+        content_type: str = JSON_CONTENT_TYPE,
     ) -> HttpReply:
         """Send with the retry policy; a 2xx JSON reply, or raise an :class:`APIError` subclass.
 
         Raises :class:`MalformedResponseError` for a non-JSON body and
         :class:`TransportError` / :class:`RequestTimeoutError` when nothing answered.
         """
-        reply = self.request_raw(method, path, params=params, json=json)
+        reply = self.request_raw(method, path, params=params, json=json, content_type=content_type)
         if reply.malformed:
             raise self._malformed(method, path, reply)
         if not reply.ok:
@@ -277,8 +303,11 @@ class HttpClient:
         *,
         params: Optional[Mapping[str, Any]] = None,
         json: Optional[Any] = None,
+        content_type: str = JSON_CONTENT_TYPE,
     ) -> HttpReply:
         """Like :meth:`request` but returns the reply for any HTTP status (and malformed bodies).
+
+        ``content_type`` is what the official SDK sends for this operation (signed).
 
         Raises only :class:`TransportError` (no answer).
         """
@@ -286,6 +315,10 @@ class HttpClient:
         if not path.startswith("/"):
             path = "/" + path
         url = self._base_url + path
+        query = query_string(params)
+        if query:
+            url += "?" + query
+        data = json_body(json)
         retries = 0  # re-sends after 5xx / transport errors
         throttled = 0  # re-sends after 429
         throttled_wait = 0.0
@@ -296,8 +329,8 @@ class HttpClient:
                 resp = self._session.request(
                     method,
                     url,
-                    params=params,
-                    json=json,
+                    data=data,
+                    headers={"Content-Type": content_type},
                     auth=self._auth,
                     timeout=self.timeout,
                     verify=self.verify,

@@ -9,22 +9,36 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Hashable, Iterable, Iterator, Mapping
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Callable, Optional, Protocol, TypeVar
+from typing import Any, Callable, Optional, Protocol, TypeVar, cast
 
-from modelarts_widgets.errors import APIError, MalformedResponseError, error_for_status
+from modelarts_widgets.errors import (
+    APIError,
+    AuthenticationError,
+    MalformedResponseError,
+    RateLimitError,
+    ServerError,
+    error_for_status,
+)
 from modelarts_widgets.models import (
+    DEFAULT_WORKSPACE,
+    NOT_FOUND_CODES,
     JobVersion,
     TrainingJob,
     as_int,
+    as_str,
     error_code_of,
     error_message_of,
 )
 
 __all__ = [
+    "GONE_CODES",
     "MAX_PAGES",
+    "Workspaces",
     "all_job_versions",
+    "in_workspaces",
+    "is_gone",
     "iter_jobs",
     "iter_pages",
     "list_query",
@@ -39,6 +53,7 @@ logger = logging.getLogger("modelarts_widgets.client")
 
 T = TypeVar("T")
 J = TypeVar("J", bound="_Job")
+W = TypeVar("W", bound="_InWorkspace")
 
 #: Hard stop for auto-paging (the API's own page limit).
 MAX_PAGES = 65535
@@ -156,6 +171,78 @@ class _Job(Protocol):
     def job_id(self) -> Hashable: ...
 
 
+class _InWorkspace(_Job, Protocol):
+    @property
+    def workspace_id(self) -> str: ...
+
+
+#: Codes that answer a read of an id the service does not know (any HTTP status): the
+#: documented ``ModelArts.2775`` TrainingJobNotFound and ``ModelArts.0104`` (HTTP 400
+#: "Parameter error", what older regions answer for an unknown id).
+GONE_CODES = NOT_FOUND_CODES | {"ModelArts.0104"}
+
+
+def is_gone(exc: APIError) -> bool:
+    """Whether reading an id failed because the service does not know it (404, or a
+    :data:`GONE_CODES` code, whatever the status)."""
+    return exc.status_code == 404 or exc.error_code in GONE_CODES
+
+
+#: Said once when the service lists no workspaces (OTC): only the default one is shown.
+DEFAULT_ONLY_NOTE = (
+    "Showing the default workspace only: this service does not list workspaces "
+    "(choose one with workspace_id=... or MODELARTS_WORKSPACE_ID)."
+)
+
+
+class Workspaces:
+    """The workspaces lists cover: the chosen ones, else every one the service lists.
+
+    ``fetch`` is ``GET /v1/{project}/workspaces``; where the service does not offer it (any
+    refusal but an authentication failure, a 5xx or a rate limit) only the default workspace
+    ``"0"`` is listed and :attr:`note` says so (also when the answer is not a workspace
+    list). Asked once; a second concurrent ask only repeats the GET.
+    """
+
+    def __init__(self, chosen: Sequence[str], fetch: Callable[[], Mapping[str, Any]]) -> None:
+        self._chosen = list(chosen)
+        self._fetch = fetch
+        self._ids: Optional[list[str]] = None
+        self.note = ""
+
+    def ids(self) -> list[str]:
+        if self._chosen:
+            return list(self._chosen)
+        if self._ids is None:
+            self._ids = self._ask()
+        return list(self._ids)
+
+    def _ask(self) -> list[str]:
+        try:
+            rows = rows_in(self._fetch(), "workspaces")
+        except (AuthenticationError, ServerError, RateLimitError):
+            raise
+        except APIError as exc:  # not offered here (also: an answer that is not the list)
+            logger.info("workspaces not listed (%s): default workspace only", exc.error_code)
+            self.note = DEFAULT_ONLY_NOTE
+            return [DEFAULT_WORKSPACE]
+        found = [as_str(row.get("id")).strip() for row in rows if row.get("id")]
+        return list(dict.fromkeys(found)) or [DEFAULT_WORKSPACE]
+
+
+def in_workspaces(workspaces: Iterable[str], jobs_in: Callable[[str], Iterable[W]]) -> Iterator[W]:
+    """``jobs_in(ws)`` for each workspace, each job stamped with the workspace it was listed in
+    and yielded once (job ids are global)."""
+    seen: set[Hashable] = set()
+    for ws in workspaces:
+        for job in jobs_in(ws):
+            if job.job_id not in seen:
+                seen.add(job.job_id)
+                if job.workspace_id != ws:
+                    job = cast(W, dataclasses.replace(cast(Any, job), workspace_id=ws))
+                yield job
+
+
 def all_job_versions(
     jobs: Callable[[], Iterable[TrainingJob]],
     versions_of: Callable[[TrainingJob], list[JobVersion]],
@@ -165,7 +252,8 @@ def all_job_versions(
 ) -> list[JobVersion]:
     """Every version of every job: jobs in list order, each job's versions fetched concurrently.
 
-    A version without a job name gets its job's.
+    A version without a job name gets its job's; every version its job's workspace. A job
+    gone between the two calls (:func:`is_gone`) contributes no versions.
     """
     if max_workers < 1:
         raise ValueError("max_workers must be >= 1")
@@ -174,9 +262,17 @@ def all_job_versions(
         return []
 
     def named_versions_of(job: TrainingJob) -> list[JobVersion]:
+        try:
+            versions = versions_of(job)
+        except APIError as exc:
+            if is_gone(exc):
+                return []  # deleted between the two calls
+            raise
         return [
-            v if v.job_name else dataclasses.replace(v, job_name=job.job_name)
-            for v in versions_of(job)
+            dataclasses.replace(
+                v, job_name=v.job_name or job.job_name, workspace_id=job.workspace_id
+            )
+            for v in versions
         ]
 
     with ThreadPoolExecutor(

@@ -30,6 +30,7 @@ from modelarts_widgets.models_v2 import TrainingJobV2
 __all__ = [
     "IdLike",
     "JobVersionsApi",
+    "ListsWorkspaces",
     "ModelArtsApi",
     "Provider",
     "ResourceKind",
@@ -164,6 +165,18 @@ class VisualizationJobsApi(Provider, Protocol):
 @runtime_checkable
 class ModelArtsApi(JobVersionsApi, VisualizationJobsApi, Protocol):
     """The whole v1 generation: what :mod:`modelarts_widgets.sdk` and the v1 lists need."""
+
+
+@runtime_checkable
+class ListsWorkspaces(Protocol):
+    """A provider whose lists cover workspaces (:class:`~.rest.RestClient`)."""
+
+    def workspace_ids(self) -> list[str]:
+        """The workspaces lists cover (the chosen one, or every one the service lists)."""
+
+    @property
+    def workspace_note(self) -> str:
+        """Why lists cover only the default workspace, else ``""`` (for the status line)."""
 
 
 @runtime_checkable

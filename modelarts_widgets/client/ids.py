@@ -6,7 +6,7 @@ import re
 
 from modelarts_widgets.errors import InvalidIdError
 
-__all__ = ["is_job_name", "project_id", "training_id", "visualization_id"]
+__all__ = ["is_job_name", "project_id", "training_id", "visualization_id", "workspace_id"]
 
 
 _DIGITS = re.compile(r"[0-9]{1,19}")
@@ -56,6 +56,15 @@ def project_id(value: object) -> str:
     if isinstance(value, str) and _TOKEN.fullmatch(value.strip()):
         return value.strip()
     raise InvalidIdError(f"invalid project id: {_show(value)}")
+
+
+def workspace_id(value: object) -> str:
+    """A workspace id: ``"0"`` (the default workspace) or a conservative token."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return str(value)
+    if isinstance(value, str) and _TOKEN.fullmatch(value.strip()):
+        return value.strip()
+    raise InvalidIdError(f"invalid workspace id: {_show(value)}")
 
 
 def is_job_name(value: object) -> bool:

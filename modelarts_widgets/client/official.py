@@ -13,6 +13,7 @@ import logging
 from collections.abc import Iterator, Mapping
 from typing import Any, Callable, Optional
 
+from modelarts_widgets._types import IdLike
 from modelarts_widgets.client import ids
 from modelarts_widgets.client._paging import (
     all_job_versions,
@@ -23,7 +24,6 @@ from modelarts_widgets.client._paging import (
     refusal,
     rows_in,
 )
-from modelarts_widgets.client.base import IdLike
 from modelarts_widgets.errors import ConfigurationError, MalformedResponseError, TransportError
 from modelarts_widgets.models import (
     DeleteResult,

@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections.abc import Collection, Hashable, Sequence
 from typing import Any, Callable, Optional, cast
 
-from modelarts_widgets.client.base import IdLike, JobVersionsApi, VisualizationJobsApi
-from modelarts_widgets.errors import NotFoundError
+from modelarts_widgets._types import IdLike
+from modelarts_widgets.client._paging import is_gone
+from modelarts_widgets.client.base import JobVersionsApi, VisualizationJobsApi
+from modelarts_widgets.errors import APIError
 from modelarts_widgets.models import DeleteResult, JobVersion, VisualizationJob
 
 __all__ = ["JobVersions", "VisualizationJobs", "delete_each"]
@@ -57,8 +59,10 @@ class JobVersions:
         for job_id, wanted in by_job.items():
             try:
                 versions = self.api.list_job_versions(job_id)
-            except NotFoundError:
-                continue
+            except APIError as exc:
+                if is_gone(exc):
+                    continue
+                raise
             listed.update(v.key for v in versions if v.key in wanted)
         return listed
 

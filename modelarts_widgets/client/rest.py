@@ -11,10 +11,15 @@ import logging
 from collections.abc import Iterator, Mapping
 from typing import Any, Callable, Optional
 
+from modelarts_widgets._types import IdLike
 from modelarts_widgets.client import ids
 from modelarts_widgets.client._http import HttpClient, HttpEvent
 from modelarts_widgets.client._paging import (
+    W,
+    Workspaces,
     all_job_versions,
+    in_workspaces,
+    is_gone,
     iter_jobs,
     iter_pages,
     list_query,
@@ -24,8 +29,7 @@ from modelarts_widgets.client._paging import (
     rows_in,
     unique_by,
 )
-from modelarts_widgets.client.base import IdLike
-from modelarts_widgets.errors import NotFoundError
+from modelarts_widgets.errors import BadRequestError
 from modelarts_widgets.models import (
     DeleteResult,
     JobVersion,
@@ -50,6 +54,7 @@ def _list_params(
     order: str,
     per_page: int,
     page: int,
+    workspace_id: Optional[str],
 ) -> dict[str, Any]:
     if order not in ("asc", "desc"):
         raise ValueError("order must be 'asc' or 'desc'")
@@ -67,15 +72,27 @@ def _list_params(
         if len(search_content) > 100:
             raise ValueError("search_content is limited to 100 characters")
         params["search_content"] = search_content
+    if workspace_id is not None:
+        params["workspace_id"] = ids.workspace_id(workspace_id)
     return params
 
 
 class RestClient:
-    """ModelArts v1 training job versions and visualization jobs over HTTP."""
+    """ModelArts v1 training job versions and visualization jobs over HTTP.
 
-    def __init__(self, http: HttpClient, project_id: str) -> None:
+    ``workspace_id`` chooses one workspace; without it lists cover every workspace the service
+    lists (``GET /v1/{project}/workspaces``), or only the default one where it lists none
+    (:attr:`workspace_note` then says so).
+    """
+
+    def __init__(
+        self, http: HttpClient, project_id: str, *, workspace_id: Optional[str] = None
+    ) -> None:
         self._http = http
         self.project_id = ids.project_id(project_id)
+        self.workspace_id = None if workspace_id is None else ids.workspace_id(workspace_id)
+        chosen = [self.workspace_id] if self.workspace_id is not None else []
+        self._workspaces = Workspaces(chosen, self.workspaces_body)
 
     def __repr__(self) -> str:
         return f"RestClient(base_url={self._http.base_url!r}, project_id={self.project_id!r})"
@@ -83,6 +100,20 @@ class RestClient:
     @property
     def http(self) -> HttpClient:
         return self._http
+
+    @property
+    def workspace_note(self) -> str:
+        """Why lists cover only the default workspace (OTC), else ``""``."""
+        return self._workspaces.note
+
+    def workspace_ids(self) -> list[str]:
+        """The workspaces lists cover (asked once per client)."""
+        return self._workspaces.ids()
+
+    @property
+    def workspaces(self) -> Workspaces:
+        """Which workspaces lists cover (shared with the v2 client of the same session)."""
+        return self._workspaces
 
     def add_event_listener(self, callback: Callable[[HttpEvent], None]) -> None:
         self._http.add_event_listener(callback)
@@ -124,6 +155,7 @@ class RestClient:
         order: str = "desc",
         per_page: int = 10,
         page: int = 1,
+        workspace_id: Optional[str] = None,
     ) -> dict[str, Any]:
         """One page of ``GET /v1/{project}/training-jobs`` as the API's dict."""
         if not 1 <= per_page <= 1000:
@@ -135,6 +167,7 @@ class RestClient:
             order=order,
             per_page=per_page,
             page=page,
+            workspace_id=workspace_id,
         )
         return self._call("GET", self._path("training-jobs"), params=params)
 
@@ -161,6 +194,7 @@ class RestClient:
         order: str = "desc",
         per_page: int = 10,
         page: int = 1,
+        workspace_id: Optional[str] = None,
     ) -> dict[str, Any]:
         """One page of ``GET /v1/{project}/visualization-jobs`` as the API's dict."""
         if not 1 <= per_page <= MAX_PER_PAGE:
@@ -172,8 +206,13 @@ class RestClient:
             order=order,
             per_page=per_page,
             page=page,
+            workspace_id=workspace_id,
         )
         return self._call("GET", self._path("visualization-jobs"), params=params)
+
+    def workspaces_body(self) -> dict[str, Any]:
+        """``GET /v1/{project}/workspaces`` as the API's dict (Huawei Cloud; not on OTC)."""
+        return self._call("GET", self._path("workspaces"))
 
     def visualization_job_body(self, job_id: IdLike) -> dict[str, Any]:
         """``GET /v1/{project}/visualization-jobs/{job_id}`` as the API's dict."""
@@ -191,33 +230,46 @@ class RestClient:
         order: str = "desc",
         per_page: int = 100,
     ) -> Iterator[TrainingJob]:
-        """Every matching training job, fetching pages as needed."""
-        per_page = max(1, min(per_page, MAX_PER_PAGE))
+        """Every matching training job (every workspace listed), fetching pages as needed."""
         query = list_query(status, search_content, sort_by, order, per_page)
-        yield from iter_jobs(
-            lambda page: self.training_jobs_page(page=page, **query), TrainingJob.from_api, per_page
-        )
+        yield from self._every(self.training_jobs_page, TrainingJob.from_api, query)
 
     def list_job_versions(self, job_id: IdLike) -> list[JobVersion]:
-        """All versions of one job (``page=0``; falls back to paging if the server pages)."""
+        """All versions of one job.
+
+        Asks ``page=0`` (Huawei: "no paging"). Where the service reads that as page 1 (fewer
+        rows than ``version_count``, or a full page and no count) or refuses it (HTTP 400 other
+        than not-found), it pages from 1 instead.
+        """
         jid = ids.training_id(job_id, "job id")
-        body = self.job_versions_body(jid, page=0)
-        rows = rows_in(body, "versions")
-        total = as_int(body.get("version_count"))
-        if total is not None and len(rows) < total and len(rows) > 0:
+        bodies: list[dict[str, Any]] = []
+
+        def page_of(page: int) -> dict[str, Any]:
+            body = self.job_versions_body(jid, page=page, per_page=MAX_PER_PAGE)
+            bodies.append(body)
+            return body
+
+        try:
+            rows: Optional[list[Mapping[str, Any]]] = rows_in(page_of(0), "versions")
+        except BadRequestError as exc:
+            if is_gone(exc):
+                raise
+            rows = None  # page=0 refused: pages start at 1 here
+        if rows is None or _truncated(rows, as_int(bodies[0].get("version_count"))):
+            bodies.clear()
             rows = list(
                 iter_pages(
-                    lambda page: self.job_versions_body(jid, page=page, per_page=MAX_PER_PAGE),
+                    page_of,
                     MAX_PER_PAGE,
                     rows=lambda page_body: rows_in(page_body, "versions"),
                     total_key="version_count",
                 )
             )
-        job_name = body.get("job_name") if isinstance(body.get("job_name"), str) else ""
+        name = bodies[0].get("job_name") if bodies else ""
+        job_name = name if isinstance(name, str) else ""
         versions = (
             parse_row(
-                lambda data: JobVersion.from_api(data, job_id=int(jid), job_name=str(job_name)),
-                row,
+                lambda data: JobVersion.from_api(data, job_id=int(jid), job_name=job_name), row
             )
             for row in rows
         )
@@ -226,18 +278,13 @@ class RestClient:
     def list_all_job_versions(self, *, max_workers: int = 8) -> list[JobVersion]:
         """Every version of every job: jobs in list order, each job's versions fetched concurrently.
 
-        A job deleted between the two calls (404) contributes no versions.
+        A job deleted between the two calls (not found, see :func:`is_gone`) contributes no
+        versions.
         """
-
-        def versions_of(job: TrainingJob) -> list[JobVersion]:
-            try:
-                return self.list_job_versions(job.job_id)
-            except NotFoundError:
-                return []
 
         return all_job_versions(
             self.iter_training_jobs,
-            versions_of,
+            lambda job: self.list_job_versions(job.job_id),
             max_workers=max_workers,
             thread_name_prefix="modelarts-versions",
         )
@@ -286,12 +333,24 @@ class RestClient:
         per_page: int = 100,
     ) -> Iterator[VisualizationJob]:
         """Every matching visualization job (``per_page`` is kept ≤ 100)."""
-        per_page = max(1, min(per_page, MAX_PER_PAGE))
         query = list_query(status, search_content, sort_by, order, per_page)
-        yield from iter_jobs(
-            lambda page: self.visualization_jobs_page(page=page, **query),
-            VisualizationJob.from_api,
-            per_page,
+        yield from self._every(self.visualization_jobs_page, VisualizationJob.from_api, query)
+
+    def _every(
+        self,
+        page_of: Callable[..., dict[str, Any]],
+        parse: Callable[[Mapping[str, Any]], W],
+        query: dict[str, Any],
+    ) -> Iterator[W]:
+        """Every job of a ``*_jobs_page`` list in every workspace listed (per_page ≤ 100)."""
+        per_page = max(1, min(int(query.pop("per_page")), MAX_PER_PAGE))
+        yield from in_workspaces(
+            self.workspace_ids(),
+            lambda ws: iter_jobs(
+                lambda page: page_of(page=page, per_page=per_page, workspace_id=ws, **query),
+                parse,
+                per_page,
+            ),
         )
 
     def get_visualization_job(self, job_id: IdLike) -> VisualizationJob:
@@ -342,3 +401,10 @@ class RestClient:
             result = dataclasses.replace(result, error_msg=f"HTTP {reply.status}")
         logger.debug("DELETE %s -> %s (success=%s)", path, reply.status, result.is_success)
         return result
+
+
+def _truncated(rows: list[Mapping[str, Any]], total: Optional[int]) -> bool:
+    """Whether a ``page=0`` answer holds only a first page of the versions."""
+    if total is not None:
+        return 0 < len(rows) < total
+    return len(rows) >= MAX_PER_PAGE

@@ -28,9 +28,9 @@ from typing import Any, Callable, Optional
 
 from modelarts_widgets.client import ids
 from modelarts_widgets.client._http import HttpClient, HttpEvent, HttpReply
-from modelarts_widgets.client._paging import parse_one, parse_row, rows_in
+from modelarts_widgets.client._paging import Workspaces, parse_one, parse_row, rows_in
 from modelarts_widgets.client._v2_delete import MAX_BATCH, DeleteRun, OnResult, PartialDeleteError
-from modelarts_widgets.errors import APIError, InvalidIdError
+from modelarts_widgets.errors import InvalidIdError
 from modelarts_widgets.models import DeleteResult, error_code_of
 from modelarts_widgets.models_v2 import TrainingJobV2
 
@@ -103,11 +103,17 @@ def _filters(
     return out
 
 
+#: The ``Content-Type`` the official SDK sends with the v2 search and batch-delete bodies
+#: (its generated code asks for ``charset=UTF-8``; its header helper lower-cases it).
+JSON_UTF8 = "application/json;charset=utf-8"
+
+
 class V2Client:
     """ModelArts v2 training jobs (every kind, visualization jobs included) over HTTP.
 
     ``workspace_ids``: the workspaces to list (default: ``GET /v1/{p}/workspaces`` when the
-    service has it, else the default workspace ``"0"``). ``max_workers`` bounds concurrent
+    service has it, else the default workspace ``"0"``); ``workspaces`` shares a REST client's
+    answer instead (and its chosen workspace). ``max_workers`` bounds concurrent
     delete calls.
     """
 
@@ -118,13 +124,17 @@ class V2Client:
         *,
         workspace_ids: Optional[Sequence[str]] = None,
         max_workers: int = 8,
+        workspaces: Optional[Workspaces] = None,
     ) -> None:
         if max_workers < 1:
             raise ValueError("max_workers must be >= 1")
         self._http = http
         self.project_id = ids.project_id(project_id)
         self.max_workers = max_workers
-        self._workspaces: Optional[list[str]] = list(workspace_ids) if workspace_ids else None
+        self.workspaces = workspaces or Workspaces(
+            list(workspace_ids or ()),
+            lambda: self._http.request("GET", f"/v1/{self.project_id}/workspaces").body,
+        )
         #: How the service reads the search ``offset``: None (not seen yet), "pages", "items".
         self.offset_mode: Optional[str] = None
         #: Whether the service has the batch-delete route: None (not tried yet), True, False.
@@ -173,13 +183,15 @@ class V2Client:
             raise ValueError("offset must be >= 0")
         if order not in ("asc", "desc"):
             raise ValueError("order must be 'asc' or 'desc'")
+        # the official SDK's field order (JobSearches), so the body is byte-identical to its own
         body: dict[str, Any] = {"offset": offset, "limit": limit, "sort_by": sort_by}
         body["order"] = order
-        if filters:
-            body["filters"] = [dict(f) for f in filters]
         if workspace_id != "0":
             body["workspace_id"] = workspace_id
-        return self._http.request("POST", self._path("training-job-searches"), json=body).body
+        if filters:
+            body["filters"] = [dict(f) for f in filters]
+        path = self._path("training-job-searches")
+        return self._http.request("POST", path, json=body, content_type=JSON_UTF8).body
 
     def v2_job_body(self, job_id: str) -> dict[str, Any]:
         """``GET …/training-jobs/{id}`` as the API's dict."""
@@ -187,25 +199,9 @@ class V2Client:
         return self._http.request("GET", self._path("training-jobs", jid)).body
 
     def workspace_ids(self) -> list[str]:
-        """The workspaces to list: as given, else ``GET /v1/{p}/workspaces`` (cached), else
+        """The workspaces to list: as given, else ``GET /v1/{p}/workspaces`` (asked once), else
         ``["0"]`` when the service does not offer that list."""
-        with self._lock:
-            if self._workspaces is not None:
-                return list(self._workspaces)
-        try:
-            body = self._http.request("GET", f"/v1/{self.project_id}/workspaces").body
-            found = [
-                str(row.get("id")).strip()
-                for row in rows_in(body, "workspaces")
-                if str(row.get("id", "")).strip()
-            ]
-        except APIError as exc:
-            logger.debug("no workspace list (%s); listing workspace 0", exc.status_code)
-            found = []
-        found = ["0", *(w for w in dict.fromkeys(found) if w != "0")]
-        with self._lock:
-            self._workspaces = found
-        return list(found)
+        return self.workspaces.ids()
 
     # --- listing --------------------------------------------------------------------------
 
@@ -313,7 +309,7 @@ class V2Client:
             "jobs": [{"kind": job.kind, "metadata": {"id": v2_job_id(job.job_id)}} for job in jobs]
         }
         reply = self._http.request_raw(
-            "POST", self._path("training-jobs", "batch-delete"), json=body
+            "POST", self._path("training-jobs", "batch-delete"), json=body, content_type=JSON_UTF8
         )
         if _route_absent(reply):
             with self._lock:

@@ -14,6 +14,7 @@ from typing import Any, Callable, Optional
 
 from modelarts_widgets.client._http import HttpClient
 from modelarts_widgets.client.base import TrainingJobsV2Api
+from modelarts_widgets.client.rest import RestClient
 from modelarts_widgets.client.v2 import V2Client
 from modelarts_widgets.errors import ConfigurationError
 from modelarts_widgets.models import DeleteResult
@@ -40,7 +41,8 @@ def v2_provider(api: Any) -> TrainingJobsV2Api:
         with _V2_LOCK:
             client = _V2_CLIENTS.get(api)
             if client is None:
-                client = _V2_CLIENTS[api] = V2Client(http, project_id)
+                shared = api.workspaces if isinstance(api, RestClient) else None
+                client = _V2_CLIENTS[api] = V2Client(http, project_id, workspaces=shared)
         return client
     factory = getattr(api, "v2_provider", None)
     if callable(factory):

@@ -14,7 +14,14 @@ from collections.abc import Sequence
 from types import FrameType
 from typing import Optional
 
-from .config import DEMO_ACCESS_KEY, DEMO_PASSWORD, DEMO_SECRET_KEY
+from .config import (
+    DEMO_ACCESS_KEY,
+    DEMO_PASSWORD,
+    DEMO_SECRET_KEY,
+    ERROR_FIELDS,
+    NOT_FOUND_STYLES,
+    VERSIONS_PAGE0,
+)
 from .seed import DEFAULT_SEED
 from .server import EmulatorServer
 
@@ -62,6 +69,41 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=DEFAULT_SEED["visualization_jobs"],
         help="seeded visualization jobs",
+    )
+    p.add_argument(
+        "--workspaces",
+        type=int,
+        default=1,
+        help="seeded workspaces: '0' (the default) and N-1 more; jobs are spread over them",
+    )
+    p.add_argument(
+        "--no-workspace-list",
+        action="store_true",
+        help="GET /v1/{project_id}/workspaces answers as an unknown route (as on OTC)",
+    )
+    p.add_argument(
+        "--not-found",
+        choices=NOT_FOUND_STYLES,
+        default="ModelArts.2775",
+        help="answer to an unknown id: HTTP 400 ModelArts.2775 (documented), HTTP 400 "
+        "ModelArts.0104, or HTTP 404",
+    )
+    p.add_argument(
+        "--error-field",
+        choices=ERROR_FIELDS,
+        default="alternate",
+        help="name of the message field of v1 failures (alternate: one, then the other)",
+    )
+    p.add_argument(
+        "--versions-page0",
+        choices=VERSIONS_PAGE0,
+        default="all",
+        help="page=0 on the versions list: all versions (Huawei) or page 1",
+    )
+    p.add_argument(
+        "--proxy-rewrites",
+        action="store_true",
+        help="rewrite Connection / Accept-Encoding of every request, as a proxy may",
     )
     p.add_argument(
         "--v2-training-jobs",
@@ -146,6 +188,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             "jobs": args.jobs,
             "versions_per_job": args.versions_per_job,
             "visualization_jobs": args.visualization_jobs,
+            "workspaces": args.workspaces,
             "v2_training_jobs": args.v2_training_jobs,
             "v2_visualization_jobs": args.v2_visualization_jobs,
         },
@@ -157,6 +200,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         v2_offset=args.v2_offset,
         batch_delete=args.batch_delete,
         v1_training=args.v1_training,
+        not_found=args.not_found,
+        error_field=args.error_field,
+        versions_page0=args.versions_page0,
+        proxy_rewrites=args.proxy_rewrites,
+        workspace_list=not args.no_workspace_list,
     )
     if args.latency > 0:
         server.add_latency(args.latency)

@@ -6,13 +6,14 @@ Control endpoints (``/_emulator/``) skip faults, statistics and authentication.
 from __future__ import annotations
 
 import ipaddress
+import itertools
 import logging
 import threading
 import uuid
 from typing import Any
 
 from . import routes
-from .config import ApiError, unknown_api_error
+from .config import ApiError, unknown_api_error, with_error_field
 from .faults import Decision
 from .handlers import Context, Request, Response, authenticate
 
@@ -32,6 +33,7 @@ class Application:
     def __init__(self, ctx: Context, stopping: threading.Event) -> None:
         self.ctx = ctx
         self.stopping = stopping
+        self._failures = itertools.count()  # for the alternating error field
 
     def dispatch(self, request: Request) -> Response:
         request.request_id = request.request_id or str(uuid.uuid4())
@@ -48,6 +50,8 @@ class Application:
             )
         if not control:
             backend = self.ctx.backend
+            if backend.config.proxy_rewrites or self.ctx.faults.proxy_rewrites:
+                proxy_rewrite(request)
             backend.record_request(request.method, route.template if route else "<unmatched>")
             if request.method.upper() == "DELETE":
                 backend.record_delete(request.path)
@@ -73,12 +77,19 @@ class Application:
                 authenticate(self.ctx.backend, request, project)
             return route.handler(self.ctx, request, args)
         except ApiError as exc:
-            return Response(exc.status, exc.body, dict(exc.headers))
+            return Response(exc.status, self._error_body(exc.body), dict(exc.headers))
         except Exception:
             logger.exception("emulator handler failed: %s %s", request.method, request.path)
             return Response(
                 500, {"error_code": "ModelArts.0001", "error_msg": "Internal emulator error."}
             )
+
+    def _error_body(self, body: Any) -> Any:
+        """A v1 failure with its message under the configured field name."""
+        field = self.ctx.backend.config.error_field
+        if field == "alternate":
+            field = ("error_msg", "error_message")[next(self._failures) % 2]
+        return with_error_field(body, field) if isinstance(body, dict) else body
 
     @staticmethod
     def _fault(decision: Decision) -> Response:
@@ -94,6 +105,12 @@ class Application:
             headers["Retry-After"] = _seconds(decision.retry_after)
         body: Any = decision.body
         return Response(decision.status, body, headers)
+
+
+def proxy_rewrite(request: Request) -> None:
+    """Change hop-by-hop / negotiable headers as a proxy or load balancer may."""
+    request.headers["connection"] = "close"
+    request.headers["accept-encoding"] = "identity"
 
 
 def _is_loopback(host: str) -> bool:

@@ -22,7 +22,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
-from .config import EmulatorConfig, Json, bad_param, v1_error
+from .config import EmulatorConfig, Json, bad_param, not_found, v1_error
 from .identity import Identity
 from .v2_backend import V2Backend
 
@@ -64,6 +64,24 @@ class _State:
     next_job_id: int = 182601
     next_version_id: int = 278801
     next_vis_id: int = 8991
+    workspaces: dict[str, Json] = field(default_factory=lambda: {"0": _workspace("0", "default")})
+
+
+def _workspace(workspace_id: str, name: str) -> Json:
+    """A row of ``GET /v1/{project_id}/workspaces`` (Huawei Cloud's fields)."""
+    return {
+        "id": workspace_id,
+        "name": name,
+        "description": "",
+        "owner": "demo-user",
+        "create_time": 1_735_689_600_000,
+        "update_time": 1_735_689_600_000,
+        "enterprise_project_id": "0",
+        "enterprise_project_name": "default",
+        "auth_type": "PUBLIC",
+        "status": "NORMAL",
+        "status_info": "",
+    }
 
 
 def _page_args(page: int, per_page: int) -> None:
@@ -252,6 +270,24 @@ class Backend:
             }
             return vid
 
+    def add_workspace(self, name: str, workspace_id: Optional[str] = None) -> str:
+        """Add a workspace; returns its id (32 hex characters unless given)."""
+        with self._lock:
+            wid = workspace_id or uuid.uuid5(uuid.NAMESPACE_OID, f"workspace {name}").hex
+            self._state.workspaces[wid] = _workspace(wid, name)
+            return wid
+
+    def workspace_ids(self) -> list[str]:
+        """The workspaces, default ``"0"`` first."""
+        with self._lock:
+            return list(self._state.workspaces)
+
+    def list_workspaces(self) -> Json:
+        """The body of ``GET /v1/{p}/workspaces``."""
+        with self._lock:
+            rows = [copy.deepcopy(ws) for ws in self._state.workspaces.values()]
+        return {"total_count": len(rows), "count": len(rows), "workspaces": rows}
+
     def set_version_status(self, job_id: int, version_id: int, status: int) -> None:
         """Change a version's status (tests/demos)."""
         with self._lock:
@@ -325,7 +361,7 @@ class Backend:
     def _job(self, job_id: int) -> Json:
         job = self._state.jobs.get(job_id)
         if job is None:
-            raise v1_error(404, "ModelArts.0104", f"The training job {job_id} does not exist.")
+            raise not_found(self.config.not_found, "training job", job_id)
         return job
 
     def _versions(self, job_id: int) -> dict[int, Json]:
@@ -335,11 +371,7 @@ class Backend:
     def _version(self, job_id: int, version_id: int) -> Json:
         version = self._versions(job_id).get(version_id)
         if version is None:
-            raise v1_error(
-                404,
-                "ModelArts.0104",
-                f"The version {version_id} of training job {job_id} does not exist.",
-            )
+            raise not_found(self.config.not_found, f"training job {job_id} version", version_id)
         return version
 
     def _job_row(self, job: Json) -> Json:
@@ -377,7 +409,7 @@ class Backend:
             for job in self._state.jobs.values():
                 if needle and needle not in job["job_name"].casefold():
                     continue
-                if workspace_id is not None and job["workspace_id"] != workspace_id:
+                if job["workspace_id"] != (workspace_id or "0"):
                     continue
                 row = self._job_row(job)
                 if status is not None and row["status"] not in status:
@@ -400,6 +432,8 @@ class Backend:
     def list_versions(self, job_id: int, *, page: int = 0, per_page: int = 10) -> Json:
         """The body of ``GET /v1/{p}/training-jobs/{job_id}/versions`` (newest first)."""
         _page_args(page, per_page)
+        if page == 0 and self.config.versions_page0 == "first":
+            page = 1
         with self._lock:
             self._reap()
             job = self._job(job_id)
@@ -510,7 +544,7 @@ class Backend:
             key = -1
         job = self._state.vis.get(key)
         if job is None:
-            raise v1_error(404, "ModelArts.0104", f"The visualization job {job_id} does not exist.")
+            raise not_found(self.config.not_found, "visualization job", job_id)
         return job
 
     def _vis_row(self, job: Json) -> Json:
@@ -540,7 +574,7 @@ class Backend:
                 for job in self._state.vis.values()
                 if (not needle or needle in job["job_name"].casefold())
                 and (status is None or job["status"] in status)
-                and (workspace_id is None or job["workspace_id"] == workspace_id)
+                and job["workspace_id"] == (workspace_id or "0")
             ]
             records.sort(key=lambda r: (_sort_value(r, key), r["job_id"]), reverse=order == "desc")
             start = (page - 1) * per_page

@@ -19,6 +19,16 @@ DEMO_SECRET_KEY = "demo-secret-key"  # noqa: S105 - documented demo credential
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - documented demo credential
 
 
+NOT_FOUND_STYLES = ("ModelArts.2775", "ModelArts.0104", "404")
+ERROR_FIELDS = ("alternate", "error_msg", "error_message", "both")
+VERSIONS_PAGE0 = ("all", "first")
+
+
+def check_choice(name: str, value: str, choices: tuple[str, ...]) -> None:
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(choices)}; got {value!r}")
+
+
 @dataclass
 class EmulatorConfig:
     """Every option of one emulator instance, with its default (the one place they live).
@@ -53,10 +63,25 @@ class EmulatorConfig:
     batch_delete: bool = True
     #: serve the v1 training and visualization routes (else they answer as an unknown API)
     v1_training: bool = True
+    #: How an unknown id is answered: ``"ModelArts.2775"`` (HTTP 400, as documented),
+    #: ``"ModelArts.0104"`` (HTTP 400 "Parameter error") or ``"404"`` (HTTP 404 ModelArts.0104).
+    not_found: str = "ModelArts.2775"
+    #: The v1 failure message field: ``error_msg``, ``error_message``, ``both`` or
+    #: ``alternate`` (one, then the other; the docs use both names).
+    error_field: str = "alternate"
+    #: ``page=0`` on the versions list: ``"all"`` (Huawei: no paging) or ``"first"`` (page 1).
+    versions_page0: str = "all"
+    #: Rewrite ``Connection`` / ``Accept-Encoding`` of every request like a proxy would.
+    proxy_rewrites: bool = False
+    #: Whether ``GET /v1/{project_id}/workspaces`` exists (Huawei Cloud) or not (OTC).
+    workspace_list: bool = True
 
     def __post_init__(self) -> None:
         if self.v2_offset not in ("pages", "items"):
             raise ValueError(f"v2_offset must be 'pages' or 'items', not {self.v2_offset!r}")
+        check_choice("not_found", self.not_found, NOT_FOUND_STYLES)
+        check_choice("error_field", self.error_field, ERROR_FIELDS)
+        check_choice("versions_page0", self.versions_page0, VERSIONS_PAGE0)
         self.port = check_int("port", self.port, 0, 65535, "0 picks a free port")
         self.rng_seed = check_int("rng_seed", self.rng_seed, 0)
         if self.delete_delay is not None:
@@ -121,6 +146,28 @@ def keystone_error(status: int, title: str, message: str) -> ApiError:
 
 def bad_param(message: str) -> ApiError:
     return v1_error(400, "ModelArts.0104", message)
+
+
+def not_found(style: str, what: str, ident: object) -> ApiError:
+    """An unknown id answered in ``style`` (see :attr:`EmulatorConfig.not_found`)."""
+    if style == "ModelArts.2775":
+        return v1_error(400, "ModelArts.2775", f"Training job (ID: {ident}) not found.")
+    message = f"The {what} {ident} does not exist."
+    return v1_error(404 if style == "404" else 400, "ModelArts.0104", message)
+
+
+def with_error_field(body: Json, field: str) -> Json:
+    """A v1 failure body with its message under ``field`` (``error_msg`` / ``error_message``
+    / ``both``)."""
+    message = body.get("error_message", body.get("error_msg"))
+    if message is None or body.get("is_success") is not False:
+        return body
+    out = {k: v for k, v in body.items() if k not in ("error_msg", "error_message")}
+    if field in ("error_msg", "both"):
+        out["error_msg"] = message
+    if field in ("error_message", "both"):
+        out["error_message"] = message
+    return out
 
 
 def iso(ts: float) -> str:

@@ -129,6 +129,7 @@ class Faults:
             self.error_rates: list[ErrorRate] = []
             self.forced: list[ForcedFault] = []
             self.bucket: Optional[TokenBucket] = None
+            self.proxy_rewrites = False
 
     # -- configuration -------------------------------------------------------------------
     def add_latency(
@@ -189,8 +190,15 @@ class Faults:
                 Matcher(path, method),
             )  # fmt: skip
 
+    def set_proxy_rewrites(self, on: bool = True) -> None:
+        """Rewrite ``Connection`` / ``Accept-Encoding`` of every request, as a proxy may."""
+        with self._lock:
+            self.proxy_rewrites = bool(on)
+
     def configure(self, spec: Mapping[str, Any]) -> None:
         """Apply a JSON fault spec (the body of ``POST /_emulator/faults``); see the docs."""
+        if "proxy_rewrites" in spec:
+            self.set_proxy_rewrites(bool(spec["proxy_rewrites"]))
         latency = spec.get("latency")
         if latency is not None:
             for item in latency if isinstance(latency, list) else [latency]:
@@ -248,6 +256,7 @@ class Faults:
                 "rate_limit": None
                 if self.bucket is None
                 else {"rate": self.bucket.rate, "burst": self.bucket.capacity},
+                "proxy_rewrites": self.proxy_rewrites,
             }
 
     # -- per request ---------------------------------------------------------------------

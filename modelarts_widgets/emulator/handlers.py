@@ -11,11 +11,10 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
-from urllib.parse import parse_qsl
 
 from . import signing
 from .backend import Backend
-from .config import ApiError, Json, bad_param, cloud_error
+from .config import ApiError, Json, bad_param, cloud_error, unknown_api_error
 from .faults import Faults
 from .identity import Principal
 
@@ -34,8 +33,8 @@ class Request:
 
     @property
     def params(self) -> dict[str, str]:
-        """Query parameters (the last value wins for repeated keys)."""
-        return dict(parse_qsl(self.query, keep_blank_values=True))
+        """Query parameters as received, only ``%XX`` decoded (the last value wins)."""
+        return dict(signing.raw_query_pairs(self.query))
 
     def json(self) -> Any:
         if not self.body.strip():
@@ -248,6 +247,12 @@ def get_version(ctx: Context, req: Request, args: dict[str, str]) -> Response:
 def delete_version(ctx: Context, req: Request, args: dict[str, str]) -> Response:
     job_id = _id(args["job_id"], "job_id")
     return ok(ctx.backend.delete_version(job_id, _id(args["version_id"], "version_id")))
+
+
+def list_workspaces(ctx: Context, req: Request, args: dict[str, str]) -> Response:
+    if not ctx.backend.config.workspace_list:
+        raise unknown_api_error()
+    return ok(ctx.backend.list_workspaces())
 
 
 def list_visualization_jobs(ctx: Context, req: Request, args: dict[str, str]) -> Response:

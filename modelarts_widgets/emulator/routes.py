@@ -55,6 +55,7 @@ ROUTES: list[Route] = [
         h.delete_version,
         "project",
     ),
+    _route("GET", f"{P}/workspaces", h.list_workspaces, "project"),
     _route("GET", f"{P}/visualization-jobs", h.list_visualization_jobs, "project"),
     _route("POST", f"{P}/visualization-jobs", h.create_visualization_job, "project"),
     _route("GET", f"{P}/visualization-jobs/{{job_id}}", h.get_visualization_job, "project"),

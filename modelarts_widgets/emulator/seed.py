@@ -23,8 +23,17 @@ DEFAULT_SEED: dict[str, int] = {
     "v2_visualization_jobs": 6,
 }
 SIZE_KEYS = frozenset(
-    {"jobs", "versions_per_job", "visualization_jobs", "v2_training_jobs", "v2_visualization_jobs"}
+    {
+        "jobs",
+        "versions_per_job",
+        "visualization_jobs",
+        "workspaces",
+        "v2_training_jobs",
+        "v2_visualization_jobs",
+    }
 )
+#: Names of seeded workspaces after the default one (``"0"``).
+WORKSPACE_NAMES = ("research", "production", "sandbox", "team-nlp", "team-cv")
 
 #: 2025-01-01T00:00:00Z in ms; all seeded timestamps count from here.
 SEED_EPOCH_MS = 1_735_689_600_000
@@ -62,9 +71,17 @@ def seed_backend(
     visualization_jobs: int = 0,
     *,
     rng_seed: int = 0,
+    workspaces: int = 1,
 ) -> None:
-    """Add ``jobs`` x ``versions_per_job`` versions and ``visualization_jobs`` to ``backend``."""
+    """Add ``jobs`` x ``versions_per_job`` versions and ``visualization_jobs`` to ``backend``.
+
+    With ``workspaces`` > 1 that many workspaces exist (``"0"`` and named ones) and the jobs
+    and visualization jobs are spread over them in turn.
+    """
     rng = random.Random(rng_seed)
+    spaces = ["0"] + [
+        backend.add_workspace(workspace_name(i)) for i in range(max(1, workspaces) - 1)
+    ]
     train_urls: list[str] = []
     n = 0
     for j in range(jobs):
@@ -98,6 +115,7 @@ def seed_backend(
             versions,
             job_desc=f"Sample job {j + 1}: {name}",
             create_time=created,
+            workspace_id=spaces[j % len(spaces)],
         )
         train_urls.extend(f"/bucket/{slug(name)}/V{k + 1:04d}/output/" for k in range(len(ids)))
     for v in range(visualization_jobs):
@@ -114,14 +132,22 @@ def seed_backend(
             job_desc=f"TensorBoard for run {v + 1}",
             create_time=SEED_EPOCH_MS + v * 43_200_000,
             duration=0 if status == 7 else rng.randrange(60_000, 7_200_000),
+            workspace_id=spaces[v % len(spaces)],
         )
+
+
+def workspace_name(index: int) -> str:
+    """The seeded name of the ``index``-th extra workspace (unique for any index)."""
+    base = WORKSPACE_NAMES[index % len(WORKSPACE_NAMES)]
+    rounds = index // len(WORKSPACE_NAMES)
+    return base if rounds == 0 else f"{base}-{rounds + 1}"
 
 
 def seed_from_sizes(
     backend: Backend, sizes: Optional[Mapping[str, int]], *, rng_seed: int = 0
 ) -> None:
-    """Seed from a ``{"jobs", "versions_per_job", "visualization_jobs", "v2_training_jobs",
-    "v2_visualization_jobs"}`` mapping (v1 sizes and v2 sizes, each optional)."""
+    """Seed from a ``{"jobs", "versions_per_job", "visualization_jobs", "workspaces",
+    "v2_training_jobs", "v2_visualization_jobs"}`` mapping (each optional)."""
     if not sizes:
         return
     unknown = set(sizes) - SIZE_KEYS
@@ -133,6 +159,7 @@ def seed_from_sizes(
         int(sizes.get("versions_per_job", 1)),
         int(sizes.get("visualization_jobs", 0)),
         rng_seed=rng_seed,
+        workspaces=int(sizes.get("workspaces", 1)),
     )
     seed_v2(
         backend.v2,

@@ -14,7 +14,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Optional
-from urllib.parse import parse_qsl, quote, unquote
+from urllib.parse import quote, unquote
 
 ALGORITHM = "SDK-HMAC-SHA256"
 DATE_FORMAT = "%Y%m%dT%H%M%SZ"
@@ -51,9 +51,22 @@ def canonical_uri(raw_path: str) -> str:
     return uri if uri.endswith("/") else uri + "/"
 
 
+def raw_query_pairs(raw_query: str) -> list[tuple[str, str]]:
+    """``(key, value)`` pairs of the query string as received, decoding only ``%XX``.
+
+    A ``+`` stays a literal plus (it is not a space here, as it may not be at the real gateway).
+    """
+    pairs: list[tuple[str, str]] = []
+    for part in raw_query.split("&"):
+        if part:
+            key, _, value = part.partition("=")
+            pairs.append((unquote(key), unquote(value)))
+    return pairs
+
+
 def canonical_query(raw_query: str) -> str:
     """Sorted ``quote(k)=quote(v)`` pairs joined by ``&`` (spaces as ``%20``)."""
-    pairs = sorted(parse_qsl(raw_query, keep_blank_values=True))
+    pairs = sorted(raw_query_pairs(raw_query))
     return "&".join(f"{quote(k, safe='~')}={quote(v, safe='~')}" for k, v in pairs)
 
 

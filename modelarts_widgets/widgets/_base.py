@@ -25,14 +25,17 @@ from traitlets import Bool, Dict, Int, List, Unicode, observe, validate
 from modelarts_widgets._kwargs import check_int, keyword_names
 from modelarts_widgets._types import ListItem
 from modelarts_widgets.bulk import BatchOps, DeleteOps
-from modelarts_widgets.client.base import ModelArtsApi
+from modelarts_widgets.client import ids
+from modelarts_widgets.client.base import ListsWorkspaces, ModelArtsApi
 from modelarts_widgets.widgets._connection import Connection
 from modelarts_widgets.widgets._display import NEEDS_IPYTHON_DISPLAY, display_bundle, mimebundle
+from modelarts_widgets.widgets._html import text_html
 from modelarts_widgets.widgets._list_view import ListView
 from modelarts_widgets.widgets._listing import Listing
 from modelarts_widgets.widgets._options import BOX_KEYWORDS, check_run_options
 from modelarts_widgets.widgets._view import (
     V1_STATUSES,
+    WORKSPACE_COLUMN,
     Column,
     ListState,
     StatusFilter,
@@ -88,16 +91,20 @@ class ResourceList(w.VBox, Generic[T]):
         recheck: bool = True,
         recheck_timeout: float = 60.0,
         poll_interval: float = 1.0,
+        workspace_id: Optional[str] = None,
         **kwargs: Any,
     ) -> None:
         page_size = _check_page_size(page_size)
         run = RunSettings(*check_run_options(concurrency, recheck, recheck_timeout, poll_interval))
+        #: The one workspace listed (None: every workspace the session lists).
+        self.workspace_id = None if workspace_id is None else ids.workspace_id(workspace_id)
         self._lock = threading.RLock()
         self._state: ListState[T] = ListState(
             key_of=_key_of,
             status_of=_status_of,
             search_text_of=self._search_text,
-            columns=self._columns(),
+            workspace_of=_workspace_of,
+            columns=[*self._columns(), _workspace_column()],
             page_size=page_size,
             sort_column="created",
             statuses=self._statuses,
@@ -167,10 +174,10 @@ class ResourceList(w.VBox, Generic[T]):
     def _ids(self, key: Hashable) -> dict[str, Any]:
         return {}
 
-    def _listed_text(self, n: int) -> str:
-        """The status line after a listing, with the note ``_load`` left (e.g. an API absent)."""
-        text = f"Listed {n} {self._plural}."
-        return f"{text} {self._list_note}" if self._list_note else text
+    def _listed_text(self, n: int, note: str = "") -> str:
+        """The status line after a listing, with the note ``_load`` left (e.g. an API absent)
+        and ``note`` (e.g. the workspaces listed)."""
+        return " ".join(filter(None, (f"Listed {n} {self._plural}.", self._list_note, note)))
 
     # --- public API: listing -----------------------------------------------------------------
     @property
@@ -193,16 +200,25 @@ class ResourceList(w.VBox, Generic[T]):
         items = self._listing.run(client)
         if items is None:
             return
+        if self.workspace_id is not None:
+            items = [i for i in items if i.workspace_id == self.workspace_id]
+        note = client.workspace_note if isinstance(client, ListsWorkspaces) else ""
         with self._lock:
             self._state.set_items(items)
             self._view.set_error("")
-            self._view.set_status(self._listed_text(len(items)))
+            self._view.set_status(self._listed_text(len(items), note))
             self._view.render()
 
-    def set_filter(self, text: Optional[str] = None, status: Optional[StatusFilter] = None) -> None:
-        """Filter by text (name/version/engine, case-insensitive) and/or status group/code."""
+    def set_filter(
+        self,
+        text: Optional[str] = None,
+        status: Optional[StatusFilter] = None,
+        workspace: Optional[str] = None,
+    ) -> None:
+        """Filter by text (name/version/engine, case-insensitive), status group/code and/or
+        workspace id (``"all"``: every workspace)."""
         with self._lock:
-            self._state.set_filter(text=text, status=status)
+            self._state.set_filter(text=text, status=status, workspace=workspace)
             self._view.render()
 
     def sort(self, column: str, descending: Optional[bool] = None) -> None:
@@ -387,7 +403,7 @@ class ResourceList(w.VBox, Generic[T]):
     def _wire(self) -> None:
         c = self._view.controls
         from_controls = self._guard(lambda _change: self._from_controls())
-        for control in (c.search, c.status_filter, c.sort, c.descending):
+        for control in (c.search, c.status_filter, c.workspace_filter, c.sort, c.descending):
             control.observe(from_controls, names="value")
         c.refresh.on_click(self._guard(lambda b: self.refresh()))
         c.select_page.on_click(self._guard(lambda b: self.select(page=True)))
@@ -409,7 +425,11 @@ class ResourceList(w.VBox, Generic[T]):
         with self._lock:
             if self._view.syncing:
                 return
-            self._state.set_filter(text=c.search.value, status=c.status_filter.value)
+            self._state.set_filter(
+                text=c.search.value,
+                status=c.status_filter.value,
+                workspace=c.workspace_filter.value,
+            )
             self._state.set_sort(c.sort.value, bool(c.descending.value))
             self._view.render()
 
@@ -496,6 +516,23 @@ def _check_page_size(page_size: Any) -> int:
         MAX_PAGE_SIZE,
         "each row on a page is a few widget models, so use the pager, the search box or "
         "the status filter to reach more items",
+    )
+
+
+def _workspace_of(item: ListItem) -> str:
+    return item.workspace_id
+
+
+def _workspace_column() -> Column[Any]:
+    """The workspace column (the list shows it only when several workspaces are listed)."""
+    return Column(
+        WORKSPACE_COLUMN,
+        "workspace",
+        "9em",
+        lambda item: text_html(_workspace_of(item)),
+        _workspace_of,
+        "5em",
+        2,
     )
 
 

@@ -135,11 +135,11 @@ _phase = attrgetter("status_label")
 _ct = attrgetter("create_time")
 _duration = attrgetter("duration")
 _kind = attrgetter("kind")
-_workspace = attrgetter("workspace_id")
 
 
 def v2_columns() -> list[Column[TrainingJobV2]]:
-    """Name, status, kind, created, duration, workspace (the outcome column is the list's)."""
+    """Name, status, kind, created, duration (the list adds workspace, shown with several
+    workspaces, and the outcome)."""
     return [
         Column("name", "name", "24em", lambda j: text_html(_name(j)), _name, "6em", 0),
         Column("status", "status", "9em", lambda j: phase_badge_html(j.phase), _phase, "7em", 1),
@@ -148,6 +148,4 @@ def v2_columns() -> list[Column[TrainingJobV2]]:
                TIME_WIDTH, 2),
         Column("duration", "duration", "6.5em", lambda j: text_html(fmt_duration(j.duration)),
                _duration, "6.5em", 4),
-        Column("workspace", "workspace", "6em", lambda j: text_html(j.workspace_id), _workspace,
-               "5em", 5),
     ]  # fmt: skip

@@ -24,7 +24,7 @@ from modelarts_widgets.widgets._html import (
     message_html,
     snapshot_table,
 )
-from modelarts_widgets.widgets._view import ListState
+from modelarts_widgets.widgets._view import ALL_WORKSPACES, ListState
 from modelarts_widgets.widgets.badges import badge_html
 from modelarts_widgets.widgets.confirm import ConfirmPanel
 from modelarts_widgets.widgets.progress import ProgressBar, counts_text
@@ -75,11 +75,7 @@ class ListView(Generic[T]):
         self._relist = relist
         self.syncing = False
         self.status = StatusLine(self._write_status)
-        columns = list(state.columns.values())
-        self.grid = RowGrid(
-            [GridColumn(c.key, em(c.width), em(c.min_width), c.priority) for c in columns]
-            + [OUTCOME_COLUMN]
-        )
+        self._grids: dict[tuple[str, ...], RowGrid] = {}
         self.factory = WidgetFactory()
         self.pool = RowPool(self.factory, state.page_size, on_toggle, lock)
         self.controls = Controls(self.factory, search_placeholder)
@@ -120,8 +116,21 @@ class ListView(Generic[T]):
             self.syncing = before
 
     # --- drawing -------------------------------------------------------------------------------
+    @property
+    def grid(self) -> RowGrid:
+        """The row grid of the visible columns (the workspace column only with several)."""
+        columns = self._state.visible_columns()
+        key = tuple(c.key for c in columns)
+        grid = self._grids.get(key)
+        if grid is None:
+            grid = self._grids[key] = RowGrid(
+                [GridColumn(c.key, em(c.width), em(c.min_width), c.priority) for c in columns]
+                + [OUTCOME_COLUMN]
+            )
+        return grid
+
     def row_html(self, item: T) -> str:
-        cells = [c.cell(item) for c in self._state.columns.values()]
+        cells = [c.cell(item) for c in self._state.visible_columns()]
         outcome = self._outcome_of(item.key)
         cells.append("" if outcome is None else outcome_html(outcome))
         return self.grid.row_html(cells, key=str(item.key))
@@ -137,6 +146,17 @@ class ListView(Generic[T]):
             if list(c.status_filter.options) != options:
                 c.status_filter.options = options
             c.status_filter.value = st.status
+            spaces = st.workspaces()
+            choices = [("all workspaces", ALL_WORKSPACES)] + [(ws, ws) for ws in spaces]
+            if st.workspace not in (ALL_WORKSPACES, *spaces):
+                choices.append((st.workspace, st.workspace))
+            if list(c.workspace_filter.options) != choices:
+                c.workspace_filter.options = choices
+            c.workspace_filter.value = st.workspace
+            c.workspace_filter.layout.display = None if len(spaces) > 1 else "none"
+            header = self._header_html()
+            if c.header.value != header:
+                c.header.value = header
             c.sort.value = st.sort_column
             c.descending.value = st.descending
             c.descending.description = "desc" if st.descending else "asc"
@@ -226,7 +246,7 @@ class ListView(Generic[T]):
 
     def snapshot_html(self, title: str) -> str:
         """The page as a plain HTML table (the static fallback)."""
-        cols = list(self._state.columns.values())
+        cols = self._state.visible_columns()
         rows = [[c.cell(i) for c in cols] for i in self._state.page_items()]
         return snapshot_table(title, [c.title for c in cols], rows)
 
@@ -242,7 +262,7 @@ class ListView(Generic[T]):
         self.controls.status.value = html
 
     def _header_html(self) -> str:
-        titles = [esc(c.title) for c in self._state.columns.values()] + ["outcome"]
+        titles = [esc(c.title) for c in self._state.visible_columns()] + ["outcome"]
         row = self.grid.row_html([f'<b title="{t}">{t}</b>' for t in titles], css="mw-header-cells")
         return f'{self.grid.style_html()}<div style="padding-left:{LEAD_PX}px">{row}</div>'
 

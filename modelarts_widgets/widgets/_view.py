@@ -11,12 +11,26 @@ from typing import Any, Callable, Generic, Optional, TypeVar, Union, cast
 
 from modelarts_widgets.models import (
     ACTIVE_STATUSES,
+    DEFAULT_WORKSPACE,
     FAILED_STATUSES,
     FINISHED_STATUSES,
     status_label,
 )
 
-__all__ = ["V1_STATUSES", "Column", "ListState", "StatusFilter", "StatusScheme"]
+__all__ = [
+    "ALL_WORKSPACES",
+    "V1_STATUSES",
+    "WORKSPACE_COLUMN",
+    "Column",
+    "ListState",
+    "StatusFilter",
+    "StatusScheme",
+]
+
+#: The workspace filter value that shows every workspace.
+ALL_WORKSPACES = "all"
+#: The key of the workspace column (shown only when items of several workspaces are listed).
+WORKSPACE_COLUMN = "workspace"
 
 T = TypeVar("T")
 
@@ -89,6 +103,7 @@ class ListState(Generic[T]):
         page_size: int,
         sort_column: str,
         descending: bool = True,
+        workspace_of: Callable[[T], str] = lambda item: DEFAULT_WORKSPACE,
         statuses: StatusScheme = V1_STATUSES,
     ) -> None:
         if page_size < 1:
@@ -97,6 +112,8 @@ class ListState(Generic[T]):
         self.status_of = status_of
         self.statuses = statuses
         self.search_text_of = search_text_of
+        self.workspace_of = workspace_of
+        self.workspace = ALL_WORKSPACES
         self.columns = {c.key: c for c in columns}
         self.page_size = page_size
         self.items: list[T] = []
@@ -108,12 +125,17 @@ class ListState(Generic[T]):
         self.page = 1
         self.selected: dict[Hashable, None] = {}
         self._matching: Optional[list[T]] = None
+        self._workspaces: list[str] = []
 
     # --- items -------------------------------------------------------------------------------
     def set_items(self, items: Iterable[T]) -> list[Hashable]:
         """Replace the items; returns the selected keys that vanished (now unselected)."""
         self.items = list(items)
         self.by_key = {self.key_of(i): i for i in self.items}
+        self._workspaces = sorted(
+            {self.workspace_of(i) for i in self.items},
+            key=lambda ws: (ws != DEFAULT_WORKSPACE, ws),
+        )
         gone = [k for k in self.selected if k not in self.by_key]
         for k in gone:
             del self.selected[k]
@@ -125,7 +147,14 @@ class ListState(Generic[T]):
         self.set_items(i for i in self.items if self.key_of(i) not in drop)
 
     # --- filter / sort / pages -------------------------------------------------------------
-    def set_filter(self, text: Optional[str] = None, status: Optional[StatusFilter] = None) -> None:
+    def set_filter(
+        self,
+        text: Optional[str] = None,
+        status: Optional[StatusFilter] = None,
+        workspace: Optional[str] = None,
+    ) -> None:
+        if workspace is not None:
+            self.workspace = str(workspace)
         if text is not None:
             self.text = text
         if status is not None:
@@ -169,7 +198,18 @@ class ListState(Generic[T]):
         sortable = ", ".join(k for k, c in self.columns.items() if c.sort_key is not None)
         raise ValueError(f"unknown column {name!r}; sortable columns: {sortable}")
 
+    def workspaces(self) -> list[str]:
+        """The workspaces of the listed items, sorted (the default ``"0"`` first)."""
+        return list(self._workspaces)
+
+    def visible_columns(self) -> list[Column[T]]:
+        """The columns to draw: the workspace column only with several workspaces listed."""
+        several = len(self._workspaces) > 1
+        return [c for c in self.columns.values() if several or c.key != WORKSPACE_COLUMN]
+
     def matches(self, item: T) -> bool:
+        if self.workspace != ALL_WORKSPACES and self.workspace_of(item) != self.workspace:
+            return False
         status = self.status_of(item)
         if self.status in self.statuses.groups:
             group = self.statuses.groups.get(str(self.status))

@@ -160,14 +160,11 @@ class Controls:
             placeholder=search_placeholder,
             continuous_update=True,
         )
-        self.status_filter = f.make(
-            w.Dropdown,
-            "dropdown",
-            "mw-status-filter",
-            options=[("all", "all")],
-            value="all",
-            description="status",
+        self.status_filter = self._filter(f, "mw-status-filter", "status", "all")
+        self.workspace_filter = self._filter(
+            f, "mw-workspace-filter", "workspace", "all workspaces"
         )
+        self.workspace_filter.layout.display = "none"  # shown with several workspaces listed
         self.sort = f.make(
             w.Dropdown, "dropdown", "mw-sort", options=[("", "")], value="", description="sort"
         )
@@ -198,7 +195,14 @@ class Controls:
             w.HBox,
             "bar",
             "mw-toolbar",
-            children=[self.search, self.status_filter, self.sort, self.descending, self.refresh],
+            children=[
+                self.search,
+                self.status_filter,
+                self.workspace_filter,
+                self.sort,
+                self.descending,
+                self.refresh,
+            ],
         )
         self.selection_bar = f.make(
             w.HBox,
@@ -212,6 +216,18 @@ class Controls:
         )
         self.actions = f.make(
             w.HBox, "bar", "mw-actions", children=[self.delete, self.cancel_run, self.status]
+        )
+
+    @staticmethod
+    def _filter(f: WidgetFactory, css: str, description: str, everything: str) -> Any:
+        """A filter dropdown whose first option, ``everything``, has the value ``"all"``."""
+        return f.make(
+            w.Dropdown,
+            "dropdown",
+            css,
+            options=[(everything, "all")],
+            value="all",
+            description=description,
         )
 
     @staticmethod

@@ -9,7 +9,7 @@ import pytest
 from modelarts_widgets.auth.credentials import Credentials, StaticCredentialSource
 from modelarts_widgets.auth.signer import AkSkAuth
 from modelarts_widgets.client import HttpClient, ModelArtsApi, RestClient
-from modelarts_widgets.errors import APIError, InvalidIdError, NotFoundError
+from modelarts_widgets.errors import APIError, BadRequestError, InvalidIdError, NotFoundError
 from modelarts_widgets.models import JobVersion, TrainingJob, VisualizationJob
 
 
@@ -81,25 +81,35 @@ def test_versions_of_one_job_and_of_all_jobs(api: RestClient) -> None:
     assert {v.job_name for v in everything} == {j.job_name for j in jobs}
 
 
-def test_list_all_skips_a_job_that_vanished(api: RestClient, emulator: Any) -> None:
+@pytest.mark.parametrize(
+    ("status", "code"), [(404, "ModelArts.0104"), (400, "ModelArts.2775"), (400, "ModelArts.0104")]
+)
+def test_list_all_skips_a_job_that_vanished(
+    api: RestClient, emulator: Any, status: int, code: str
+) -> None:
     jobs = list(api.iter_training_jobs())
-    emulator.force_error(404, path=f"/training-jobs/{jobs[1].job_id}/versions$", method="GET")
+    body = {"is_success": False, "error_code": code, "error_msg": "Training job not found."}
+    path = f"/training-jobs/{jobs[1].job_id}/versions$"
+    emulator.force_error(status, body=body, path=path, method="GET")
     versions = api.list_all_job_versions()
     assert {v.job_id for v in versions} == {jobs[0].job_id, jobs[2].job_id}
 
 
-def test_get_one_version_and_one_visualization_job(api: RestClient) -> None:
+def test_get_one_version_and_one_visualization_job(api: RestClient, emulator: Any) -> None:
     version = api.list_all_job_versions()[0]
     again = api.get_job_version(version.job_id, str(version.version_id))
     assert again.key == version.key
     assert again.version_name == version.version_name
     vis = next(api.iter_visualization_jobs())
     assert api.get_visualization_job(int(vis.job_id)).job_name == vis.job_name
-    with pytest.raises(NotFoundError) as info:
+    with pytest.raises(BadRequestError) as info:
         api.get_job_version(version.job_id, 1)
-    assert info.value.status_code == 404
-    assert info.value.error_code == "ModelArts.0104"
+    assert info.value.status_code == 400  # documented: 400 ModelArts.2775
+    assert info.value.error_code == "ModelArts.2775"
     assert info.value.request_id
+    emulator.config.not_found = "404"
+    with pytest.raises(NotFoundError):
+        api.get_job_version(version.job_id, 1)
 
 
 def test_visualization_jobs_are_paged(api: RestClient, emulator: Any) -> None:
@@ -127,6 +137,13 @@ def test_delete_version_then_gone_then_already_gone(api: RestClient, emulator: A
     assert version.key not in listed_version_keys(api)
     again = api.delete_job_version(version.job_id, version.version_id)
     assert not again.is_success
+    assert (again.http_status, again.error_code) == (400, "ModelArts.2775")
+    assert again.already_gone  # the documented TrainingJobNotFound code
+    emulator.config.not_found = "ModelArts.0104"
+    again = api.delete_job_version(version.job_id, version.version_id)
+    assert not again.already_gone  # "Parameter error": only the bulk engine's re-check tells
+    emulator.config.not_found = "404"
+    again = api.delete_job_version(version.job_id, version.version_id)
     assert again.already_gone
     assert again.error_code == "ModelArts.0104"
 
@@ -136,6 +153,9 @@ def test_delete_visualization_job(api: RestClient, emulator: Any) -> None:
     emulator.backend.set_visualization_status(int(vis.job_id), 10)
     assert api.delete_visualization_job(vis.job_id).is_success
     assert vis.job_id not in {j.job_id for j in api.iter_visualization_jobs()}
+    again = api.delete_visualization_job(vis.job_id)
+    assert (again.is_success, again.error_code) == (False, "ModelArts.2775")
+    emulator.config.not_found = "404"
     assert api.delete_visualization_job(vis.job_id).already_gone
 
 

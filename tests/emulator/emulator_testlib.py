@@ -60,6 +60,11 @@ def signed(
     )
 
 
+def message_of(body: dict[str, Any]) -> str:
+    """A v1 failure's message, under either documented field name."""
+    return str(body.get("error_message", body.get("error_msg", "")))
+
+
 def v1(server: Any, suffix: str) -> str:
     """``/v1/{project_id}{suffix}``."""
     return f"/v1/{server.project_id}{suffix}"

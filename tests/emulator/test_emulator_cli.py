@@ -33,6 +33,8 @@ def test_help_lists_every_option() -> None:
         "--username", "--password", "--domain", "--jobs", "--versions-per-job",
         "--visualization-jobs", "--delete-delay", "--latency", "--error-rate", "--rate-limit",
         "--retry-after", "--seed", "--token-ttl", "--temp-credential-ttl", "--refusal-status",
+        "--workspaces", "--no-workspace-list", "--not-found", "--error-field",
+        "--versions-page0", "--proxy-rewrites",
     ):  # fmt: skip
         assert option in out
     assert "demo-secret-key" not in out
@@ -93,3 +95,33 @@ def test_cli_defaults_match_the_python_server() -> None:
     assert "refusal_status" in shared
     for name in shared:
         assert args[name] == server_defaults[name], name
+
+
+def test_wire_options_reach_the_server() -> None:
+    proc = _start(
+        "--port", "0", "--workspaces", "3", "--not-found", "404", "--error-field", "both",
+        "--proxy-rewrites", "--jobs", "3", "--versions-per-job", "1",
+    )  # fmt: skip
+    try:
+        assert proc.stdout is not None
+        url = proc.stdout.readline().strip()
+        port = int(url.rsplit(":", 1)[1])
+        server = SimpleNamespace(
+            base_url=url,
+            port=port,
+            project_id="0123456789abcdef0123456789abcdef",
+            access_key="DEMOACCESSKEY",
+            secret_key="demo-secret-key",
+        )
+        base = f"/v1/{server.project_id}"
+        assert signed(server, "GET", f"{base}/workspaces").json()["total_count"] == 3
+        gone = signed(server, "DELETE", f"{base}/visualization-jobs/4242")
+        assert gone.status_code == 404
+        assert gone.json()["error_msg"] == gone.json()["error_message"]
+        rewritten = signed(
+            server, "GET", f"{base}/training-jobs", extra_headers={"Connection": "x"}
+        )
+        assert rewritten.status_code == 401  # a signed Connection header did not survive
+    finally:
+        proc.terminate()
+        proc.wait(30)

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 import requests
-from emulator_testlib import signed, v1
+from emulator_testlib import message_of, signed, v1
 
 from modelarts_widgets.emulator import EmulatorServer
 
@@ -76,7 +76,7 @@ def test_search_is_case_insensitive_substring_with_unicode(emulator: Any) -> Non
     assert [j["job_name"] for j in body["jobs"]] == ["模型训练"]
     reply = get(emulator, "/training-jobs", search_content="x" * 101)
     assert reply.status_code == 400
-    assert "[0,100]" in reply.json()["error_message"]
+    assert "[0,100]" in message_of(reply.json())
 
 
 def test_status_filter_uses_latest_version_status(emulator: Any) -> None:
@@ -112,17 +112,17 @@ def test_versions_all_and_paged(emulator: Any) -> None:
     assert [v["version_id"] for v in page2["versions"]] == [vids[2], vids[1]]
 
 
-def test_version_detail_and_404s(emulator: Any) -> None:
+def test_version_detail_and_not_found(emulator: Any) -> None:
     job_id, vids = emulator.add_training_job("detail", [{"status": 8}])
     body = get(emulator, f"/training-jobs/{job_id}/versions/{vids[0]}").json()
     assert body["is_success"] is True
     assert body["status"] == 8
     assert body["job_name"] == "detail"
     missing = get(emulator, f"/training-jobs/{job_id}/versions/1")
-    assert missing.status_code == 404
-    assert missing.json()["error_code"] == "ModelArts.0104"
-    assert "does not exist" in missing.json()["error_message"]
-    assert get(emulator, "/training-jobs/999/versions").status_code == 404
+    assert missing.status_code == 400  # documented: 400 ModelArts.2775 TrainingJobNotFound
+    assert missing.json()["error_code"] == "ModelArts.2775"
+    assert "not found" in message_of(missing.json())
+    assert get(emulator, "/training-jobs/999/versions").status_code == 400
     bad = get(emulator, "/training-jobs/abc/versions")
     assert bad.status_code == 400
     assert bad.json()["error_code"] == "ModelArts.0104"
@@ -159,7 +159,7 @@ def test_visualization_list_detail(emulator: Any) -> None:
     detail = get(emulator, f"/visualization-jobs/{job['job_id']}").json()
     assert detail["is_success"] is True
     assert detail["train_url"] == job["train_url"]
-    assert get(emulator, "/visualization-jobs/424242").status_code == 404
+    assert get(emulator, "/visualization-jobs/424242").json()["error_code"] == "ModelArts.2775"
     page = requests.get(job["service_url"], timeout=10)
     assert page.status_code == 200
     assert "TensorBoard" in page.text
@@ -206,7 +206,7 @@ def test_delete_version_timed_mode_and_job_removal() -> None:
         assert get(server, "/training-jobs").json()["jobs"][0]["version_count"] == 1
         assert signed(server, "DELETE", server.version_path(job_id, vids[1])).status_code == 200
         assert get(server, "/training-jobs").json()["job_total_count"] == 0
-        assert get(server, f"/training-jobs/{job_id}/versions").status_code == 404
+        assert get(server, f"/training-jobs/{job_id}/versions").status_code == 400
 
 
 def test_delete_manual_mode_keeps_item_until_advance() -> None:
@@ -245,6 +245,7 @@ def _date(epoch: float) -> str:
 @pytest.mark.parametrize("refusal_status", [200, 400])
 def test_delete_refused_in_status_9(refusal_status: int) -> None:
     with EmulatorServer(refusal_status=refusal_status) as server:
+        server.config.error_field = "error_message"
         job_id, vids = server.add_training_job("killing", [{"status": 9}])
         vis_id = server.add_visualization_job("tb", status=9)
         expected = {
@@ -261,12 +262,13 @@ def test_delete_refused_in_status_9(refusal_status: int) -> None:
 
 def test_delete_unknown_and_non_numeric(emulator: Any) -> None:
     reply = signed(emulator, "DELETE", emulator.version_path(1, 2))
-    assert reply.status_code == 404
+    assert reply.status_code == 400
     assert reply.json()["is_success"] is False
+    assert reply.json()["error_code"] == "ModelArts.2775"
     reply = signed(emulator, "DELETE", v1(emulator, "/training-jobs/x/versions/2"))
     assert reply.status_code == 400
     reply = signed(emulator, "DELETE", emulator.visualization_path("nope"))
-    assert reply.status_code == 404
+    assert reply.status_code == 400
 
 
 def test_delete_whole_training_job(emulator: Any) -> None:
@@ -274,7 +276,7 @@ def test_delete_whole_training_job(emulator: Any) -> None:
     assert signed(emulator, "DELETE", v1(emulator, f"/training-jobs/{job_id}")).json() == {
         "is_success": True
     }
-    assert get(emulator, f"/training-jobs/{job_id}/versions").status_code == 404
+    assert get(emulator, f"/training-jobs/{job_id}/versions").status_code == 400
 
 
 def test_unknown_route_and_method(emulator: Any) -> None:

@@ -79,7 +79,7 @@ def test_item_deleted_elsewhere_is_already_gone(emulator_env: Any, make_list: An
     assert w.wait(30)
     rec = by_key(w.last_result)
     assert rec[gone.key]["outcome"] == "already_gone"
-    assert rec[gone.key]["http_status"] == 404
+    assert rec[gone.key]["http_status"] == 400  # documented: 400 ModelArts.2775
     assert rec[other.key]["outcome"] == "deleted"
     assert "1 already gone" in w.status_message
     assert not w.retry_failed()  # nothing to retry

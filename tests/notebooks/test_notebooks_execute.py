@@ -325,7 +325,7 @@ def test_notebooks_03_handling_failures(run_notebook: Any) -> None:
     gone = text_of(nb, "gone")
     assert "deleted elsewhere: {'is_success': True}" in gone
     assert "1 already gone" in gone
-    assert ": already_gone (HTTP 404)" in gone
+    assert ": already_gone (HTTP 400)" in gone  # documented: 400 ModelArts.2775
     assert "emulator stopped" in text_of(nb, "stop")
     assert_no_secrets(nb, DEMO_SECRETS)
 

@@ -145,7 +145,7 @@ def test_estimator_dict_helpers(session: Session) -> None:
     assert detail["version_id"] == version_id
     missing = Estimator(session, job_id=job_id, version_id=1).get_job_info()
     assert missing["is_success"] is False
-    assert missing["error_code"] == "ModelArts.0104"
+    assert missing["error_code"] == "ModelArts.2775"
 
 
 def test_estimator_objects_and_misuse(session: Session) -> None:

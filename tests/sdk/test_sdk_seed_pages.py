@@ -252,5 +252,5 @@ def test_vis_delete_of_a_missing_job_returns_a_failure_dict(doc_env: Any) -> Non
     wait_until(lambda: DOC_VIS_ID not in vis_ids(doc_env), doc_env, "vis job gone")
     run("status = job.delete_visualization_job()\n", ns)
     assert ns["status"]["is_success"] is False
-    assert ns["status"]["error_code"] == "ModelArts.0104"
-    assert "does not exist" in ns["status"]["error_msg"]
+    assert ns["status"]["error_code"] == "ModelArts.2775"
+    assert "not found" in ns["status"]["error_msg"]

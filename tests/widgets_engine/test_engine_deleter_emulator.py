@@ -77,7 +77,7 @@ def test_mixed_outcomes_against_the_emulator(emulator_env: Any, client: ModelArt
     assert "job status: 9" in (out[refused].error_msg or "")
     assert out[refused].request_id
     assert out[gone].state == "already_gone"
-    assert out[gone].http_status == 404
+    assert out[gone].http_status == 400  # documented: 400 ModelArts.2775
     assert out[five_xx].state == "unknown"  # a 5xx may or may not have deleted it: re-checked
     assert out[five_xx].detail == UNKNOWN_STILL_LISTED
     assert out[five_xx].http_status == 503
@@ -184,7 +184,7 @@ def test_recheck_waits_until_the_emulator_completes_deletes(
 def test_recheck_with_timed_delete_delay(emulator_env: Any, client: ModelArtsApi) -> None:
     emulator = emulator_env
     emulator.delete_delay = 0.3
-    keys = version_keys(client)[:3]  # every version of job 1: the job itself goes (404)
+    keys = version_keys(client)[:3]  # every version of job 1: the job itself goes (not found)
     delete_one, still_listed = job_version_ops(client)
     bulk = run(
         BulkDelete([(k, str(k)) for k in keys], delete_one, still_listed, poll_interval=0.05)
