@@ -75,8 +75,9 @@ def test_lists_every_v2_job_but_visualization_jobs(start: Any, make_widget: Any)
     assert all(isinstance(j, TrainingJobV2) and j.kind != VISUALIZATION_KIND for j in w.items)
     assert w.error == ""
     header = page(w).header.value
-    for title in ("name", "status", "kind", "created", "duration", "workspace", "outcome"):
+    for title in ("name", "status", "kind", "created", "duration", "outcome"):
         assert f">{title}<" in header
+    assert ">workspace<" not in header  # one workspace listed: no workspace column
     first = w.visible_items[0]
     assert first.name in page(w).row_html(first.key)
 
@@ -272,3 +273,18 @@ def test_training_job_list_refuses_unknown_keywords_and_wrong_keys(
     assert w.n_selected == 0
     assert w.select(keys=[good, "not-a-listed-id"]) == 1
     assert w.selected == [good]
+
+
+def test_jobs_of_several_workspaces_batched_per_workspace(start: Any, make_widget: Any) -> None:
+    server = start(seed={"workspaces": 2, "v2_training_jobs": 4})
+    other = next(w for w in server.backend.workspace_ids() if w != "0")
+    extra = [server.add_v2_job(f"other-ws-{n}", workspace_id=other) for n in range(3)]
+    w = make_widget(TrainingJobList)
+    assert ">workspace<" in page(w).header.value  # several workspaces listed
+    assert {j.workspace_id for j in w.items if j.key in extra} == {other}
+    keys = [*_inactive_keys(w, 2), *extra]
+    assert len({j.workspace_id for j in w.items if j.key in keys}) == 2
+    _delete(w, keys)
+    assert set(_states(w).values()) == {"deleted"}
+    assert calls(server, BATCH) == 2  # one batch per workspace
+    assert calls(server, SINGLE) == 0
