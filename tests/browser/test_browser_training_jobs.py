@@ -54,7 +54,7 @@ def test_browser_training_jobs_batch_delete_with_badges(
     widget = nb.outputs.locator(".modelarts-widgets")
     expect(widget.locator(".mw-row")).to_have_count(12)
     expect(widget.locator(".mw-header")).to_contain_text("kind")
-    expect(widget.locator(".mw-header")).to_contain_text("workspace")
+    expect(widget.locator(".mw-header")).to_contain_text("duration")
     ok1, refused, ok2 = idle_jobs(v2_emulator)[:3]
     v2_emulator.backend.v2.refuse_delete(refused)  # 409 ModelArts.2878: the batch is refused
 
