@@ -8,7 +8,10 @@ is re-seeded before every run; jobs are listed before the latency is switched on
 - our :class:`~modelarts_widgets.client.v2.V2Client` ``delete_v2_jobs``: batch calls of ≤ 100
   (the first alone, the rest concurrently);
 - the same client against an emulator started with ``--no-batch-delete``: one probe, then
-  single DELETEs with concurrency 8.
+  single DELETEs with concurrency 8;
+- :class:`~modelarts_widgets.TrainingJobList`: select all, ``confirm()`` until ``wait()``
+  returns (the engine's batch path, default settings: the re-check until gone and the re-list
+  at the end are included).
 
     python -m benchmarks.bench_v2_delete [--quick]
     python benchmarks/run.py --only v2delete
@@ -106,6 +109,32 @@ def run_ours(emu: Emulator) -> dict[str, Any]:
     return {"s": elapsed, "calls": _calls(emu, before), "failed": failed, "left": _left(emu)}
 
 
+def run_widget(emu: Emulator) -> dict[str, Any]:
+    """Through the widget: listed before the latency is switched on, then confirm -> wait()."""
+    from modelarts_widgets.widgets import TrainingJobList
+
+    emu.faults(None)
+    emu.control("POST", "seed", {"v2_training_jobs": N})
+    widget = TrainingJobList(client=_v2_client(emu), concurrency=CONCURRENCY, page_size=20)
+    try:
+        assert widget.n_items == N, widget.n_items
+        widget.select(all_matching=True)
+        plan = widget.request_delete()
+        assert plan is not None
+        typed = len(plan.chosen(True))  # active jobs included: all 500, as the other rows
+        emu.faults({"latency": LATENCY})
+        before = _calls(emu)
+        t0 = time.perf_counter()
+        widget.confirm(typed_count=typed, include_active=True)
+        assert widget.wait(300)
+        elapsed = time.perf_counter() - t0
+        deleted = sum(1 for r in widget.last_result if r["outcome"] == "deleted")
+        calls = _calls(emu, before)
+    finally:
+        widget.close()
+    return {"s": elapsed, "calls": calls, "failed": typed - deleted, "left": _left(emu), "n": typed}
+
+
 def _median(runs: Sequence[dict[str, Any]]) -> float:
     return statistics.median(r["s"] for r in runs)
 
@@ -129,6 +158,8 @@ def run(opts: Options) -> Section:
             official = _repeat(run_official, with_batch, reps)
             opts.log("  V2Client batch path")
             ours = _repeat(run_ours, with_batch, reps)
+            opts.log("  TrainingJobList")
+            widget = _repeat(run_widget, with_batch, reps)
         finally:
             with_batch.stop()
         no_batch = Emulator(["--no-batch-delete"])
@@ -151,6 +182,11 @@ def run(opts: Options) -> Section:
             f"V2Client, no batch route (`--no-batch-delete`): singles, concurrency {CONCURRENCY}",
             singles,
         ),
+        (
+            "`TrainingJobList`: select all, confirm until `wait()` "
+            f"({widget[-1]['n']} jobs, active included; re-check and re-list included)",
+            widget,
+        ),
     ):
         med = _median(runs)
         calls = runs[-1]["calls"]
@@ -170,8 +206,10 @@ def run(opts: Options) -> Section:
         "emulator (its own process); jobs listed before the latency is switched on; median of "
         f"{reps} runs, emulator re-seeded before each.",
         "Failed results in our runs: "
-        + ", ".join(str(max(r.get("failed", 0) for r in runs)) for runs in (ours, singles))
-        + " (batch, singles).",
+        + ", ".join(str(max(r.get("failed", 0) for r in runs)) for runs in (ours, singles, widget))
+        + " (batch, singles, widget).",
+        "The widget row includes active jobs (include_active=True), as a user ticking "
+        "'include N active items' would.",
     ]
     speedup = base / _median(ours)
     sec.targets.append(
@@ -183,7 +221,7 @@ def run(opts: Options) -> Section:
             speedup >= 20,
         )
     )
-    sec.raw = {"official": official, "batch": ours, "singles": singles}
+    sec.raw = {"official": official, "batch": ours, "singles": singles, "widget": widget}
     return sec
 
 

@@ -33,7 +33,7 @@ from modelarts_widgets.models import (
 
 if TYPE_CHECKING:
     from modelarts_widgets.session import Session
-    from modelarts_widgets.widgets import JobVersionList, VisualizationJobList
+    from modelarts_widgets.widgets import JobVersionList, TrainingJobList, VisualizationJobList
 
 __version__ = "0.1.0"
 
@@ -51,6 +51,7 @@ __all__ = [
     "RateLimitError",
     "Session",
     "TrainingJob",
+    "TrainingJobList",
     "TransportError",
     "VisualizationJob",
     "VisualizationJobList",
@@ -60,6 +61,7 @@ __all__ = [
 _LAZY = {
     "Session": "modelarts_widgets.session",
     "JobVersionList": "modelarts_widgets.widgets",
+    "TrainingJobList": "modelarts_widgets.widgets",
     "VisualizationJobList": "modelarts_widgets.widgets",
 }
 

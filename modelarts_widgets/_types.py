@@ -20,13 +20,14 @@ Timeout = Union[float, tuple[float, float]]
 
 
 class ListItem(Protocol):
-    """An item a list widget shows: a selection ``key``, a ``status`` code, ``is_active``."""
+    """An item a list widget shows: a selection ``key``, a ``status``, ``is_active``."""
 
     @property
     def key(self) -> Hashable: ...
 
     @property
-    def status(self) -> int: ...
+    def status(self) -> Hashable:
+        """A v1 status code (int) or a v2 phase (str)."""
 
     @property
     def is_active(self) -> bool: ...

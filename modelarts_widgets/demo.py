@@ -40,8 +40,15 @@ __all__ = [
     "write_lab_page_config",
 ]
 
-#: Sample data: 25 training jobs x 6 versions, 15 visualization jobs.
-DEMO_SEED: dict[str, int] = {"jobs": 25, "versions_per_job": 6, "visualization_jobs": 15}
+#: Sample data: v1: 25 training jobs x 6 versions, 15 visualization jobs; v2: 60 training jobs,
+#: 8 visualization jobs.
+DEMO_SEED: dict[str, int] = {
+    "jobs": 25,
+    "versions_per_job": 6,
+    "visualization_jobs": 15,
+    "v2_training_jobs": 60,
+    "v2_visualization_jobs": 8,
+}
 #: Seconds a deleted item stays listed (as "deleting") before it disappears.
 DEMO_DELETE_DELAY = 1.5
 QUICKSTART = "quickstart.ipynb"

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Optional
 
-from modelarts_widgets.models import as_int, as_str
+from modelarts_widgets.models import as_int, as_str, status_label
 
 __all__ = [
     "V2_ACTIVE_PHASES",
@@ -21,6 +21,7 @@ __all__ = [
     "V2_TERMINAL_PHASES",
     "VISUALIZATION_KIND",
     "TrainingJobV2",
+    "any_status_label",
     "phase_label",
 ]
 
@@ -68,6 +69,13 @@ def phase_label(phase: str) -> str:
     return known or (phase.strip() or "unknown")
 
 
+def any_status_label(status: Any) -> str:
+    """The label of a v1 status code (an int) or of a v2 phase (a string)."""
+    if isinstance(status, int) and not isinstance(status, bool):
+        return status_label(status)
+    return phase_label(str(status))
+
+
 def _mapping(value: Any) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
 
@@ -99,6 +107,11 @@ class TrainingJobV2:
     def job_name(self) -> str:
         """The name (same attribute name as the v1 models)."""
         return self.name
+
+    @property
+    def status(self) -> str:
+        """The phase (what a list's status filter and badge read)."""
+        return self.phase
 
     @property
     def status_label(self) -> str:

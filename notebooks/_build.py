@@ -101,6 +101,25 @@ for row in versions.last_result:
     print(f"  {row['name']}: {row['outcome']}")
 """,
     ),
+    md(
+        "new-version",
+        """
+## New-version (v2) training jobs
+
+`JobVersionList` shows old-version (v1) training jobs, which ModelArts stopped creating in 2023.
+Every training job created since is a new-version (v2) job: list and delete those with
+`TrainingJobList` (same buttons, same methods; deletes go in batches of up to 100):
+
+```python
+from modelarts_widgets.widgets import TrainingJobList
+
+TrainingJobList(session)
+```
+
+`VisualizationJobList` shows visualization jobs of both generations. See
+`05_new_version_training_jobs.ipynb`.
+""",
+    ),
     code(
         "stop",
         """
@@ -794,12 +813,194 @@ else:
     ),
 ]
 
+# ---------------------------------------------------------------------------------------------
+NEW_VERSION = [
+    md(
+        "intro",
+        """
+# New-version (v2) training jobs
+
+Since mid-2023 every ModelArts training job is a **new-version (v2)** job: a UUID id, no
+versions, a phase such as `Running`. `TrainingJobList` lists them (every kind but visualization
+jobs) and deletes them with the v2 **batch delete** (up to 100 jobs per request), falling back to
+one DELETE per job when a batch is refused or the region has no batch route; every job still
+gets its own badge. This notebook starts its own emulator (also inside the demo).
+""",
+    ),
+    code(
+        "setup",
+        """
+import os
+from collections import Counter
+
+from modelarts_widgets.demo import emulator_env
+from modelarts_widgets.emulator import EmulatorServer
+from modelarts_widgets.session import Session
+from modelarts_widgets.widgets import TrainingJobList
+
+SEED = {
+    "jobs": 2,
+    "versions_per_job": 2,
+    "visualization_jobs": 2,
+    "v2_training_jobs": 40,
+    "v2_visualization_jobs": 3,
+}
+emulator = EmulatorServer(seed=SEED, delete_delay=0.5).start()
+os.environ.update(emulator_env(emulator))  # Session() reads endpoint, project and AK/SK from here
+BATCH = "POST /v2/{project_id}/training-jobs/batch-delete"
+SINGLE = "DELETE /v2/{project_id}/training-jobs/{training_job_id}"
+
+
+def requests_sent(server):
+    counts = server.stats()["requests"]
+    return f"batch requests: {counts.get(BATCH, 0)}, single DELETEs: {counts.get(SINGLE, 0)}"
+
+
+jobs = TrainingJobList(Session())
+jobs
+""",
+    ),
+    md(
+        "phases",
+        """
+The status filter reads v2 phases: one phase (`"Running"`), or the groups `active` (Creating,
+Pending, Running, Terminating: held back from deletes unless included), `finished` and `failed`.
+""",
+    ),
+    code(
+        "filter",
+        """
+jobs.wait(timeout=60)  # the list loads in the background: wait for all of it
+print(jobs.status_message)
+print("kinds:", dict(Counter(job.kind for job in jobs.items)))
+for status in ("Running", "active", "finished", "failed"):
+    jobs.set_filter(status=status)
+    print(f"{status}: {jobs.n_matching}")
+jobs.set_filter(status="all")
+""",
+    ),
+    md(
+        "batch-md",
+        """
+## Deleting: one batch request
+
+Select every finished job and confirm: 30-odd jobs go in one batch request. The badges go
+*queued → sending → accepted → deleted* (the service lists a deleted job as Terminating for a
+moment).
+""",
+    ),
+    code(
+        "batch",
+        """
+jobs.set_filter(status="finished")
+jobs.select(all_matching=True)
+plan = jobs.request_delete()
+jobs.confirm(typed_count=len(plan.chosen(include_active=False)))
+jobs.wait(timeout=60)
+jobs.set_filter(status="all")
+print("receipt:", jobs.status_message)
+print(requests_sent(emulator))
+""",
+    ),
+    md(
+        "fallback-md",
+        """
+## A refused batch: one DELETE per job
+
+The batch route is all-or-nothing: one job the service refuses (here: a job whose deletion is
+refused with `ModelArts.2878`) fails the whole request. The widget then deletes that batch one
+job at a time, so the other jobs still go and the refused one shows the service's words.
+""",
+    ),
+    code(
+        "fallback",
+        """
+idle = [job for job in jobs.items if not job.is_active][:4]
+refused = idle[0]
+emulator.backend.v2.refuse_delete(refused.key)
+jobs.select(keys=[job.key for job in idle])
+jobs.request_delete()
+jobs.confirm(typed_count=4)
+jobs.wait(timeout=60)
+print("receipt:", jobs.status_message)
+print(requests_sent(emulator))
+for row in jobs.last_result:
+    print(f"  {row['name']}: {row['outcome']} {row['error_code'] or ''}")
+""",
+    ),
+    md(
+        "visualization-md",
+        """
+## Visualization jobs of both generations
+
+`VisualizationJobList` lists old-version visualization jobs and v2 jobs of kind
+`visualization_job` together; the *API* column says which is which, and each delete goes to its
+row's API.
+""",
+    ),
+    code(
+        "visualization",
+        """
+from modelarts_widgets.widgets import VisualizationJobList
+
+vis = VisualizationJobList(Session())
+vis.wait(timeout=60)  # listed in the background
+print(vis.status_message)
+print("rows by type:", dict(Counter(type(job).__name__ for job in vis.items)))
+vis
+""",
+    ),
+    md(
+        "region-md",
+        """
+## A region without the batch route, or without old-version jobs
+
+Some regions do not publish the batch route, or have no old-version (v1) training API at all.
+An emulator started with `batch_delete=False, v1_training=False` (CLI: `--no-batch-delete
+--no-v1`) answers those routes like such a region. `TrainingJobList` tries the batch route once,
+then deletes one by one (and remembers); the v1 lists are empty with a one-line note.
+""",
+    ),
+    code(
+        "region",
+        """
+from modelarts_widgets.widgets import JobVersionList
+
+emulator.stop()
+emulator = EmulatorServer(
+    seed=SEED, delete_delay=0.0, batch_delete=False, v1_training=False
+).start()
+os.environ.update(emulator_env(emulator))
+session = Session()
+v1_list = JobVersionList(session)
+v1_list.wait(timeout=60)
+print("JobVersionList:", v1_list.status_message)
+jobs = TrainingJobList(session)
+jobs.wait(timeout=60)
+for round_ in (1, 2):
+    jobs.select(keys=[job.key for job in jobs.items if not job.is_active][:5])
+    jobs.request_delete()
+    jobs.confirm(typed_count=5)
+    jobs.wait(timeout=60)
+    print(f"round {round_}:", jobs.status_message, "|", requests_sent(emulator))
+""",
+    ),
+    code(
+        "stop",
+        """
+emulator.stop()
+print("emulator stopped")
+""",
+    ),
+]
+
 NOTEBOOKS: dict[str, list[Cell]] = {
     "quickstart.ipynb": QUICKSTART,
     "01_training_job_versions.ipynb": TRAINING,
     "02_visualization_jobs.ipynb": VISUALIZATION,
     "03_handling_failures.ipynb": FAILURES,
     "04_real_modelarts.ipynb": REAL,
+    "05_new_version_training_jobs.ipynb": NEW_VERSION,
 }
 
 

@@ -23,6 +23,7 @@ EXPECTED = {
     "RateLimitError",
     "Session",
     "TrainingJob",
+    "TrainingJobList",
     "TransportError",
     "VisualizationJob",
     "VisualizationJobList",
@@ -41,9 +42,10 @@ def test_every_public_name_resolves() -> None:
 
 def test_lazy_names_are_the_real_classes() -> None:
     from modelarts_widgets.session import Session
-    from modelarts_widgets.widgets import JobVersionList, VisualizationJobList
+    from modelarts_widgets.widgets import JobVersionList, TrainingJobList, VisualizationJobList
 
     assert modelarts_widgets.Session is Session
+    assert modelarts_widgets.TrainingJobList is TrainingJobList
     assert modelarts_widgets.JobVersionList is JobVersionList
     assert modelarts_widgets.VisualizationJobList is VisualizationJobList
 

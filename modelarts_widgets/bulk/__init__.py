@@ -17,7 +17,13 @@ Modules: :mod:`.engine` (``BulkDelete``), :mod:`.outcome` (``Outcome``, ``ItemOu
 from __future__ import annotations
 
 from modelarts_widgets.bulk.engine import BulkDelete
-from modelarts_widgets.bulk.ops import DeleteOps, job_version_ops, visualization_job_ops
+from modelarts_widgets.bulk.ops import (
+    BatchOps,
+    DeleteOps,
+    job_version_ops,
+    v2_training_job_ops,
+    visualization_job_ops,
+)
 from modelarts_widgets.bulk.outcome import FINAL_STATES, RETRYABLE, STATES, ItemOutcome, Outcome
 from modelarts_widgets.bulk.throttle import Coalescer
 
@@ -25,11 +31,13 @@ __all__ = [
     "FINAL_STATES",
     "RETRYABLE",
     "STATES",
+    "BatchOps",
     "BulkDelete",
     "Coalescer",
     "DeleteOps",
     "ItemOutcome",
     "Outcome",
     "job_version_ops",
+    "v2_training_job_ops",
     "visualization_job_ops",
 ]

@@ -6,7 +6,7 @@ Contract (the widgets build on exactly this)::
 
     BulkDelete(items, delete_one, still_listed, *, concurrency=8, recheck=True,
                recheck_timeout=60.0, poll_interval=1.0, on_update=None, update_interval=0.1,
-               on_done=None)
+               on_done=None, delete_many=None, batchable=None, batch_size=100)
       .start()  .cancel()  .wait(timeout) -> bool  .done  .cancelled
       .outcomes -> {key: ItemOutcome}  (copies, input order)
       .counts() -> {state: n}  .summary() -> str  .failed_keys() -> [key]
@@ -28,6 +28,14 @@ Life of one item: ``queued`` -> ``sending`` -> one of
 A 401 (credentials refused, and the HTTP seam could not renew them) stops the run: every item
 not yet sent becomes ``not_sent`` with a detail naming the credentials, and the summary says so.
 A refusal's detail says what to check when there is a hint (403: permissions, project id).
+
+Batch path (``delete_many``): a worker takes up to ``batch_size`` queued items for which
+``batchable(key)`` is true (all, by default; asked when taken) and sends them in one
+``delete_many`` call, which reports each key's answer through ``on_result`` (a batch refused
+as a whole falls back to single deletes inside it, so every item still gets its own answer).
+Items the call did not send because of a cancel or refused credentials become ``not_sent``;
+items it lost (the exception's ``unanswered``, or all on another exception) are classified as
+a ``delete_one`` failure would be. Non-batchable items go through ``delete_one``.
 
 Already gone, without trusting status codes: services answer a delete of an id someone else
 already removed as HTTP 404, or 400 ``ModelArts.2775`` / ``ModelArts.0104``, or otherwise. So
@@ -65,7 +73,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Collection, Hashable, Iterable, Sequence
+from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
 from typing import Callable, Optional
 
 from modelarts_widgets.bulk.outcome import STATES, ItemOutcome, Outcome
@@ -80,9 +88,18 @@ from modelarts_widgets.errors import (
 )
 from modelarts_widgets.models import DeleteResult
 
-__all__ = ["BulkDelete"]
+__all__ = ["BulkDelete", "DeleteMany"]
 
 logger = logging.getLogger("modelarts_widgets.bulk")
+
+#: ``delete_many(keys, on_result, should_stop) -> {key: result}``: one call for several keys
+#: (a batch route with its fallbacks); ``on_result(key, result)`` as answers come,
+#: ``should_stop()`` asked before each request. A raised exception with an ``unanswered``
+#: attribute marks only those keys unknown.
+DeleteMany = Callable[
+    [list[Hashable], Callable[[Hashable, DeleteResult], None], Callable[[], object]],
+    Mapping[Hashable, DeleteResult],
+]
 
 UNKNOWN_STILL_LISTED = "unknown — still listed"
 _NO_ANSWER = "no answer — the delete may or may not have happened"
@@ -133,12 +150,20 @@ class BulkDelete:
         on_update: Optional[Callable[[dict[Hashable, ItemOutcome]], None]] = None,
         update_interval: float = 0.1,
         on_done: Optional[Callable[[], None]] = None,
+        delete_many: Optional[DeleteMany] = None,
+        batchable: Optional[Callable[[Hashable], bool]] = None,
+        batch_size: int = 100,
     ) -> None:
         if int(concurrency) < 1:
             raise ValueError("concurrency must be >= 1")
         if recheck_timeout < 0 or poll_interval < 0 or update_interval < 0:
             raise ValueError("recheck_timeout, poll_interval and update_interval must be >= 0")
+        if int(batch_size) < 1:
+            raise ValueError("batch_size must be >= 1")
         self._delete_one = delete_one
+        self._delete_many = delete_many
+        self._batchable = batchable or (lambda key: True)
+        self._batch_size = int(batch_size)
         self._on_done = on_done
         self._still_listed = still_listed
         self._concurrency = int(concurrency)
@@ -308,34 +333,93 @@ class BulkDelete:
         finally:
             self._finish()
 
-    def _take(self) -> Optional[ItemOutcome]:
+    def _take(self) -> list[ItemOutcome]:
+        """The next item to send, or (with ``delete_many``) up to ``batch_size`` batchable ones
+        in input order; each is marked ``sending``. Empty when nothing is left."""
+        taken: list[ItemOutcome] = []
         with self._lock:
             while self._next < len(self._order):
                 item = self._items[self._order[self._next]]
-                self._next += 1
                 if self._cancel_event.is_set() or self._stop_reason or item.state != Outcome.QUEUED:
+                    self._next += 1
                     continue
+                batch = self._delete_many is not None and self._batchable(item.key)
+                if taken and not batch:
+                    break
+                self._next += 1
                 item.state = Outcome.SENDING
                 item.sent_at = time.monotonic()
                 self._push(item)
-                return item
-        return None
+                taken.append(item)
+                if not batch or len(taken) >= self._batch_size:
+                    break
+        return taken
 
     def _worker(self) -> None:
         while True:
-            item = self._take()
-            if item is None:
+            items = self._take()
+            if not items:
                 return
-            self._send(item)
+            if len(items) == 1 and not (
+                self._delete_many is not None and self._batchable(items[0].key)
+            ):
+                self._send(items[0])
+            else:
+                self._send_many(items)
 
     def _send(self, item: ItemOutcome) -> None:
-        key = item.key
         result: Optional[DeleteResult] = None
         failure: Optional[BaseException] = None
         try:
-            result = self._delete_one(key)
+            result = self._delete_one(item.key)
         except Exception as exc:
             failure = exc
+        self._answer(item, result, failure)
+
+    def _send_many(self, items: list[ItemOutcome]) -> None:
+        """One ``delete_many`` call for ``items``; each answer is recorded as it comes."""
+        assert self._delete_many is not None
+        by_key = {item.key: item for item in items}
+        answered: set[Hashable] = set()
+
+        def on_result(key: Hashable, result: DeleteResult) -> None:
+            item = by_key.get(key)
+            if item is not None and key not in answered:
+                answered.add(key)
+                self._answer(item, result, None)
+
+        failure: Optional[BaseException] = None
+        try:
+            results = self._delete_many(
+                list(by_key), on_result, lambda: self._cancel_event.is_set() or self._stop_reason
+            )
+            for key, result in results.items():
+                on_result(key, result)
+        except Exception as exc:
+            failure = exc
+        unanswered = set(getattr(failure, "unanswered", ()))
+        for key, item in by_key.items():
+            if key in answered:
+                continue
+            if failure is not None and (key in unanswered or not unanswered):
+                self._answer(item, None, failure)
+            else:  # stopped (cancel or refused credentials) before its call was sent
+                with self._lock:
+                    item.state = Outcome.NOT_SENT
+                    item.sent_at = None
+                    item.detail = (
+                        f"not sent: {self._stop_reason}"
+                        if self._stop_reason
+                        else "cancelled before sending"
+                    )
+                    item.finished_at = time.monotonic()
+                    self._push(item)
+
+    def _answer(
+        self, item: ItemOutcome, result: Optional[DeleteResult], failure: Optional[BaseException]
+    ) -> None:
+        """Record the answer (or the failure) of one item's delete."""
+        key = item.key
         now = time.monotonic()
         with self._lock:
             item.answered_at = now

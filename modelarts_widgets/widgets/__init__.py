@@ -1,11 +1,12 @@
-"""The list widgets: :class:`JobVersionList` and :class:`VisualizationJobList`.
+"""The list widgets: JobVersionList, TrainingJobList and VisualizationJobList.
 
 ::
 
-    from modelarts_widgets import JobVersionList, VisualizationJobList
-    JobVersionList()                   # every version of every training job
+    from modelarts_widgets import JobVersionList, TrainingJobList, VisualizationJobList
+    JobVersionList()                   # every version of every v1 (old-version) training job
     JobVersionList(job_id=1234)        # one job's versions
-    VisualizationJobList()             # TensorBoard / MindInsight jobs
+    TrainingJobList()                  # every v2 (new-version) training job
+    VisualizationJobList()             # TensorBoard / MindInsight jobs, v1 and v2
 
 With no ``session`` / ``client`` a :class:`~modelarts_widgets.session.Session` is created
 (credentials found automatically); if that fails the reason is shown inside the widget and
@@ -40,7 +41,8 @@ styles) is re-filled on paging, filtering and sorting, so 10 or 10,000 items cos
 from __future__ import annotations
 
 from modelarts_widgets.widgets._base import MAX_PAGE_SIZE
+from modelarts_widgets.widgets.training_list import TrainingJobList
 from modelarts_widgets.widgets.version_list import JobVersionList
 from modelarts_widgets.widgets.visualization_list import VisualizationJobList
 
-__all__ = ["MAX_PAGE_SIZE", "JobVersionList", "VisualizationJobList"]
+__all__ = ["MAX_PAGE_SIZE", "JobVersionList", "TrainingJobList", "VisualizationJobList"]

@@ -25,7 +25,7 @@ from traitlets import Bool, Dict, Int, List, Unicode, observe, validate
 
 from modelarts_widgets._kwargs import check_int, keyword_names
 from modelarts_widgets._types import ListItem
-from modelarts_widgets.bulk import DeleteOps
+from modelarts_widgets.bulk import BatchOps, DeleteOps
 from modelarts_widgets.client import ids
 from modelarts_widgets.client.base import ModelArtsApi
 from modelarts_widgets.widgets._connection import Connection
@@ -35,7 +35,14 @@ from modelarts_widgets.widgets._list_view import ListView
 from modelarts_widgets.widgets._listing import Listing
 from modelarts_widgets.widgets._options import BOX_KEYWORDS, check_run_options
 from modelarts_widgets.widgets._streaming import Feed
-from modelarts_widgets.widgets._view import WORKSPACE_COLUMN, Column, ListState, StatusFilter
+from modelarts_widgets.widgets._view import (
+    V1_STATUSES,
+    WORKSPACE_COLUMN,
+    Column,
+    ListState,
+    StatusFilter,
+    StatusScheme,
+)
 from modelarts_widgets.widgets.confirm import DeletePlan, PlanItem
 from modelarts_widgets.widgets.controller import DeleteController, Record, RunSettings
 from modelarts_widgets.widgets.status import guarded
@@ -71,12 +78,16 @@ class ResourceList(w.VBox, Generic[T]):
     _plural_short = "items"
     _css_class = "mw-list"
     _search_placeholder = "search"
+    #: How the items' statuses read (v1 codes unless a subclass lists v2 jobs).
+    _statuses: StatusScheme = V1_STATUSES
+    #: One line ``_stream`` may leave for the status line (e.g. "this region has no v1 API").
+    _list_note = ""
 
     def __init__(
         self,
         session: Any = None,
         *,
-        ops: Callable[[ModelArtsApi], DeleteOps],
+        ops: Callable[[ModelArtsApi], Union[DeleteOps, BatchOps]],
         page_size: int = 20,
         concurrency: int = 8,
         client: Optional[ModelArtsApi] = None,
@@ -99,6 +110,7 @@ class ResourceList(w.VBox, Generic[T]):
             columns=[*self._columns(), _workspace_column()],
             page_size=page_size,
             sort_column="created",
+            statuses=self._statuses,
         )
         self._view: ListView[T] = ListView(
             self,
@@ -133,6 +145,7 @@ class ResourceList(w.VBox, Generic[T]):
             group_of=self._group_of,
             selection_lost=self._selection_changed,
             keep=None if self.workspace_id is None else self._in_workspace,
+            listed_text=self._listed_text,
         )
         self._wire()
         super().__init__(children=self._view.children, **kwargs)
@@ -177,6 +190,11 @@ class ResourceList(w.VBox, Generic[T]):
 
     def _ids(self, key: Hashable) -> dict[str, Any]:
         return {}
+
+    def _listed_text(self, n: int, note: str = "") -> str:
+        """The status line after a listing, with the note ``_stream`` left (e.g. an API absent)
+        and ``note`` (e.g. the workspaces listed)."""
+        return " ".join(filter(None, (f"Listed {n} {self._plural}.", self._list_note, note)))
 
     # --- public API: listing -----------------------------------------------------------------
     @property
@@ -510,8 +528,8 @@ def _key_of(item: ListItem) -> Hashable:
     return item.key
 
 
-def _status_of(item: ListItem) -> int:
-    return int(item.status)
+def _status_of(item: ListItem) -> Hashable:
+    return item.status
 
 
 def _check_page_size(page_size: Any) -> int:

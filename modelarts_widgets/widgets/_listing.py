@@ -65,6 +65,7 @@ class Listing(Generic[T]):
         group_of: Callable[[T], Hashable],
         selection_lost: Callable[[], None],
         keep: Optional[Callable[[T], bool]] = None,
+        listed_text: Optional[Callable[[int, str], str]] = None,
     ) -> None:
         self._produce = produce
         self._connect = connect
@@ -74,6 +75,10 @@ class Listing(Generic[T]):
         self._plural = plural
         self._selection_lost = selection_lost
         self._keep = keep  # rows listed but not shown (e.g. of other workspaces) are dropped
+        #: The status line at the end, from the count and the run's note ("Listed 12 jobs.").
+        self._listed_text = listed_text or (
+            lambda n, note: " ".join(filter(None, (f"Listed {n} {plural}.", note)))
+        )
         self._arrivals: Arrivals[T] = Arrivals(state.key_of, group_of)
         state.placeholders = self._arrivals.placeholders  # one set, kept up to date here
         self._run: Optional[ListingRun] = None
@@ -179,8 +184,7 @@ class Listing(Generic[T]):
                 if announce or self._failed:
                     self._view.set_error("")  # a quiet re-list keeps e.g. a callback's error
                 if announce:
-                    listed = f"Listed {n} {self._plural}."
-                    self._view.set_status(f"{listed} {run.note}" if run.note else listed)
+                    self._view.set_status(self._listed_text(n, run.note))
             self._failed = error is not None
             self._view.render()
             if len(st.selected) != before:

@@ -268,8 +268,8 @@ def placeholder_version(job: TrainingJob) -> Optional[JobVersion]:
     )
 
 
-def stream_all_versions(client: ModelArtsApi, feed: Feed, *, workers: int) -> None:
-    """Every version of every job, first rows after one round trip.
+def stream_all_versions(client: ModelArtsApi, feed: Feed, *, workers: int) -> int:
+    """Every version of every job, first rows after one round trip; returns how many jobs.
 
     Job pages are read in order; each job is shown at once as its latest version (a placeholder
     from the job list), and its versions are fetched by ``workers`` threads in job-list order
@@ -343,3 +343,4 @@ def stream_all_versions(client: ModelArtsApi, feed: Feed, *, workers: int) -> No
     feed.check()
     if failures:
         raise failures[0]
+    return counts["total"]

@@ -5,9 +5,9 @@ Selection is a set of item keys, so refreshing, sorting, filtering and paging ne
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Generic, Optional, TypeVar, Union
+from typing import Any, Callable, Generic, Optional, TypeVar, Union, cast
 
 from modelarts_widgets.models import (
     ACTIVE_STATUSES,
@@ -17,7 +17,15 @@ from modelarts_widgets.models import (
     status_label,
 )
 
-__all__ = ["ALL_WORKSPACES", "WORKSPACE_COLUMN", "Column", "ListState", "StatusFilter"]
+__all__ = [
+    "ALL_WORKSPACES",
+    "V1_STATUSES",
+    "WORKSPACE_COLUMN",
+    "Column",
+    "ListState",
+    "StatusFilter",
+    "StatusScheme",
+]
 
 #: The workspace filter value that shows every workspace.
 ALL_WORKSPACES = "all"
@@ -26,14 +34,38 @@ WORKSPACE_COLUMN = "workspace"
 
 T = TypeVar("T")
 
-#: ``"all"``, ``"active"``, ``"finished"``, ``"failed"`` or one status code.
+#: ``"all"``, ``"active"``, ``"finished"``, ``"failed"`` or one status (a v1 code, a v2 phase).
 StatusFilter = Union[str, int]
-_GROUPS: dict[str, Optional[frozenset[int]]] = {
-    "all": None,
-    "active": ACTIVE_STATUSES,
-    "finished": FINISHED_STATUSES,
-    "failed": FAILED_STATUSES,
-}
+
+
+@dataclass(frozen=True)
+class StatusScheme:
+    """How a list reads its items' statuses: the filter groups and a status's label.
+
+    ``groups`` maps ``active`` / ``finished`` / ``failed`` to status values (``all``: None);
+    ``parse(text)`` turns typed text into a status value, or None when it is not one.
+    """
+
+    groups: Mapping[str, Optional[frozenset[Hashable]]]
+    label: Callable[[Any], str]
+    parse: Callable[[str], Optional[Hashable]]
+
+
+def _parse_code(text: str) -> Optional[Hashable]:
+    return int(text) if text.isdigit() else None
+
+
+#: v1 jobs: int status codes.
+V1_STATUSES = StatusScheme(
+    {
+        "all": None,
+        "active": frozenset(ACTIVE_STATUSES),
+        "finished": frozenset(FINISHED_STATUSES),
+        "failed": frozenset(FAILED_STATUSES),
+    },
+    status_label,
+    _parse_code,
+)
 
 
 @dataclass(frozen=True)
@@ -65,18 +97,20 @@ class ListState(Generic[T]):
         self,
         *,
         key_of: Callable[[T], Hashable],
-        status_of: Callable[[T], int],
+        status_of: Callable[[T], Hashable],
         search_text_of: Callable[[T], str],
         columns: list[Column[T]],
         page_size: int,
         sort_column: str,
         descending: bool = True,
         workspace_of: Callable[[T], str] = lambda item: DEFAULT_WORKSPACE,
+        statuses: StatusScheme = V1_STATUSES,
     ) -> None:
         if page_size < 1:
             raise ValueError("page_size must be at least 1")
         self.key_of = key_of
         self.status_of = status_of
+        self.statuses = statuses
         self.search_text_of = search_text_of
         self.workspace_of = workspace_of
         self.workspace = ALL_WORKSPACES
@@ -131,17 +165,21 @@ class ListState(Generic[T]):
         self.page = 1
         self._changed()
 
-    @staticmethod
-    def normalize_status(status: StatusFilter) -> StatusFilter:
+    def normalize_status(self, status: StatusFilter) -> StatusFilter:
         if isinstance(status, bool):
             raise ValueError(f"not a status filter: {status!r}")
         if isinstance(status, int):
             return status
-        text = str(status).strip().lower()
-        if text in _GROUPS:
+        text = str(status).strip()
+        value = self.statuses.parse(text)
+        if text in self.statuses.groups:
             return text
-        if text.isdigit():
-            return int(text)
+        if value == text and isinstance(value, str):  # a status spelled exactly ("Failed")
+            return value
+        if text.lower() in self.statuses.groups:
+            return text.lower()
+        if isinstance(value, (int, str)):
+            return value
         raise ValueError(
             f"unknown status filter {status!r}: use all, active, finished, failed or a status code"
         )
@@ -176,13 +214,12 @@ class ListState(Generic[T]):
         if self.workspace != ALL_WORKSPACES and self.workspace_of(item) != self.workspace:
             return False
         status = self.status_of(item)
-        if isinstance(self.status, int):
-            if status != self.status:
-                return False
-        else:
-            group = _GROUPS.get(self.status)
+        if self.status in self.statuses.groups:
+            group = self.statuses.groups.get(str(self.status))
             if group is not None and status not in group:
                 return False
+        elif status != self.status:
+            return False
         needle = self.text.strip().casefold()
         return not needle or needle in self.search_text_of(item).casefold()
 
@@ -213,8 +250,8 @@ class ListState(Generic[T]):
         start = (self.page - 1) * self.page_size
         return self.matching()[start : start + self.page_size]
 
-    def status_counts(self) -> dict[int, int]:
-        counts: dict[int, int] = {}
+    def status_counts(self) -> dict[Hashable, int]:
+        counts: dict[Hashable, int] = {}
         for item in self.items:
             s = self.status_of(item)
             counts[s] = counts.get(s, 0) + 1
@@ -230,10 +267,11 @@ class ListState(Generic[T]):
             ("failed", "failed"),
         ]
         codes = set(counts)
-        if isinstance(self.status, int):
+        if self.status not in self.statuses.groups:
             codes.add(self.status)
-        for code in sorted(codes):
-            opts.append((f"{status_label(code)} ({counts.get(code, 0)})", code))
+        for code in sorted(codes, key=lambda c: (isinstance(c, str), str(c).casefold(), str(c))):
+            label = self.statuses.label(code)
+            opts.append((f"{label} ({counts.get(code, 0)})", cast(StatusFilter, code)))
         return opts
 
     # --- selection -----------------------------------------------------------------------------

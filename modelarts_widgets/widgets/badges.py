@@ -22,9 +22,18 @@ from modelarts_widgets.models import (
     RUNNING_STATUSES,
     status_label,
 )
+from modelarts_widgets.models_v2 import canonical_phase, phase_label
 from modelarts_widgets.widgets._html import esc
 
-__all__ = ["OUTCOME_LABELS", "PALETTE", "badge_html", "status_badge_html", "truncate"]
+__all__ = [
+    "OUTCOME_LABELS",
+    "PALETTE",
+    "badge_html",
+    "generation_badge_html",
+    "phase_badge_html",
+    "status_badge_html",
+    "truncate",
+]
 
 #: Visible labels of the bulk-delete outcome states (``failed`` gets ``": <code>"`` appended).
 OUTCOME_LABELS: dict[str, str] = {
@@ -127,3 +136,29 @@ def status_badge_html(status_code: int) -> str:
     else:
         kind = "neutral"
     return _render(kind, f"status-{code}", label, f"status {code}: {label}")
+
+
+#: Badge kind of each documented v2 phase (others: neutral).
+_PHASE_KIND: dict[str, str] = {
+    "Completed": "success",
+    "Failed": "error",
+    "Abnormal": "error",
+    "Running": "info",
+    "Creating": "warn",
+    "Pending": "warn",
+    "Terminating": "warn",
+    "Terminated": "neutral",
+}
+
+
+def phase_badge_html(phase: str) -> str:
+    """A badge for a v2 job phase (an unknown phase shows as it came, neutral)."""
+    label = phase_label(phase)
+    kind = _PHASE_KIND.get(canonical_phase(phase), "neutral")
+    return _render(kind, f"phase-{phase}", label, f"phase {phase or 'unknown'}: {label}")
+
+
+def generation_badge_html(generation: str) -> str:
+    """A small badge saying which API generation a row comes from (``v1`` / ``v2``)."""
+    tip = "new-version (v2) training API" if generation == "v2" else "old-version (v1) API"
+    return _render("neutral", f"gen-{generation}", generation, tip)

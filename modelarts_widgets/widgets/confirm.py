@@ -12,7 +12,7 @@ from typing import Any, Callable, Optional, Union
 
 import ipywidgets as w
 
-from modelarts_widgets.models import status_label
+from modelarts_widgets.models_v2 import any_status_label
 from modelarts_widgets.widgets._html import esc, names_html
 from modelarts_widgets.widgets.table import WidgetFactory
 
@@ -25,7 +25,7 @@ class PlanItem:
 
     key: Hashable
     name: str
-    status: int
+    status: Hashable
     active: bool
     notes: tuple[str, ...] = ()
 
@@ -108,7 +108,7 @@ def _names(items: list[PlanItem]) -> str:
 def _entry(item: PlanItem) -> str:
     flags = []
     if item.active:
-        flags.append(f"active: {status_label(item.status)}")
+        flags.append(f"active: {any_status_label(item.status)}")
     flags.extend(item.notes)
     tail = "".join(f' <span class="mw-flag">&mdash; {esc(f)}</span>' for f in flags)
     return f"{esc(item.name)}{tail}"

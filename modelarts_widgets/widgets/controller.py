@@ -13,10 +13,17 @@ import logging
 import threading
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Generic, Optional, Protocol, TypeVar
+from typing import Any, Callable, Generic, Optional, Protocol, TypeVar, Union
 
 from modelarts_widgets._types import ListItem
-from modelarts_widgets.bulk import RETRYABLE, BulkDelete, DeleteOps, ItemOutcome, Outcome
+from modelarts_widgets.bulk import (
+    RETRYABLE,
+    BatchOps,
+    BulkDelete,
+    DeleteOps,
+    ItemOutcome,
+    Outcome,
+)
 from modelarts_widgets.client.base import ModelArtsApi
 from modelarts_widgets.widgets._view import ListState
 from modelarts_widgets.widgets.receipt import summary_html
@@ -76,7 +83,7 @@ class DeleteController(Generic[T]):
         view: DeleteView,
         state: ListState[T],
         lock: threading.RLock,
-        ops: Callable[[ModelArtsApi], DeleteOps],
+        ops: Callable[[ModelArtsApi], Union[DeleteOps, BatchOps]],
         *,
         settings: RunSettings,
         ids: Callable[[Hashable], dict[str, Any]],
@@ -112,6 +119,7 @@ class DeleteController(Generic[T]):
         """Delete ``(key, name)`` items in the background (the caller checked ``busy``)."""
         ops = self._ops(client)
         s = self._settings
+        batch = ops if isinstance(ops, BatchOps) else None
         bulk = BulkDelete(
             items,
             ops.delete_one,
@@ -122,6 +130,9 @@ class DeleteController(Generic[T]):
             poll_interval=s.poll_interval,
             on_update=self._guard(self._on_update),
             on_done=lambda: self._finish(bulk),
+            delete_many=batch.delete_many if batch else None,
+            batchable=batch.batchable if batch else None,
+            batch_size=batch.batch_size if batch else 100,
         )
         self._set_busy(True)
         self._idle.clear()

@@ -10,6 +10,7 @@ from modelarts_widgets.bulk import job_version_ops
 from modelarts_widgets.client.base import ModelArtsApi
 from modelarts_widgets.models import JobVersion
 from modelarts_widgets.widgets._base import LIST_KEYWORDS, ResourceList
+from modelarts_widgets.widgets._generations import count_v2_training_jobs, run_generation
 from modelarts_widgets.widgets._html import TIME_WIDTH, fmt_duration, text_html, time_html
 from modelarts_widgets.widgets._options import RENAMED, check_list_workers
 from modelarts_widgets.widgets._streaming import Feed, stream_all_versions
@@ -171,7 +172,14 @@ class JobVersionList(ResourceList[JobVersion]):
         if self._job_id is not None:
             feed.put(self._job_id, client.list_job_versions(self._job_id))
             return
-        stream_all_versions(client, feed, workers=self._list_workers)
+        n_jobs, note = run_generation(
+            lambda: stream_all_versions(client, feed, workers=self._list_workers),
+            "v1 (old-version) training job",
+            0,
+        )
+        self._list_note = note
+        if not n_jobs:
+            self._list_note = " ".join(filter(None, (note, _v2_hint(client))))
 
     def _group_of(self, item: JobVersion) -> Hashable:
         return item.job_id if self._job_id is None else self._job_id
@@ -200,6 +208,15 @@ class JobVersionList(ResourceList[JobVersion]):
                     for n in dict.fromkeys(names)
                 ]
         return notes, []
+
+
+def _v2_hint(client: ModelArtsApi) -> str:
+    """The one line an empty v1 list shows when the account has v2 training jobs."""
+    n = count_v2_training_jobs(client)
+    if not n:
+        return ""
+    jobs = "job" if n == 1 else "jobs"
+    return f"This account has {n} new-version (v2) training {jobs}: use TrainingJobList()."
 
 
 def _id_part(value: Any) -> int:

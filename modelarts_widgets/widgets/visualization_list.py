@@ -1,15 +1,37 @@
-"""``VisualizationJobList``: the project's visualization (TensorBoard) jobs, selectable."""
+"""``VisualizationJobList``: the project's visualization (TensorBoard) jobs, v1 and v2, selectable.
+
+One list of both generations: v1 visualization jobs (``/v1/{p}/visualization-jobs``) and v2
+training jobs of kind ``visualization_job``; the "API" column says which a row is, and each
+delete goes to its row's API (v2 ones batched). A generation the region lacks is empty with a
+note; a generation that fails to list is noted while the other's jobs are still shown (with
+nothing else to show, its error is the list's error).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
-from typing import Any, Optional
+import logging
+from collections.abc import Collection, Hashable, Iterable, Sequence
+from functools import partial
+from operator import attrgetter
+from typing import Any, Callable, Optional, Union
 
 from modelarts_widgets._kwargs import refuse_unknown, short_repr
-from modelarts_widgets.bulk import visualization_job_ops
+from modelarts_widgets.bulk import (
+    BatchOps,
+    DeleteOps,
+    v2_training_job_ops,
+    visualization_job_ops,
+)
 from modelarts_widgets.client.base import ModelArtsApi
-from modelarts_widgets.models import BILLING_STATUSES, VisualizationJob
+from modelarts_widgets.models import BILLING_STATUSES, DeleteResult, VisualizationJob
+from modelarts_widgets.models_v2 import TrainingJobV2
 from modelarts_widgets.widgets._base import LIST_KEYWORDS, ResourceList
+from modelarts_widgets.widgets._generations import (
+    MIXED_STATUSES,
+    any_status_badge_html,
+    run_generation,
+    visualization_jobs_v2,
+)
 from modelarts_widgets.widgets._html import (
     TIME_WIDTH,
     fmt_duration,
@@ -19,19 +41,29 @@ from modelarts_widgets.widgets._html import (
     time_html,
 )
 from modelarts_widgets.widgets._options import RENAMED
-from modelarts_widgets.widgets._streaming import Feed, Progress
+from modelarts_widgets.widgets._streaming import Feed, ListingStopped, Progress
 from modelarts_widgets.widgets._view import Column
-from modelarts_widgets.widgets.badges import status_badge_html
+from modelarts_widgets.widgets.badges import generation_badge_html
 
 __all__ = ["VisualizationJobList"]
 
+logger = logging.getLogger("modelarts_widgets.widgets")
 
-def _name(j: VisualizationJob) -> str:
+#: A row: a v1 visualization job or a v2 job of kind ``visualization_job``.
+VisJob = Union[VisualizationJob, TrainingJobV2]
+
+
+def _name(j: VisJob) -> str:
     return j.job_name or f"job {j.job_id}"
 
 
-class VisualizationJobList(ResourceList[VisualizationJob]):
-    """Visualization jobs with confirmed delete; running ones are flagged "still billing".
+def _generation(j: VisJob) -> str:
+    return "v2" if isinstance(j, TrainingJobV2) else "v1"
+
+
+class VisualizationJobList(ResourceList[VisJob]):
+    """Visualization jobs (v1 and v2) with confirmed delete; running ones are flagged
+    "still billing". ``select(keys=[...])`` takes job ids of either generation.
 
     Options (ranges in README "Widgets"): ``page_size``, ``concurrency``, ``recheck``,
     ``recheck_timeout``, ``poll_interval``; ``layout`` and ``box_style`` pass on to the
@@ -44,6 +76,7 @@ class VisualizationJobList(ResourceList[VisualizationJob]):
     _plural_short = "jobs"
     _css_class = "mw-vis-list"
     _search_placeholder = "search name, job id or train URL"
+    _statuses = MIXED_STATUSES
 
     @refuse_unknown(extra=LIST_KEYWORDS, hints=RENAMED)
     def __init__(
@@ -55,20 +88,36 @@ class VisualizationJobList(ResourceList[VisualizationJob]):
         client: Optional[ModelArtsApi] = None,
         **kwargs: Any,
     ) -> None:
+        self._v2_keys: frozenset[Hashable] = frozenset()
         super().__init__(
             session,
-            ops=visualization_job_ops,
+            ops=self._ops,
             page_size=page_size,
             concurrency=concurrency,
             client=client,
             **kwargs,
         )
 
-    def _columns(self) -> list[Column[VisualizationJob]]:
+    def _columns(self) -> list[Column[VisJob]]:
         return [
             Column("name", "name", "24em", lambda j: text_html(_name(j)), _name, "6em", 0),
             Column(
-                "status", "status", "9em", lambda j: status_badge_html(j.status), _label, "7em", 1
+                "api",
+                "API",
+                "3em",
+                lambda j: generation_badge_html(_generation(j)),
+                _generation,
+                "3em",
+                1,
+            ),
+            Column(
+                "status",
+                "status",
+                "9em",
+                lambda j: any_status_badge_html(j.status),
+                _label,
+                "7em",
+                1,
             ),
             Column(
                 "created",
@@ -83,7 +132,7 @@ class VisualizationJobList(ResourceList[VisualizationJob]):
                 "service_url",
                 "service URL",
                 "16em",
-                lambda j: link_html(j.service_url, short_url(j.service_url)),
+                lambda j: link_html(_service_url(j), short_url(_service_url(j))),
                 min_width="13.5em",
                 priority=3,
             ),
@@ -100,7 +149,7 @@ class VisualizationJobList(ResourceList[VisualizationJob]):
                 "train_url",
                 "train URL",
                 "14em",
-                lambda j: text_html(j.train_url),
+                lambda j: text_html(_train_url(j) or ""),
                 _train_url,
                 "5em",
                 5,
@@ -108,49 +157,109 @@ class VisualizationJobList(ResourceList[VisualizationJob]):
         ]
 
     def _checked_key(self, key: Any) -> Hashable:
-        if isinstance(key, VisualizationJob):
+        if isinstance(key, (VisualizationJob, TrainingJobV2)):
             return key.key
         if isinstance(key, (str, int)) and not isinstance(key, bool):
             return str(key).strip()
         raise ValueError(
-            "a visualization job key is its id (a string) or a VisualizationJob, not "
+            "a visualization job key is its id (a string), a VisualizationJob or a v2 "
+            f"TrainingJobV2, not "
             f"{short_repr(key)} ((job_id, version_id) keys belong to JobVersionList)"
         )
 
-    def _search_text(self, item: VisualizationJob) -> str:
-        return f"{_name(item)} {item.job_id} {item.train_url}"
+    def _search_text(self, item: VisJob) -> str:
+        return f"{_name(item)} {item.job_id} {_train_url(item) or ''} {_generation(item)}"
 
-    def _item_name(self, item: VisualizationJob) -> str:
+    def _item_name(self, item: VisJob) -> str:
         return _name(item)
 
     def _ids(self, key: Hashable) -> dict[str, Any]:
-        return {"job_id": key}
+        return {"job_id": key, "api": "v2" if key in self._v2_keys else "v1"}
 
     def _stream(self, client: ModelArtsApi, feed: Feed) -> None:
-        for done, job in enumerate(client.iter_visualization_jobs(), 1):
-            feed.put(job.key, [job])
-            feed.progress(Progress(done, done, "visualization jobs", total_known=False))
+        notes: list[str] = []
+        failures: list[Exception] = []
+        found = 0
+        loads: list[tuple[str, Callable[[], Iterable[VisJob]]]] = [
+            ("v1 visualization job", client.iter_visualization_jobs),
+            ("v2 visualization job", lambda: self._v2_listed(client)),
+        ]
+
+        def put_all(load: Callable[[], Iterable[VisJob]]) -> None:
+            nonlocal found
+            for job in load():
+                feed.put(job.key, [job])
+                found += 1
+                feed.progress(Progress(found, found, "visualization jobs", total_known=False))
+
+        for what, load in loads:
+            try:
+                _, note = run_generation(partial(put_all, load), what, None)
+            except ListingStopped:
+                raise
+            except Exception as exc:  # the other generation is still shown
+                logger.warning("listing %ss failed: %s", what, exc)
+                failures.append(exc)
+                note = f"Could not list {what}s: {exc}"
+            if note:
+                notes.append(note)
+        if failures and not found:  # nothing to hide: the error is the list's
+            raise failures[0]
+        self._list_note = " ".join(notes)
+
+    def _v2_listed(self, client: ModelArtsApi) -> list[TrainingJobV2]:
+        """The v2 visualization jobs; their keys are known as v2 before any row shows."""
+        jobs = visualization_jobs_v2(client).list_items()
+        self._v2_keys = frozenset(j.key for j in jobs)
+        return jobs
+
+    def _ops(self, client: ModelArtsApi) -> Union[DeleteOps, BatchOps]:
+        """Each key to its generation's API: v1 one by one, v2 batched."""
+        v2_keys = self._v2_keys
+        v1 = visualization_job_ops(client)
+        if not v2_keys:  # v1 rows only: no v2 provider needed (the official SDK has none)
+            return v1
+        v2 = v2_training_job_ops(visualization_jobs_v2(client))
+
+        def delete_one(key: Hashable) -> DeleteResult:
+            return (v2 if key in v2_keys else v1).delete_one(key)
+
+        def still_listed(keys: Collection[Hashable]) -> set[Hashable]:
+            old = [k for k in keys if k not in v2_keys]
+            new = [k for k in keys if k in v2_keys]
+            listed: set[Hashable] = set()
+            if old:
+                listed |= v1.still_listed(old)
+            if new:
+                listed |= v2.still_listed(new)
+            return listed
+
+        def batchable(key: Hashable) -> bool:
+            return key in v2_keys and v2.batchable(key)
+
+        return BatchOps(delete_one, still_listed, v2.delete_many, batchable, v2.batch_size)
 
     def _notes(
-        self, client: ModelArtsApi, items: Sequence[VisualizationJob]
+        self, client: ModelArtsApi, items: Sequence[VisJob]
     ) -> tuple[dict[Hashable, list[str]], list[str]]:
-        notes: dict[Hashable, list[str]] = {
-            j.key: ["still billing"] for j in items if j.status in BILLING_STATUSES
-        }
+        notes: dict[Hashable, list[str]] = {j.key: ["still billing"] for j in items if _billing(j)}
         return notes, []
 
 
-def _label(j: VisualizationJob) -> str:
-    return j.status_label
+def _billing(j: VisJob) -> bool:
+    if isinstance(j, TrainingJobV2):
+        return j.phase == "Running"
+    return j.status in BILLING_STATUSES
 
 
-def _ct(j: VisualizationJob) -> Optional[int]:
-    return j.create_time
+_label = attrgetter("status_label")
+_ct = attrgetter("create_time")
+_duration = attrgetter("duration")
 
 
-def _duration(j: VisualizationJob) -> Optional[int]:
-    return j.duration
+def _service_url(j: VisJob) -> str:
+    return "" if isinstance(j, TrainingJobV2) else j.service_url
 
 
-def _train_url(j: VisualizationJob) -> Optional[str]:
-    return j.train_url or None
+def _train_url(j: VisJob) -> Optional[str]:
+    return None if isinstance(j, TrainingJobV2) else (j.train_url or None)

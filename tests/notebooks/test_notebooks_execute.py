@@ -362,6 +362,32 @@ def test_notebooks_04_real_modelarts_with_credentials_in_the_environment(
     assert_no_secrets(nb, (private_emulator.access_key, private_emulator.secret_key))
 
 
+def test_notebooks_05_new_version_training_jobs(run_notebook: Any) -> None:
+    nb = run_notebook("05_new_version_training_jobs.ipynb")
+    assert_no_errors(nb)
+    listed = text_of(nb, "filter")
+    assert "Listed 40 training jobs." in listed
+    assert re.search(r"Running: [1-9]\d*\n", listed), listed
+    batch = text_of(nb, "batch")
+    finished = re.search(r"receipt: Deleted (\d+) of (\d+)\n", batch)
+    assert finished, batch
+    assert finished.group(1) == finished.group(2)
+    assert "batch requests: 1, single DELETEs: 0" in batch
+    fallback = text_of(nb, "fallback")
+    assert "receipt: Deleted 3 of 4 · 1 failed (ModelArts.2878)" in fallback
+    assert "batch requests: 2, single DELETEs: 4" in fallback
+    assert ": failed ModelArts.2878" in fallback
+    vis = text_of(nb, "visualization")
+    assert "rows by type: {'VisualizationJob': 2, 'TrainingJobV2': 3}" in vis
+    region = text_of(nb, "region")
+    assert "no v1 (old-version) training job API" in region
+    assert "use TrainingJobList()" in region
+    assert "round 1: Deleted 5 of 5 | batch requests: 1, single DELETEs: 5" in region
+    assert "round 2: Deleted 5 of 5 | batch requests: 1, single DELETEs: 10" in region
+    assert "emulator stopped" in text_of(nb, "stop")
+    assert_no_secrets(nb, DEMO_SECRETS)
+
+
 # ---- how they are committed -------------------------------------------------------------------
 
 
@@ -371,6 +397,7 @@ def test_notebooks_are_listed() -> None:
         "02_visualization_jobs.ipynb",
         "03_handling_failures.ipynb",
         "04_real_modelarts.ipynb",
+        "05_new_version_training_jobs.ipynb",
         "quickstart.ipynb",
     ]
 

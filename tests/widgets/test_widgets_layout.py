@@ -11,7 +11,8 @@ import pytest
 from listpage import page
 
 from modelarts_widgets.bulk import ItemOutcome, Outcome
-from modelarts_widgets.widgets import JobVersionList, VisualizationJobList
+from modelarts_widgets.models_v2 import V2_PHASES
+from modelarts_widgets.widgets import JobVersionList, TrainingJobList, VisualizationJobList
 from modelarts_widgets.widgets._html import (
     LEAD_EM,
     MAX_MESSAGE,
@@ -22,7 +23,13 @@ from modelarts_widgets.widgets._html import (
     time_html,
 )
 from modelarts_widgets.widgets._list_view import OUTCOME_COLUMN, outcome_html
-from modelarts_widgets.widgets.badges import PALETTE, badge_html, status_badge_html
+from modelarts_widgets.widgets.badges import (
+    PALETTE,
+    badge_html,
+    generation_badge_html,
+    phase_badge_html,
+    status_badge_html,
+)
 
 HOSTILE = "<img src=x onerror=alert(1)> "
 
@@ -60,10 +67,11 @@ def _template(style: str, scope: str) -> list[str]:
     return re.findall(r"minmax\([^)]*\)|\S+", m.group(1))
 
 
-@pytest.mark.parametrize("cls", [JobVersionList, VisualizationJobList])
+@pytest.mark.parametrize("cls", [JobVersionList, TrainingJobList, VisualizationJobList])
 def test_header_and_rows_share_one_grid_that_gives_way_at_narrow_widths(
-    make_widget: Any, cls: Any
+    make_widget: Any, emulator: Any, cls: Any
 ) -> None:
+    emulator.seed(jobs=3, versions_per_job=3, visualization_jobs=4, v2_training_jobs=3)
     w = make_widget(cls)
     header = page(w).header.value
     row = page(w).cells[0].value
@@ -171,7 +179,9 @@ def test_contrast_formula_matches_wcag_examples() -> None:
 def _every_badge() -> list[str]:
     states = ["queued", "sending", "accepted", "deleted", "already_gone", "failed"]
     states += ["not_sent", "unknown", "something_new"]
-    return [badge_html(s) for s in states] + [status_badge_html(c) for c in range(-1, 24)]
+    badges = [badge_html(s) for s in states] + [status_badge_html(c) for c in range(-1, 24)]
+    badges += [phase_badge_html(p) for p in (*V2_PHASES, "Sleeping", "")]
+    return badges + [generation_badge_html(g) for g in ("v1", "v2")]
 
 
 def test_every_badge_text_has_enough_contrast_in_light_and_dark() -> None:

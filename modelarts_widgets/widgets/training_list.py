@@ -1,0 +1,100 @@
+"""``TrainingJobList``: the project's v2 (new-version) training jobs, selectable and deletable.
+
+Every v2 training job except visualization jobs (those are in :class:`VisualizationJobList`).
+Deletes go through the v2 batch route (up to 100 jobs per call) with single deletes as the
+fallback, and every job still gets its own outcome badge.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from typing import Any, Optional
+
+from modelarts_widgets._kwargs import refuse_unknown, short_repr
+from modelarts_widgets.bulk import BatchOps, v2_training_job_ops
+from modelarts_widgets.client.base import ModelArtsApi
+from modelarts_widgets.models_v2 import TrainingJobV2
+from modelarts_widgets.widgets._base import LIST_KEYWORDS, ResourceList
+from modelarts_widgets.widgets._generations import (
+    V2_STATUSES,
+    list_generation,
+    training_jobs,
+    v2_columns,
+)
+from modelarts_widgets.widgets._options import RENAMED
+from modelarts_widgets.widgets._streaming import Feed
+from modelarts_widgets.widgets._view import Column
+
+__all__ = ["TrainingJobList"]
+
+
+def _ops(client: ModelArtsApi) -> BatchOps:
+    return v2_training_job_ops(training_jobs(client))
+
+
+class TrainingJobList(ResourceList[TrainingJobV2]):
+    """v2 training jobs (all kinds but ``visualization_job``) with confirmed, batched delete.
+
+    ``select(keys=[...])`` takes job ids (UUID strings). Statuses are v2 phases: the status
+    filter takes ``"active"``, ``"finished"``, ``"failed"`` or a phase such as ``"Running"``.
+    Jobs in Creating, Pending, Running or Terminating are held back unless included.
+
+    Options (ranges in README "Widgets"): ``page_size``, ``concurrency``, ``recheck``,
+    ``recheck_timeout``, ``poll_interval``; ``layout`` and ``box_style`` pass on to the
+    ``VBox``. Any other keyword is a ``TypeError`` naming the closest option.
+    """
+
+    _noun = "training job"
+    _plural = "training jobs"
+    _noun_short = "job"
+    _plural_short = "jobs"
+    _css_class = "mw-training-list"
+    _statuses = V2_STATUSES
+
+    @refuse_unknown(extra=LIST_KEYWORDS, hints=RENAMED)
+    def __init__(
+        self,
+        session: Any = None,
+        *,
+        page_size: int = 20,
+        concurrency: int = 8,
+        client: Optional[ModelArtsApi] = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(
+            session,
+            ops=_ops,
+            page_size=page_size,
+            concurrency=concurrency,
+            client=client,
+            **kwargs,
+        )
+
+    def _columns(self) -> list[Column[TrainingJobV2]]:
+        return v2_columns()
+
+    def _checked_key(self, key: Any) -> Hashable:
+        if isinstance(key, TrainingJobV2):
+            return key.key
+        if isinstance(key, str):
+            return key.strip()
+        raise ValueError(
+            f"a training job key is its id (a UUID string) or a TrainingJobV2, not "
+            f"{short_repr(key)} (v1 jobs and versions belong to JobVersionList)"
+        )
+
+    def _search_text(self, item: TrainingJobV2) -> str:
+        return f"{item.name} {item.job_id} {item.kind} {item.description}"
+
+    def _item_name(self, item: TrainingJobV2) -> str:
+        return item.name or item.job_id
+
+    def _ids(self, key: Hashable) -> dict[str, Any]:
+        return {"job_id": key}
+
+    def _stream(self, client: ModelArtsApi, feed: Feed) -> None:
+        items, self._list_note = list_generation(
+            training_jobs(client).list_items, "v2 training job"
+        )
+        for job in items:  # one answer (the v2 search pages inside it): rows in one batch
+            feed.put(job.key, [job])
