@@ -117,6 +117,7 @@ def run_widget(emu: Emulator) -> dict[str, Any]:
     emu.control("POST", "seed", {"v2_training_jobs": N})
     widget = TrainingJobList(client=_v2_client(emu), concurrency=CONCURRENCY, page_size=20)
     try:
+        assert widget.wait(300)  # it lists in the background
         assert widget.n_items == N, widget.n_items
         widget.select(all_matching=True)
         plan = widget.request_delete()
