@@ -206,8 +206,22 @@ def error_code_of(body: Mapping[str, Any]) -> Optional[str]:
 # --- value objects ----------------------------------------------------------------------------
 
 
+class _V1Status:
+    """What a v1 value object reads from its ``status`` code."""
+
+    status: int
+
+    @property
+    def status_label(self) -> str:
+        return status_label(self.status)
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+
 @dataclass(frozen=True)
-class TrainingJob:
+class TrainingJob(_V1Status):
     """One row of ``GET /v1/{project}/training-jobs``."""
 
     job_id: int
@@ -219,10 +233,6 @@ class TrainingJob:
     duration: Optional[int] = None  # ms
     job_desc: str = ""
     workspace_id: str = DEFAULT_WORKSPACE
-
-    @property
-    def status_label(self) -> str:
-        return status_label(self.status)
 
     @classmethod
     def from_api(cls, data: Mapping[str, Any]) -> TrainingJob:
@@ -242,7 +252,7 @@ class TrainingJob:
 
 
 @dataclass(frozen=True)
-class JobVersion:
+class JobVersion(_V1Status):
     """One version of a training job (``…/training-jobs/{job_id}/versions``)."""
 
     job_id: int
@@ -266,14 +276,6 @@ class JobVersion:
     def key(self) -> tuple[int, int]:
         """Selection key: ``(job_id, version_id)``."""
         return (self.job_id, self.version_id)
-
-    @property
-    def status_label(self) -> str:
-        return status_label(self.status)
-
-    @property
-    def is_active(self) -> bool:
-        return self.status in ACTIVE_STATUSES
 
     @classmethod
     def from_api(
@@ -306,7 +308,7 @@ class JobVersion:
 
 
 @dataclass(frozen=True)
-class VisualizationJob:
+class VisualizationJob(_V1Status):
     """One row of ``GET /v1/{project}/visualization-jobs``. ``job_id`` is kept as a string."""
 
     job_id: str
@@ -324,14 +326,6 @@ class VisualizationJob:
     def key(self) -> str:
         """Selection key: the job id as a string."""
         return self.job_id
-
-    @property
-    def status_label(self) -> str:
-        return status_label(self.status)
-
-    @property
-    def is_active(self) -> bool:
-        return self.status in ACTIVE_STATUSES
 
     @classmethod
     def from_api(cls, data: Mapping[str, Any]) -> VisualizationJob:
