@@ -13,7 +13,7 @@ from typing import Any, Callable, Optional
 
 from modelarts_widgets._types import IdLike
 from modelarts_widgets.client import ids
-from modelarts_widgets.client._http import HttpClient, HttpEvent
+from modelarts_widgets.client._http import HttpClient, OverHttp
 from modelarts_widgets.client._paging import (
     W,
     Workspaces,
@@ -77,13 +77,15 @@ def _list_params(
     return params
 
 
-class RestClient:
+class RestClient(OverHttp):
     """ModelArts v1 training job versions and visualization jobs over HTTP.
 
     ``workspace_id`` chooses one workspace; without it lists cover every workspace the service
     lists (``GET /v1/{project}/workspaces``), or only the default one where it lists none
     (:attr:`workspace_note` then says so).
     """
+
+    api_version = "v1"
 
     def __init__(
         self, http: HttpClient, project_id: str, *, workspace_id: Optional[str] = None
@@ -96,10 +98,6 @@ class RestClient:
 
     def __repr__(self) -> str:
         return f"RestClient(base_url={self._http.base_url!r}, project_id={self.project_id!r})"
-
-    @property
-    def http(self) -> HttpClient:
-        return self._http
 
     @property
     def workspace_note(self) -> str:
@@ -115,19 +113,7 @@ class RestClient:
         """Which workspaces lists cover (shared with the v2 client of the same session)."""
         return self._workspaces
 
-    def add_event_listener(self, callback: Callable[[HttpEvent], None]) -> None:
-        self._http.add_event_listener(callback)
-
-    def remove_event_listener(self, callback: Callable[[HttpEvent], None]) -> None:
-        self._http.remove_event_listener(callback)
-
-    def close(self) -> None:
-        self._http.close()
-
     # --- raw JSON ---------------------------------------------------------------------------
-
-    def _path(self, *parts: str) -> str:
-        return "/".join(("", "v1", self.project_id, *parts))
 
     def _call(
         self,
