@@ -9,12 +9,13 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import Iterator, Mapping
-from typing import Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from modelarts_widgets._types import IdLike
 from modelarts_widgets.client import ids
 from modelarts_widgets.client._http import HttpClient, OverHttp
 from modelarts_widgets.client._paging import (
+    ListOptions,
     W,
     Workspaces,
     all_job_versions,
@@ -22,7 +23,7 @@ from modelarts_widgets.client._paging import (
     is_gone,
     iter_jobs,
     iter_pages,
-    list_query,
+    list_options,
     parse_one,
     parse_row,
     refusal,
@@ -37,6 +38,9 @@ from modelarts_widgets.models import (
     VisualizationJob,
     as_int,
 )
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 __all__ = ["RestClient"]
 
@@ -135,26 +139,15 @@ class RestClient(OverHttp):
     def training_jobs_page(
         self,
         *,
-        status: Optional[int] = None,
-        search_content: Optional[str] = None,
-        sort_by: str = "create_time",
-        order: str = "desc",
-        per_page: int = 10,
         page: int = 1,
         workspace_id: Optional[str] = None,
+        **options: Unpack[ListOptions],
     ) -> dict[str, Any]:
         """One page of ``GET /v1/{project}/training-jobs`` as the API's dict."""
-        if not 1 <= per_page <= 1000:
+        query = list_options(options, per_page=10)
+        if not 1 <= query["per_page"] <= 1000:
             raise ValueError("per_page must be within [1, 1000]")
-        params = _list_params(
-            status=status,
-            search_content=search_content,
-            sort_by=sort_by,
-            order=order,
-            per_page=per_page,
-            page=page,
-            workspace_id=workspace_id,
-        )
+        params = _list_params(page=page, workspace_id=workspace_id, **query)
         return self._call("GET", self._path("training-jobs"), params=params)
 
     def job_versions_body(
@@ -174,26 +167,15 @@ class RestClient(OverHttp):
     def visualization_jobs_page(
         self,
         *,
-        status: Optional[int] = None,
-        search_content: Optional[str] = None,
-        sort_by: str = "create_time",
-        order: str = "desc",
-        per_page: int = 10,
         page: int = 1,
         workspace_id: Optional[str] = None,
+        **options: Unpack[ListOptions],
     ) -> dict[str, Any]:
         """One page of ``GET /v1/{project}/visualization-jobs`` as the API's dict."""
-        if not 1 <= per_page <= MAX_PER_PAGE:
+        query = list_options(options, per_page=10)
+        if not 1 <= query["per_page"] <= MAX_PER_PAGE:
             raise ValueError(f"per_page must be within [1, {MAX_PER_PAGE}]")
-        params = _list_params(
-            status=status,
-            search_content=search_content,
-            sort_by=sort_by,
-            order=order,
-            per_page=per_page,
-            page=page,
-            workspace_id=workspace_id,
-        )
+        params = _list_params(page=page, workspace_id=workspace_id, **query)
         return self._call("GET", self._path("visualization-jobs"), params=params)
 
     def workspaces_body(self) -> dict[str, Any]:
@@ -209,16 +191,11 @@ class RestClient(OverHttp):
 
     def iter_training_jobs(
         self,
-        *,
-        status: Optional[int] = None,
-        search_content: Optional[str] = None,
-        sort_by: str = "create_time",
-        order: str = "desc",
-        per_page: int = 100,
+        **options: Unpack[ListOptions],
     ) -> Iterator[TrainingJob]:
         """Every matching training job (every workspace listed), fetching pages as needed."""
-        query = list_query(status, search_content, sort_by, order, per_page)
-        yield from self._every(self.training_jobs_page, TrainingJob.from_api, query)
+        query = list_options(options, per_page=100)
+        return self._every(self.training_jobs_page, TrainingJob.from_api, query)
 
     def list_job_versions(self, job_id: IdLike) -> list[JobVersion]:
         """All versions of one job.
@@ -311,16 +288,11 @@ class RestClient(OverHttp):
 
     def iter_visualization_jobs(
         self,
-        *,
-        status: Optional[int] = None,
-        search_content: Optional[str] = None,
-        sort_by: str = "create_time",
-        order: str = "desc",
-        per_page: int = 100,
+        **options: Unpack[ListOptions],
     ) -> Iterator[VisualizationJob]:
         """Every matching visualization job (``per_page`` is kept ≤ 100)."""
-        query = list_query(status, search_content, sort_by, order, per_page)
-        yield from self._every(self.visualization_jobs_page, VisualizationJob.from_api, query)
+        query = list_options(options, per_page=100)
+        return self._every(self.visualization_jobs_page, VisualizationJob.from_api, query)
 
     def _every(
         self,
