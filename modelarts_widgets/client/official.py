@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Callable, Optional
 from modelarts_widgets._types import IdLike
 from modelarts_widgets.client import ids
 from modelarts_widgets.client._paging import (
+    J,
     ListOptions,
     all_job_versions,
     iter_jobs,
@@ -178,11 +179,7 @@ class OfficialSdkApi:
         self,
         **options: Unpack[ListOptions],
     ) -> Iterator[TrainingJob]:
-        query = list_options(options, per_page=100)
-        per_page = query["per_page"] = max(1, min(query["per_page"], _PER_PAGE))
-        return iter_jobs(
-            lambda page: self.training_jobs_page(page=page, **query), TrainingJob.from_api, per_page
-        )
+        return _every(self.training_jobs_page, TrainingJob.from_api, options)
 
     def list_job_versions(self, job_id: IdLike) -> list[JobVersion]:
         body = self.job_versions_body(job_id)
@@ -247,13 +244,7 @@ class OfficialSdkApi:
         self,
         **options: Unpack[ListOptions],
     ) -> Iterator[VisualizationJob]:
-        query = list_options(options, per_page=100)
-        per_page = query["per_page"] = max(1, min(query["per_page"], _PER_PAGE))
-        return iter_jobs(
-            lambda page: self.visualization_jobs_page(page=page, **query),
-            VisualizationJob.from_api,
-            per_page,
-        )
+        return _every(self.visualization_jobs_page, VisualizationJob.from_api, options)
 
     def get_visualization_job(self, job_id: IdLike) -> VisualizationJob:
         body = self.visualization_job_body(job_id)
@@ -282,6 +273,17 @@ class OfficialSdkApi:
             "train_url": train_url,
         }
         return parse_one(VisualizationJob.from_api, data, "visualization job")
+
+
+def _every(
+    page_of: Callable[..., dict[str, Any]],
+    parse: Callable[[Mapping[str, Any]], J],
+    options: Mapping[str, Any],
+) -> Iterator[J]:
+    """Every job of a ``*_jobs_page`` list (``per_page`` 100 unless given, kept within 1-100)."""
+    query = list_options(options, per_page=100)
+    per_page = query["per_page"] = max(1, min(query["per_page"], _PER_PAGE))
+    return iter_jobs(lambda page: page_of(page=page, **query), parse, per_page)
 
 
 def _delete(call: Callable[[], Any], what: str) -> DeleteResult:

@@ -144,11 +144,23 @@ class RestClient(OverHttp):
         **options: Unpack[ListOptions],
     ) -> dict[str, Any]:
         """One page of ``GET /v1/{project}/training-jobs`` as the API's dict."""
+        return self._list_page("training-jobs", 1000, page, workspace_id, options)
+
+    def _list_page(
+        self,
+        route: str,
+        max_per_page: int,
+        page: int,
+        workspace_id: Optional[str],
+        options: Mapping[str, Any],
+    ) -> dict[str, Any]:
+        """One page of ``GET /v1/{project}/{route}`` (``per_page`` 10 unless given, at most
+        ``max_per_page``)."""
         query = list_options(options, per_page=10)
-        if not 1 <= query["per_page"] <= 1000:
-            raise ValueError("per_page must be within [1, 1000]")
+        if not 1 <= query["per_page"] <= max_per_page:
+            raise ValueError(f"per_page must be within [1, {max_per_page}]")
         params = _list_params(page=page, workspace_id=workspace_id, **query)
-        return self._call("GET", self._path("training-jobs"), params=params)
+        return self._call("GET", self._path(route), params=params)
 
     def job_versions_body(
         self, job_id: IdLike, *, page: int = 0, per_page: int = MAX_PER_PAGE
@@ -172,11 +184,7 @@ class RestClient(OverHttp):
         **options: Unpack[ListOptions],
     ) -> dict[str, Any]:
         """One page of ``GET /v1/{project}/visualization-jobs`` as the API's dict."""
-        query = list_options(options, per_page=10)
-        if not 1 <= query["per_page"] <= MAX_PER_PAGE:
-            raise ValueError(f"per_page must be within [1, {MAX_PER_PAGE}]")
-        params = _list_params(page=page, workspace_id=workspace_id, **query)
-        return self._call("GET", self._path("visualization-jobs"), params=params)
+        return self._list_page("visualization-jobs", MAX_PER_PAGE, page, workspace_id, options)
 
     def workspaces_body(self) -> dict[str, Any]:
         """``GET /v1/{project}/workspaces`` as the API's dict (Huawei Cloud; not on OTC)."""
