@@ -175,6 +175,16 @@ def as_json_list(value: Any) -> tuple[Any, ...]:
     return ()
 
 
+def read_fields(
+    data: Mapping[str, Any], *, ints: tuple[str, ...] = (), strs: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """The named fields of ``data`` read tolerantly: ``ints`` by :func:`as_int` (``None`` when
+    missing), ``strs`` by :func:`as_str` (``""`` when missing); keys keep their names."""
+    fields: dict[str, Any] = {name: as_int(data.get(name)) for name in ints}
+    fields.update((name, as_str(data.get(name))) for name in strs)
+    return fields
+
+
 def error_message_of(body: Mapping[str, Any]) -> Optional[str]:
     """The server's error text under any of its names (§2.2)."""
     for key in ("error_msg", "error_message", "errorMsg", "message"):
@@ -196,8 +206,22 @@ def error_code_of(body: Mapping[str, Any]) -> Optional[str]:
 # --- value objects ----------------------------------------------------------------------------
 
 
+class _V1Status:
+    """What a v1 value object reads from its ``status`` code."""
+
+    status: int
+
+    @property
+    def status_label(self) -> str:
+        return status_label(self.status)
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+
 @dataclass(frozen=True)
-class TrainingJob:
+class TrainingJob(_V1Status):
     """One row of ``GET /v1/{project}/training-jobs``."""
 
     job_id: int
@@ -210,10 +234,6 @@ class TrainingJob:
     job_desc: str = ""
     workspace_id: str = DEFAULT_WORKSPACE
 
-    @property
-    def status_label(self) -> str:
-        return status_label(self.status)
-
     @classmethod
     def from_api(cls, data: Mapping[str, Any]) -> TrainingJob:
         job_id = as_int(data.get("job_id"))
@@ -221,19 +241,18 @@ class TrainingJob:
             raise ValueError("training job without a numeric job_id")
         return cls(
             job_id=job_id,
-            job_name=as_str(data.get("job_name")),
             status=as_int(data.get("status"), 0) or 0,
-            version_id=as_int(data.get("version_id")),
-            version_count=as_int(data.get("version_count")),
-            create_time=as_int(data.get("create_time")),
-            duration=as_int(data.get("duration")),
-            job_desc=as_str(data.get("job_desc")),
             workspace_id=workspace_of(data),
+            **read_fields(
+                data,
+                ints=("version_id", "version_count", "create_time", "duration"),
+                strs=("job_name", "job_desc"),
+            ),
         )
 
 
 @dataclass(frozen=True)
-class JobVersion:
+class JobVersion(_V1Status):
     """One version of a training job (``…/training-jobs/{job_id}/versions``)."""
 
     job_id: int
@@ -258,14 +277,6 @@ class JobVersion:
         """Selection key: ``(job_id, version_id)``."""
         return (self.job_id, self.version_id)
 
-    @property
-    def status_label(self) -> str:
-        return status_label(self.status)
-
-    @property
-    def is_active(self) -> bool:
-        return self.status in ACTIVE_STATUSES
-
     @classmethod
     def from_api(
         cls, data: Mapping[str, Any], job_id: Optional[int] = None, job_name: str = ""
@@ -277,25 +288,27 @@ class JobVersion:
         return cls(
             job_id=jid,
             version_id=vid,
-            version_name=as_str(data.get("version_name")),
             job_name=as_str(data.get("job_name"), job_name) or job_name,
             status=as_int(data.get("status"), 0) or 0,
-            pre_version_id=as_int(data.get("pre_version_id")),
-            create_time=as_int(data.get("create_time")),
-            duration=as_int(data.get("duration")),
-            start_time=as_int(data.get("start_time")),
-            engine_name=as_str(data.get("engine_name")),
-            engine_version=as_str(data.get("engine_version")),
-            train_url=as_str(data.get("train_url")),
-            log_url=as_str(data.get("log_url")),
-            data_url=as_str(data.get("data_url")),
             model_metric_list=as_json_list(data.get("model_metric_list")),
             workspace_id=workspace_of(data),
+            **read_fields(
+                data,
+                ints=("pre_version_id", "create_time", "duration", "start_time"),
+                strs=(
+                    "version_name",
+                    "engine_name",
+                    "engine_version",
+                    "train_url",
+                    "log_url",
+                    "data_url",
+                ),
+            ),
         )
 
 
 @dataclass(frozen=True)
-class VisualizationJob:
+class VisualizationJob(_V1Status):
     """One row of ``GET /v1/{project}/visualization-jobs``. ``job_id`` is kept as a string."""
 
     job_id: str
@@ -314,14 +327,6 @@ class VisualizationJob:
         """Selection key: the job id as a string."""
         return self.job_id
 
-    @property
-    def status_label(self) -> str:
-        return status_label(self.status)
-
-    @property
-    def is_active(self) -> bool:
-        return self.status in ACTIVE_STATUSES
-
     @classmethod
     def from_api(cls, data: Mapping[str, Any]) -> VisualizationJob:
         raw_id = data.get("job_id")
@@ -329,15 +334,13 @@ class VisualizationJob:
             raise ValueError("visualization job without job_id")
         return cls(
             job_id=as_str(raw_id).strip(),
-            job_name=as_str(data.get("job_name")),
             status=as_int(data.get("status"), 0) or 0,
-            create_time=as_int(data.get("create_time")),
-            duration=as_int(data.get("duration")),
-            job_desc=as_str(data.get("job_desc")),
-            service_url=as_str(data.get("service_url")),
-            train_url=as_str(data.get("train_url")),
-            resource_id=as_str(data.get("resource_id")),
             workspace_id=workspace_of(data),
+            **read_fields(
+                data,
+                ints=("create_time", "duration"),
+                strs=("job_name", "job_desc", "service_url", "train_url", "resource_id"),
+            ),
         )
 
 

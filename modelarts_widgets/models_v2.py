@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Optional
 
-from modelarts_widgets.models import as_int, as_str, status_label
+from modelarts_widgets.models import as_str, read_fields, status_label
 
 __all__ = [
     "V2_ACTIVE_PHASES",
@@ -138,11 +138,7 @@ class TrainingJobV2:
             name=as_str(meta.get("name")),
             kind=as_str(data.get("kind")).strip() or "job",
             phase=canonical_phase(status.get("phase")),
-            secondary_phase=as_str(status.get("secondary_phase")),
             workspace_id=as_str(meta.get("workspace_id")).strip() or "0",
-            create_time=as_int(meta.get("create_time")),
-            duration=as_int(status.get("duration")),
-            start_time=as_int(status.get("start_time")),
-            description=as_str(meta.get("description")),
-            user_name=as_str(meta.get("user_name")),
+            **read_fields(meta, ints=("create_time",), strs=("description", "user_name")),
+            **read_fields(status, ints=("duration", "start_time"), strs=("secondary_phase",)),
         )

@@ -195,6 +195,12 @@ def _sort(sort_by: Optional[str], sortBy: Optional[str], default: str) -> str:
     return sortBy or sort_by or default
 
 
+def _copy_fields(model: object, obj: object, names: Sequence[str]) -> None:
+    """Set each of ``names`` on the SDK-style ``obj`` from the value object ``model``."""
+    for name in names:
+        setattr(obj, name, getattr(model, name))
+
+
 def _print_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
     cells = [[str(h) for h in headers]] + [[as_str(v) for v in row] for row in rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
@@ -234,6 +240,18 @@ _ESTIMATOR_HINTS = {
 class TrainingJob:
     """A training job version (what ``create_job_version`` and the version list return)."""
 
+    #: The attributes :meth:`_from_model` copies from a :class:`~modelarts_widgets.JobVersion`.
+    _MODEL_FIELDS: ClassVar[tuple[str, ...]] = (
+        "job_name",
+        "version_name",
+        "status",
+        "create_time",
+        "duration",
+        "pre_version_id",
+        "train_url",
+        "log_url",
+    )
+
     @refuse_unknown()
     def __init__(self, modelarts_session: Any, job_id: IdLike, version_id: IdLike) -> None:
         self._session = modelarts_session
@@ -252,14 +270,7 @@ class TrainingJob:
     @classmethod
     def _from_model(cls, modelarts_session: Any, version: JobVersion) -> TrainingJob:
         obj = cls(modelarts_session, version.job_id, version.version_id)
-        obj.job_name = version.job_name
-        obj.version_name = version.version_name
-        obj.status = version.status
-        obj.create_time = version.create_time
-        obj.duration = version.duration
-        obj.pre_version_id = version.pre_version_id
-        obj.train_url = version.train_url
-        obj.log_url = version.log_url
+        _copy_fields(version, obj, cls._MODEL_FIELDS)
         return obj
 
     def __repr__(self) -> str:
@@ -423,6 +434,17 @@ def _training_config(kwargs: Mapping[str, Any], inputs: Optional[str]) -> dict[s
 class VisualizationJob:
     """A visualization job: ``VisualizationJob(modelarts_session=s, visualization_id="8992")``."""
 
+    #: The attributes :meth:`_from_model` copies from a visualization job value object.
+    _MODEL_FIELDS: ClassVar[tuple[str, ...]] = (
+        "job_name",
+        "status",
+        "create_time",
+        "duration",
+        "job_desc",
+        "service_url",
+        "train_url",
+    )
+
     @refuse_unknown(hints={"job_id": "unknown argument 'job_id'; use visualization_id=..."})
     def __init__(self, modelarts_session: Any, visualization_id: Optional[IdLike] = None) -> None:
         self._session = modelarts_session
@@ -446,13 +468,7 @@ class VisualizationJob:
     @classmethod
     def _from_model(cls, modelarts_session: Any, job: _VisModel) -> VisualizationJob:
         obj = cls(modelarts_session, visualization_id=job.job_id)
-        obj.job_name = job.job_name
-        obj.status = job.status
-        obj.create_time = job.create_time
-        obj.duration = job.duration
-        obj.job_desc = job.job_desc
-        obj.service_url = job.service_url
-        obj.train_url = job.train_url
+        _copy_fields(job, obj, cls._MODEL_FIELDS)
         return obj
 
     def __repr__(self) -> str:

@@ -28,7 +28,7 @@ import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional, Union
+from typing import Any, Callable, ClassVar, Optional, Union
 
 import requests
 import requests.auth
@@ -48,7 +48,15 @@ from modelarts_widgets.errors import (
 )
 from modelarts_widgets.models import error_code_of, error_message_of
 
-__all__ = ["DEFAULT_USER_AGENT", "HttpClient", "HttpEvent", "HttpReply", "hint_for", "is_expiry"]
+__all__ = [
+    "DEFAULT_USER_AGENT",
+    "HttpClient",
+    "HttpEvent",
+    "HttpReply",
+    "OverHttp",
+    "hint_for",
+    "is_expiry",
+]
 
 logger = logging.getLogger("modelarts_widgets.http")
 
@@ -482,3 +490,29 @@ class HttpClient:
                 callback(event)
             except Exception:
                 logger.exception("HTTP event listener failed")
+
+
+class OverHttp:
+    """A provider that talks through one :class:`HttpClient` (set as ``_http``): its HTTP-wait
+    listeners, its closing and its ``/{api_version}/{project_id}/…`` paths."""
+
+    #: The API generation of the paths: ``"v1"`` or ``"v2"``.
+    api_version: ClassVar[str]
+    project_id: str
+    _http: HttpClient
+
+    @property
+    def http(self) -> HttpClient:
+        return self._http
+
+    def add_event_listener(self, callback: Callable[[HttpEvent], None]) -> None:
+        self._http.add_event_listener(callback)
+
+    def remove_event_listener(self, callback: Callable[[HttpEvent], None]) -> None:
+        self._http.remove_event_listener(callback)
+
+    def close(self) -> None:
+        self._http.close()
+
+    def _path(self, *parts: str) -> str:
+        return "/".join(("", self.api_version, self.project_id, *parts))

@@ -12,7 +12,7 @@ import dataclasses
 import logging
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Callable, Optional, Protocol, TypeVar, cast
+from typing import Any, Callable, Optional, Protocol, TypedDict, TypeVar, cast
 
 from modelarts_widgets.errors import (
     APIError,
@@ -36,13 +36,14 @@ from modelarts_widgets.models import (
 __all__ = [
     "GONE_CODES",
     "MAX_PAGES",
+    "ListOptions",
     "Workspaces",
     "all_job_versions",
     "in_workspaces",
     "is_gone",
     "iter_jobs",
     "iter_pages",
-    "list_query",
+    "list_options",
     "parse_one",
     "parse_row",
     "refusal",
@@ -61,17 +62,33 @@ W = TypeVar("W", bound="_InWorkspace")
 MAX_PAGES = 65535
 
 
-def list_query(
-    status: Optional[int], search_content: Optional[str], sort_by: str, order: str, per_page: int
-) -> dict[str, Any]:
-    """The keyword arguments of a ``*_jobs_page`` call, all but ``page``."""
-    return {
-        "status": status,
-        "search_content": search_content,
-        "sort_by": sort_by,
-        "order": order,
+class ListOptions(TypedDict, total=False):
+    """The keywords of a v1 job list (``*_jobs_page`` and ``iter_*_jobs``): its filters and
+    order; absent ones take :func:`list_options`' defaults."""
+
+    status: Optional[int]
+    search_content: Optional[str]
+    sort_by: str
+    order: str
+    per_page: int
+
+
+def list_options(options: Mapping[str, Any], per_page: int) -> dict[str, Any]:
+    """Every :class:`ListOptions` keyword, ``options`` over the defaults (no status, no search,
+    ``create_time`` descending, ``per_page``); an unknown name raises ``TypeError`` as an
+    unknown keyword argument would."""
+    unknown = sorted(set(options) - set(ListOptions.__annotations__))
+    if unknown:
+        raise TypeError(f"got an unexpected keyword argument {unknown[0]!r}")
+    query: dict[str, Any] = {
+        "status": None,
+        "search_content": None,
+        "sort_by": "create_time",
+        "order": "desc",
         "per_page": per_page,
     }
+    query.update(options)
+    return query
 
 
 def rows_in(body: Mapping[str, Any], key: str = "jobs") -> list[Mapping[str, Any]]:

@@ -21,15 +21,20 @@ The contract has three layers:
 from __future__ import annotations
 
 from collections.abc import Collection, Hashable, Iterable, Iterator, Mapping, Sequence
-from typing import Any, Callable, Optional, Protocol, TypeVar, runtime_checkable
+from typing import TYPE_CHECKING, Any, Callable, Optional, Protocol, TypeVar, runtime_checkable
 
 from modelarts_widgets._types import IdLike, Timeout
+from modelarts_widgets.client._paging import ListOptions
 from modelarts_widgets.models import DeleteResult, JobVersion, TrainingJob, VisualizationJob
 from modelarts_widgets.models_v2 import TrainingJobV2
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 __all__ = [
     "IdLike",
     "JobVersionsApi",
+    "ListOptions",
     "ListsWorkspaces",
     "ModelArtsApi",
     "Provider",
@@ -71,14 +76,10 @@ class JobVersionsApi(Provider, Protocol):
     def training_jobs_page(
         self,
         *,
-        status: Optional[int] = None,
-        search_content: Optional[str] = None,
-        sort_by: str = "create_time",
-        order: str = "desc",
-        per_page: int = 10,
         page: int = 1,
+        **options: Unpack[ListOptions],
     ) -> dict[str, Any]:
-        """One page of the training job list as the API's dict."""
+        """One page of the training job list as the API's dict (``per_page`` 10 if not given)."""
 
     def job_versions_body(self, job_id: IdLike) -> dict[str, Any]:
         """All versions of one job as the API's dict."""
@@ -88,14 +89,10 @@ class JobVersionsApi(Provider, Protocol):
 
     def iter_training_jobs(
         self,
-        *,
-        status: Optional[int] = None,
-        search_content: Optional[str] = None,
-        sort_by: str = "create_time",
-        order: str = "desc",
-        per_page: int = 100,
+        **options: Unpack[ListOptions],
     ) -> Iterator[TrainingJob]:
-        """Every matching training job, fetching pages as needed."""
+        """Every matching training job, fetching pages as needed (``per_page`` 100 if not
+        given)."""
 
     def list_job_versions(self, job_id: IdLike) -> list[JobVersion]:
         """All versions of one job."""
@@ -127,12 +124,8 @@ class VisualizationJobsApi(Provider, Protocol):
     def visualization_jobs_page(
         self,
         *,
-        status: Optional[int] = None,
-        search_content: Optional[str] = None,
-        sort_by: str = "create_time",
-        order: str = "desc",
-        per_page: int = 10,
         page: int = 1,
+        **options: Unpack[ListOptions],
     ) -> dict[str, Any]:
         """One page of the visualization job list as the API's dict (``per_page`` 1-100)."""
 
@@ -141,12 +134,7 @@ class VisualizationJobsApi(Provider, Protocol):
 
     def iter_visualization_jobs(
         self,
-        *,
-        status: Optional[int] = None,
-        search_content: Optional[str] = None,
-        sort_by: str = "create_time",
-        order: str = "desc",
-        per_page: int = 100,
+        **options: Unpack[ListOptions],
     ) -> Iterator[VisualizationJob]:
         """Every matching visualization job."""
 

@@ -11,14 +11,16 @@ import importlib
 import inspect
 import logging
 from collections.abc import Iterator, Mapping
-from typing import Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from modelarts_widgets._types import IdLike
 from modelarts_widgets.client import ids
 from modelarts_widgets.client._paging import (
+    J,
+    ListOptions,
     all_job_versions,
     iter_jobs,
-    list_query,
+    list_options,
     parse_one,
     parse_row,
     refusal,
@@ -32,6 +34,9 @@ from modelarts_widgets.models import (
     VisualizationJob,
     as_str,
 )
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 __all__ = ["OfficialSdkApi"]
 
@@ -75,22 +80,15 @@ def _sort_kw(func: Callable[..., Any], value: str) -> dict[str, str]:
     return {"sortBy": value}
 
 
-def _list_kw(
-    func: Callable[..., Any],
-    status: Optional[int],
-    search_content: Optional[str],
-    sort_by: str,
-    order: str,
-    per_page: int,
-    page: int,
-) -> dict[str, Any]:
-    """The keyword arguments of an SDK list call (``func``) besides ``modelarts_session``."""
-    kw: dict[str, Any] = {"per_page": per_page, "page": page, "order": order}
-    kw.update(_sort_kw(func, sort_by))
-    if status is not None:
-        kw["status"] = int(status)
-    if search_content:
-        kw["search_content"] = search_content
+def _list_kw(func: Callable[..., Any], page: int, query: Mapping[str, Any]) -> dict[str, Any]:
+    """The keyword arguments of an SDK list call (``func``) besides ``modelarts_session``, from
+    a :func:`list_options` query."""
+    kw: dict[str, Any] = {"per_page": query["per_page"], "page": page, "order": query["order"]}
+    kw.update(_sort_kw(func, query["sort_by"]))
+    if query["status"] is not None:
+        kw["status"] = int(query["status"])
+    if query["search_content"]:
+        kw["search_content"] = query["search_content"]
     return kw
 
 
@@ -141,15 +139,11 @@ class OfficialSdkApi:
     def training_jobs_page(
         self,
         *,
-        status: Optional[int] = None,
-        search_content: Optional[str] = None,
-        sort_by: str = "create_time",
-        order: str = "desc",
-        per_page: int = 10,
         page: int = 1,
+        **options: Unpack[ListOptions],
     ) -> dict[str, Any]:
         func = self._sdk().Estimator.get_job_list
-        kw = _list_kw(func, status, search_content, sort_by, order, per_page, page)
+        kw = _list_kw(func, page, list_options(options, per_page=10))
         return _check(func(modelarts_session=self._session, **kw), "get_job_list")
 
     def job_versions_body(self, job_id: IdLike) -> dict[str, Any]:
@@ -165,16 +159,13 @@ class OfficialSdkApi:
     def visualization_jobs_page(
         self,
         *,
-        status: Optional[int] = None,
-        search_content: Optional[str] = None,
-        sort_by: str = "create_time",
-        order: str = "desc",
-        per_page: int = 10,
         page: int = 1,
+        **options: Unpack[ListOptions],
     ) -> dict[str, Any]:
         func = self._sdk().VisualizationJob.get_visualization_job_list
-        per_page = min(per_page, _PER_PAGE)
-        kw = _list_kw(func, status, search_content, sort_by, order, per_page, page)
+        query = list_options(options, per_page=10)
+        query["per_page"] = min(query["per_page"], _PER_PAGE)
+        kw = _list_kw(func, page, query)
         return _check(func(modelarts_session=self._session, **kw), "get_visualization_job_list")
 
     def visualization_job_body(self, job_id: IdLike) -> dict[str, Any]:
@@ -186,18 +177,9 @@ class OfficialSdkApi:
 
     def iter_training_jobs(
         self,
-        *,
-        status: Optional[int] = None,
-        search_content: Optional[str] = None,
-        sort_by: str = "create_time",
-        order: str = "desc",
-        per_page: int = 100,
+        **options: Unpack[ListOptions],
     ) -> Iterator[TrainingJob]:
-        per_page = max(1, min(per_page, _PER_PAGE))
-        query = list_query(status, search_content, sort_by, order, per_page)
-        yield from iter_jobs(
-            lambda page: self.training_jobs_page(page=page, **query), TrainingJob.from_api, per_page
-        )
+        return _every(self.training_jobs_page, TrainingJob.from_api, options)
 
     def list_job_versions(self, job_id: IdLike) -> list[JobVersion]:
         body = self.job_versions_body(job_id)
@@ -260,20 +242,9 @@ class OfficialSdkApi:
 
     def iter_visualization_jobs(
         self,
-        *,
-        status: Optional[int] = None,
-        search_content: Optional[str] = None,
-        sort_by: str = "create_time",
-        order: str = "desc",
-        per_page: int = 100,
+        **options: Unpack[ListOptions],
     ) -> Iterator[VisualizationJob]:
-        per_page = max(1, min(per_page, _PER_PAGE))
-        query = list_query(status, search_content, sort_by, order, per_page)
-        yield from iter_jobs(
-            lambda page: self.visualization_jobs_page(page=page, **query),
-            VisualizationJob.from_api,
-            per_page,
-        )
+        return _every(self.visualization_jobs_page, VisualizationJob.from_api, options)
 
     def get_visualization_job(self, job_id: IdLike) -> VisualizationJob:
         body = self.visualization_job_body(job_id)
@@ -302,6 +273,17 @@ class OfficialSdkApi:
             "train_url": train_url,
         }
         return parse_one(VisualizationJob.from_api, data, "visualization job")
+
+
+def _every(
+    page_of: Callable[..., dict[str, Any]],
+    parse: Callable[[Mapping[str, Any]], J],
+    options: Mapping[str, Any],
+) -> Iterator[J]:
+    """Every job of a ``*_jobs_page`` list (``per_page`` 100 unless given, kept within 1-100)."""
+    query = list_options(options, per_page=100)
+    per_page = query["per_page"] = max(1, min(query["per_page"], _PER_PAGE))
+    return iter_jobs(lambda page: page_of(page=page, **query), parse, per_page)
 
 
 def _delete(call: Callable[[], Any], what: str) -> DeleteResult:

@@ -9,12 +9,13 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import Iterator, Mapping
-from typing import Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from modelarts_widgets._types import IdLike
 from modelarts_widgets.client import ids
-from modelarts_widgets.client._http import HttpClient, HttpEvent
+from modelarts_widgets.client._http import HttpClient, OverHttp
 from modelarts_widgets.client._paging import (
+    ListOptions,
     W,
     Workspaces,
     all_job_versions,
@@ -22,7 +23,7 @@ from modelarts_widgets.client._paging import (
     is_gone,
     iter_jobs,
     iter_pages,
-    list_query,
+    list_options,
     parse_one,
     parse_row,
     refusal,
@@ -37,6 +38,9 @@ from modelarts_widgets.models import (
     VisualizationJob,
     as_int,
 )
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 __all__ = ["RestClient"]
 
@@ -77,13 +81,15 @@ def _list_params(
     return params
 
 
-class RestClient:
+class RestClient(OverHttp):
     """ModelArts v1 training job versions and visualization jobs over HTTP.
 
     ``workspace_id`` chooses one workspace; without it lists cover every workspace the service
     lists (``GET /v1/{project}/workspaces``), or only the default one where it lists none
     (:attr:`workspace_note` then says so).
     """
+
+    api_version = "v1"
 
     def __init__(
         self, http: HttpClient, project_id: str, *, workspace_id: Optional[str] = None
@@ -96,10 +102,6 @@ class RestClient:
 
     def __repr__(self) -> str:
         return f"RestClient(base_url={self._http.base_url!r}, project_id={self.project_id!r})"
-
-    @property
-    def http(self) -> HttpClient:
-        return self._http
 
     @property
     def workspace_note(self) -> str:
@@ -115,19 +117,7 @@ class RestClient:
         """Which workspaces lists cover (shared with the v2 client of the same session)."""
         return self._workspaces
 
-    def add_event_listener(self, callback: Callable[[HttpEvent], None]) -> None:
-        self._http.add_event_listener(callback)
-
-    def remove_event_listener(self, callback: Callable[[HttpEvent], None]) -> None:
-        self._http.remove_event_listener(callback)
-
-    def close(self) -> None:
-        self._http.close()
-
     # --- raw JSON ---------------------------------------------------------------------------
-
-    def _path(self, *parts: str) -> str:
-        return "/".join(("", "v1", self.project_id, *parts))
 
     def _call(
         self,
@@ -149,27 +139,28 @@ class RestClient:
     def training_jobs_page(
         self,
         *,
-        status: Optional[int] = None,
-        search_content: Optional[str] = None,
-        sort_by: str = "create_time",
-        order: str = "desc",
-        per_page: int = 10,
         page: int = 1,
         workspace_id: Optional[str] = None,
+        **options: Unpack[ListOptions],
     ) -> dict[str, Any]:
         """One page of ``GET /v1/{project}/training-jobs`` as the API's dict."""
-        if not 1 <= per_page <= 1000:
-            raise ValueError("per_page must be within [1, 1000]")
-        params = _list_params(
-            status=status,
-            search_content=search_content,
-            sort_by=sort_by,
-            order=order,
-            per_page=per_page,
-            page=page,
-            workspace_id=workspace_id,
-        )
-        return self._call("GET", self._path("training-jobs"), params=params)
+        return self._list_page("training-jobs", 1000, page, workspace_id, options)
+
+    def _list_page(
+        self,
+        route: str,
+        max_per_page: int,
+        page: int,
+        workspace_id: Optional[str],
+        options: Mapping[str, Any],
+    ) -> dict[str, Any]:
+        """One page of ``GET /v1/{project}/{route}`` (``per_page`` 10 unless given, at most
+        ``max_per_page``)."""
+        query = list_options(options, per_page=10)
+        if not 1 <= query["per_page"] <= max_per_page:
+            raise ValueError(f"per_page must be within [1, {max_per_page}]")
+        params = _list_params(page=page, workspace_id=workspace_id, **query)
+        return self._call("GET", self._path(route), params=params)
 
     def job_versions_body(
         self, job_id: IdLike, *, page: int = 0, per_page: int = MAX_PER_PAGE
@@ -188,27 +179,12 @@ class RestClient:
     def visualization_jobs_page(
         self,
         *,
-        status: Optional[int] = None,
-        search_content: Optional[str] = None,
-        sort_by: str = "create_time",
-        order: str = "desc",
-        per_page: int = 10,
         page: int = 1,
         workspace_id: Optional[str] = None,
+        **options: Unpack[ListOptions],
     ) -> dict[str, Any]:
         """One page of ``GET /v1/{project}/visualization-jobs`` as the API's dict."""
-        if not 1 <= per_page <= MAX_PER_PAGE:
-            raise ValueError(f"per_page must be within [1, {MAX_PER_PAGE}]")
-        params = _list_params(
-            status=status,
-            search_content=search_content,
-            sort_by=sort_by,
-            order=order,
-            per_page=per_page,
-            page=page,
-            workspace_id=workspace_id,
-        )
-        return self._call("GET", self._path("visualization-jobs"), params=params)
+        return self._list_page("visualization-jobs", MAX_PER_PAGE, page, workspace_id, options)
 
     def workspaces_body(self) -> dict[str, Any]:
         """``GET /v1/{project}/workspaces`` as the API's dict (Huawei Cloud; not on OTC)."""
@@ -223,16 +199,11 @@ class RestClient:
 
     def iter_training_jobs(
         self,
-        *,
-        status: Optional[int] = None,
-        search_content: Optional[str] = None,
-        sort_by: str = "create_time",
-        order: str = "desc",
-        per_page: int = 100,
+        **options: Unpack[ListOptions],
     ) -> Iterator[TrainingJob]:
         """Every matching training job (every workspace listed), fetching pages as needed."""
-        query = list_query(status, search_content, sort_by, order, per_page)
-        yield from self._every(self.training_jobs_page, TrainingJob.from_api, query)
+        query = list_options(options, per_page=100)
+        return self._every(self.training_jobs_page, TrainingJob.from_api, query)
 
     def list_job_versions(self, job_id: IdLike) -> list[JobVersion]:
         """All versions of one job.
@@ -325,16 +296,11 @@ class RestClient:
 
     def iter_visualization_jobs(
         self,
-        *,
-        status: Optional[int] = None,
-        search_content: Optional[str] = None,
-        sort_by: str = "create_time",
-        order: str = "desc",
-        per_page: int = 100,
+        **options: Unpack[ListOptions],
     ) -> Iterator[VisualizationJob]:
         """Every matching visualization job (``per_page`` is kept ≤ 100)."""
-        query = list_query(status, search_content, sort_by, order, per_page)
-        yield from self._every(self.visualization_jobs_page, VisualizationJob.from_api, query)
+        query = list_options(options, per_page=100)
+        return self._every(self.visualization_jobs_page, VisualizationJob.from_api, query)
 
     def _every(
         self,

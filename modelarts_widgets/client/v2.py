@@ -27,7 +27,7 @@ from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Callable, Optional
 
 from modelarts_widgets.client import ids
-from modelarts_widgets.client._http import HttpClient, HttpEvent, HttpReply
+from modelarts_widgets.client._http import HttpClient, HttpReply, OverHttp
 from modelarts_widgets.client._paging import Workspaces, parse_one, parse_row, rows_in
 from modelarts_widgets.client._v2_delete import MAX_BATCH, DeleteRun, OnResult, PartialDeleteError
 from modelarts_widgets.errors import InvalidIdError
@@ -108,7 +108,7 @@ def _filters(
 JSON_UTF8 = "application/json;charset=utf-8"
 
 
-class V2Client:
+class V2Client(OverHttp):
     """ModelArts v2 training jobs (every kind, visualization jobs included) over HTTP.
 
     ``workspace_ids``: the workspaces to list (default: ``GET /v1/{p}/workspaces`` when the
@@ -116,6 +116,8 @@ class V2Client:
     answer instead (and its chosen workspace). ``max_workers`` bounds concurrent
     delete calls.
     """
+
+    api_version = "v2"
 
     def __init__(
         self,
@@ -144,22 +146,6 @@ class V2Client:
 
     def __repr__(self) -> str:
         return f"V2Client(base_url={self._http.base_url!r}, project_id={self.project_id!r})"
-
-    @property
-    def http(self) -> HttpClient:
-        return self._http
-
-    def add_event_listener(self, callback: Callable[[HttpEvent], None]) -> None:
-        self._http.add_event_listener(callback)
-
-    def remove_event_listener(self, callback: Callable[[HttpEvent], None]) -> None:
-        self._http.remove_event_listener(callback)
-
-    def close(self) -> None:
-        self._http.close()
-
-    def _path(self, *parts: str) -> str:
-        return "/".join(("", "v2", self.project_id, *parts))
 
     # --- raw JSON -------------------------------------------------------------------------
 

@@ -15,12 +15,12 @@ from types import FrameType
 from typing import Optional
 
 from .config import (
-    DEMO_ACCESS_KEY,
     DEMO_PASSWORD,
     DEMO_SECRET_KEY,
     ERROR_FIELDS,
     NOT_FOUND_STYLES,
     VERSIONS_PAGE0,
+    EmulatorConfig,
 )
 from .seed import DEFAULT_SEED
 from .server import EmulatorServer
@@ -35,6 +35,56 @@ def _delay(value: str) -> Optional[float]:
     return seconds
 
 
+_DEFAULTS = EmulatorConfig()
+
+#: Options that set the :class:`EmulatorConfig` field of the same name (``--token-ttl`` sets
+#: ``token_ttl``), with their help; type and default come from the config's default.
+_CONFIG_OPTIONS: tuple[tuple[str, str], ...] = (
+    ("host", "address to bind (keep it loopback)"),
+    ("port", "port; 0 picks a free one"),
+    ("access_key", "accepted access key (AK)"),
+    ("project_id", "project id"),
+    ("region", "region = IAM project name"),
+    ("username", "IAM user name"),
+    ("domain", "IAM domain (account) name"),
+    (
+        "not_found",
+        "answer to an unknown id: HTTP 400 ModelArts.2775 (documented), HTTP 400 "
+        "ModelArts.0104, or HTTP 404",
+    ),
+    ("error_field", "name of the message field of v1 failures (alternate: one, then the other)"),
+    ("versions_page0", "page=0 on the versions list: all versions (Huawei) or page 1"),
+    (
+        "v2_offset",
+        "how the v2 search reads 'offset': a page index (as documented) or an item offset",
+    ),
+    ("token_ttl", "IAM token lifetime, s"),
+    ("temp_credential_ttl", "lifetime of metadata temporary credentials, s"),
+    ("refusal_status", "HTTP status of a ModelArts.0105 delete refusal"),
+)
+#: Options that size the seeded data (``seed={...}``), with their help; defaults from
+#: :data:`DEFAULT_SEED` (one workspace where it names none).
+_SEED_OPTIONS: tuple[tuple[str, str], ...] = (
+    ("jobs", "seeded training jobs"),
+    ("versions_per_job", "seeded versions per training job"),
+    ("visualization_jobs", "seeded visualization jobs"),
+    ("workspaces", "seeded workspaces: '0' (the default) and N-1 more; jobs are spread over them"),
+    ("v2_training_jobs", "seeded v2 (new-version) training jobs"),
+    ("v2_visualization_jobs", "seeded v2 jobs of kind visualization_job"),
+)
+_CHOICES: dict[str, Sequence[str]] = {
+    "not_found": NOT_FOUND_STYLES,
+    "error_field": ERROR_FIELDS,
+    "versions_page0": VERSIONS_PAGE0,
+    "v2_offset": ("pages", "items"),
+}
+
+
+def _flag(name: str) -> str:
+    """The option of a field: ``token_ttl`` -> ``--token-ttl``."""
+    return "--" + name.replace("_", "-")
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m modelarts_widgets.emulator",
@@ -42,39 +92,24 @@ def build_parser() -> argparse.ArgumentParser:
         "(a real HTTP server). Prints the base URL as its first line and serves until interrupted.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
-    p.add_argument("--host", default="127.0.0.1", help="address to bind (keep it loopback)")
-    p.add_argument("--port", type=int, default=0, help="port; 0 picks a free one")
-    p.add_argument("--access-key", default=DEMO_ACCESS_KEY, help="accepted access key (AK)")
+    for name, help_text in _SEED_OPTIONS:
+        p.add_argument(_flag(name), type=int, default=DEFAULT_SEED.get(name, 1), help=help_text)
+    for name, help_text in _CONFIG_OPTIONS:
+        default = getattr(_DEFAULTS, name)
+        p.add_argument(
+            _flag(name),
+            type=type(default),
+            default=default,
+            choices=_CHOICES.get(name),
+            help=help_text,
+        )
     p.add_argument(
         "--secret-key",
         default=argparse.SUPPRESS,
         help="secret key (SK) for the AK (default: the documented demo key)",
     )
-    p.add_argument("--project-id", default="0123456789abcdef0123456789abcdef", help="project id")
-    p.add_argument("--region", default="eu-de", help="region = IAM project name")
-    p.add_argument("--username", default="demo-user", help="IAM user name")
     p.add_argument(
         "--password", default=argparse.SUPPRESS, help="IAM password (default: the demo password)"
-    )
-    p.add_argument("--domain", default="demo-domain", help="IAM domain (account) name")
-    p.add_argument("--jobs", type=int, default=DEFAULT_SEED["jobs"], help="seeded training jobs")
-    p.add_argument(
-        "--versions-per-job",
-        type=int,
-        default=DEFAULT_SEED["versions_per_job"],
-        help="seeded versions per training job",
-    )
-    p.add_argument(
-        "--visualization-jobs",
-        type=int,
-        default=DEFAULT_SEED["visualization_jobs"],
-        help="seeded visualization jobs",
-    )
-    p.add_argument(
-        "--workspaces",
-        type=int,
-        default=1,
-        help="seeded workspaces: '0' (the default) and N-1 more; jobs are spread over them",
     )
     p.add_argument(
         "--no-workspace-list",
@@ -82,46 +117,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="GET /v1/{project_id}/workspaces answers as an unknown route (as on OTC)",
     )
     p.add_argument(
-        "--not-found",
-        choices=NOT_FOUND_STYLES,
-        default="ModelArts.2775",
-        help="answer to an unknown id: HTTP 400 ModelArts.2775 (documented), HTTP 400 "
-        "ModelArts.0104, or HTTP 404",
-    )
-    p.add_argument(
-        "--error-field",
-        choices=ERROR_FIELDS,
-        default="alternate",
-        help="name of the message field of v1 failures (alternate: one, then the other)",
-    )
-    p.add_argument(
-        "--versions-page0",
-        choices=VERSIONS_PAGE0,
-        default="all",
-        help="page=0 on the versions list: all versions (Huawei) or page 1",
-    )
-    p.add_argument(
         "--proxy-rewrites",
         action="store_true",
         help="rewrite Connection / Accept-Encoding of every request, as a proxy may",
-    )
-    p.add_argument(
-        "--v2-training-jobs",
-        type=int,
-        default=DEFAULT_SEED["v2_training_jobs"],
-        help="seeded v2 (new-version) training jobs",
-    )
-    p.add_argument(
-        "--v2-visualization-jobs",
-        type=int,
-        default=DEFAULT_SEED["v2_visualization_jobs"],
-        help="seeded v2 jobs of kind visualization_job",
-    )
-    p.add_argument(
-        "--v2-offset",
-        choices=("pages", "items"),
-        default="pages",
-        help="how the v2 search reads 'offset': a page index (as documented) or an item offset",
     )
     p.add_argument(
         "--no-batch-delete",
@@ -152,19 +150,6 @@ def build_parser() -> argparse.ArgumentParser:
         "--retry-after", type=float, default=1.0, help="Retry-After seconds sent with 429"
     )
     p.add_argument("--seed", type=int, default=0, help="random seed for faults and sample data")
-    p.add_argument("--token-ttl", type=float, default=86400.0, help="IAM token lifetime, s")
-    p.add_argument(
-        "--temp-credential-ttl",
-        type=float,
-        default=3600.0,
-        help="lifetime of metadata temporary credentials, s",
-    )
-    p.add_argument(
-        "--refusal-status",
-        type=int,
-        default=200,
-        help="HTTP status of a ModelArts.0105 delete refusal",
-    )
     p.add_argument(
         "--log-level", default="WARNING", help="logging level (secrets are never logged)"
     )
@@ -175,36 +160,16 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr)
     server = EmulatorServer(
-        port=args.port,
-        host=args.host,
-        access_key=args.access_key,
         secret_key=getattr(args, "secret_key", DEMO_SECRET_KEY),
-        project_id=args.project_id,
-        region=args.region,
-        username=args.username,
         password=getattr(args, "password", DEMO_PASSWORD),
-        domain=args.domain,
-        seed={
-            "jobs": args.jobs,
-            "versions_per_job": args.versions_per_job,
-            "visualization_jobs": args.visualization_jobs,
-            "workspaces": args.workspaces,
-            "v2_training_jobs": args.v2_training_jobs,
-            "v2_visualization_jobs": args.v2_visualization_jobs,
-        },
+        seed={name: getattr(args, name) for name, _ in _SEED_OPTIONS},
         delete_delay=args.delete_delay,
         rng_seed=args.seed,
-        token_ttl=args.token_ttl,
-        temp_credential_ttl=args.temp_credential_ttl,
-        refusal_status=args.refusal_status,
-        v2_offset=args.v2_offset,
         batch_delete=args.batch_delete,
         v1_training=args.v1_training,
-        not_found=args.not_found,
-        error_field=args.error_field,
-        versions_page0=args.versions_page0,
         proxy_rewrites=args.proxy_rewrites,
         workspace_list=not args.no_workspace_list,
+        **{name: getattr(args, name) for name, _ in _CONFIG_OPTIONS},
     )
     if args.latency > 0:
         server.add_latency(args.latency)

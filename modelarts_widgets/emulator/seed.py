@@ -22,16 +22,7 @@ DEFAULT_SEED: dict[str, int] = {
     "v2_training_jobs": 30,
     "v2_visualization_jobs": 6,
 }
-SIZE_KEYS = frozenset(
-    {
-        "jobs",
-        "versions_per_job",
-        "visualization_jobs",
-        "workspaces",
-        "v2_training_jobs",
-        "v2_visualization_jobs",
-    }
-)
+SIZE_KEYS = frozenset(DEFAULT_SEED) | {"workspaces"}
 #: Names of seeded workspaces after the default one (``"0"``).
 WORKSPACE_NAMES = ("research", "production", "sandbox", "team-nlp", "team-cv")
 
