@@ -160,11 +160,13 @@ class Controls:
             placeholder=search_placeholder,
             continuous_update=True,
         )
-        self.status_filter = self._filter(f, "mw-status-filter", "status", "all")
+        self.status_filter = self._filter(f, "dropdown", "mw-status-filter", "status", "all")
+        # its own layout (not the shared dropdown one): it is hidden until several workspaces
+        # are listed, and hiding a shared layout would hide every dropdown with it
+        f.layout("workspace-dropdown", width="14em", display="none")
         self.workspace_filter = self._filter(
-            f, "mw-workspace-filter", "workspace", "all workspaces"
+            f, "workspace-dropdown", "mw-workspace-filter", "workspace", "all workspaces"
         )
-        self.workspace_filter.layout.display = "none"  # shown with several workspaces listed
         self.sort = f.make(
             w.Dropdown, "dropdown", "mw-sort", options=[("", "")], value="", description="sort"
         )
@@ -219,11 +221,11 @@ class Controls:
         )
 
     @staticmethod
-    def _filter(f: WidgetFactory, css: str, description: str, everything: str) -> Any:
+    def _filter(f: WidgetFactory, role: str, css: str, description: str, everything: str) -> Any:
         """A filter dropdown whose first option, ``everything``, has the value ``"all"``."""
         return f.make(
             w.Dropdown,
-            "dropdown",
+            role,
             css,
             options=[(everything, "all")],
             value="all",

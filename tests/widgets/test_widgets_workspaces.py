@@ -55,6 +55,9 @@ def test_a_workspace_chosen_by_the_session_or_the_widget(
     p = page(w)
     assert "workspace" not in p.header.value  # one workspace: no column, no filter
     assert p.find("mw-workspace-filter").layout.display == "none"
+    # hiding the workspace filter hides nothing else (the status filter and sort stay)
+    for css in ("mw-status-filter", "mw-sort", "mw-search"):
+        assert p.find(css).layout.display != "none", css
     monkeypatch.setenv("MODELARTS_WORKSPACE_ID", workspaces[1])
     from_env = make_widget(JobVersionList)
     assert {v.workspace_id for v in from_env.items} == {workspaces[1]}
