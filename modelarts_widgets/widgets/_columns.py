@@ -1,13 +1,13 @@
-"""Columns more than one list shows: when an item was created and how long it ran."""
+"""Columns more than one list shows: name, status, when an item was created, how long it ran."""
 
 from __future__ import annotations
 
-from typing import Optional, Protocol, TypeVar
+from typing import Any, Callable, Optional, Protocol, TypeVar
 
 from modelarts_widgets.widgets._html import TIME_WIDTH, fmt_duration, text_html, time_html
 from modelarts_widgets.widgets._view import Column
 
-__all__ = ["created_column", "duration_column"]
+__all__ = ["created_column", "duration_column", "name_column", "status_column"]
 
 
 class Timed(Protocol):
@@ -21,6 +21,7 @@ class Timed(Protocol):
 
 
 TimedT = TypeVar("TimedT", bound=Timed)
+T = TypeVar("T")
 
 
 def _created(item: Timed) -> Optional[int]:
@@ -29,6 +30,16 @@ def _created(item: Timed) -> Optional[int]:
 
 def _duration(item: Timed) -> Optional[int]:
     return item.duration
+
+
+def name_column(name_of: Callable[[T], str], key: str = "name") -> Column[T]:
+    """The wide first column, always shown: ``name_of(item)``, titled and keyed ``key``."""
+    return Column(key, key, "24em", lambda i: text_html(name_of(i)), name_of, "6em", 0)
+
+
+def status_column(cell: Callable[[T], str], sort_key: Callable[[T], Any]) -> Column[T]:
+    """The "status" column: ``cell(item)`` is its badge HTML, ``sort_key`` orders it."""
+    return Column("status", "status", "9em", cell, sort_key, "7em", 1)
 
 
 def created_column() -> Column[TimedT]:

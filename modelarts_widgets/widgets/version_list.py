@@ -10,7 +10,12 @@ from modelarts_widgets.bulk import DeleteOps, job_version_ops
 from modelarts_widgets.client.base import ModelArtsApi
 from modelarts_widgets.models import JobVersion
 from modelarts_widgets.widgets._base import LIST_KEYWORDS, ResourceList
-from modelarts_widgets.widgets._columns import created_column, duration_column
+from modelarts_widgets.widgets._columns import (
+    created_column,
+    duration_column,
+    name_column,
+    status_column,
+)
 from modelarts_widgets.widgets._generations import count_v2_training_jobs, run_generation
 from modelarts_widgets.widgets._html import text_html
 from modelarts_widgets.widgets._options import RENAMED, check_list_workers
@@ -99,7 +104,7 @@ class JobVersionList(ResourceList[JobVersion]):
 
     def _columns(self) -> list[Column[JobVersion]]:
         return [
-            Column("job", "job", "24em", lambda v: text_html(_job_label(v)), _job_label, "6em", 0),
+            name_column(_job_label, "job"),
             Column(
                 "version",
                 "version",
@@ -109,15 +114,7 @@ class JobVersionList(ResourceList[JobVersion]):
                 "5.5em",
                 0,
             ),
-            Column(
-                "status",
-                "status",
-                "9em",
-                lambda v: status_badge_html(v.status),
-                _status_label,
-                "7em",
-                1,
-            ),
+            status_column(lambda v: status_badge_html(v.status), _status_label),
             created_column(),
             duration_column(3),
             Column(

@@ -26,7 +26,12 @@ from modelarts_widgets.client.base import ModelArtsApi
 from modelarts_widgets.models import BILLING_STATUSES, DeleteResult, VisualizationJob
 from modelarts_widgets.models_v2 import TrainingJobV2
 from modelarts_widgets.widgets._base import ResourceList
-from modelarts_widgets.widgets._columns import created_column, duration_column
+from modelarts_widgets.widgets._columns import (
+    created_column,
+    duration_column,
+    name_column,
+    status_column,
+)
 from modelarts_widgets.widgets._generations import (
     MIXED_STATUSES,
     any_status_badge_html,
@@ -80,7 +85,7 @@ class VisualizationJobList(ResourceList[VisJob]):
 
     def _columns(self) -> list[Column[VisJob]]:
         return [
-            Column("name", "name", "24em", lambda j: text_html(_name(j)), _name, "6em", 0),
+            name_column(_name),
             Column(
                 "api",
                 "API",
@@ -90,15 +95,7 @@ class VisualizationJobList(ResourceList[VisJob]):
                 "3em",
                 1,
             ),
-            Column(
-                "status",
-                "status",
-                "9em",
-                lambda j: any_status_badge_html(j.status),
-                _label,
-                "7em",
-                1,
-            ),
+            status_column(lambda j: any_status_badge_html(j.status), _label),
             created_column(),
             Column(
                 "service_url",
