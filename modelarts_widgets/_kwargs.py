@@ -80,16 +80,18 @@ def refuse_unknown(
     """Decorate ``__init__`` (or any function) to refuse keywords it does not name.
 
     The valid names are the function's own parameters plus ``extra`` (keywords a ``**kwargs``
-    legitimately passes on). The message names the class (for ``__init__``) or the function.
+    legitimately passes on). The message names the class being built (for ``__init__``, so a
+    subclass that inherits it is named) or the function.
     """
 
     def decorate(fn: F) -> F:
         valid = frozenset((*keyword_names(fn), *extra))
-        owner = fn.__qualname__.removesuffix(".__init__")
+        is_init = fn.__name__ == "__init__"
 
         @functools.wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             if not valid.issuperset(kwargs):
+                owner = type(args[0]).__name__ if is_init and args else fn.__qualname__
                 check_keywords(owner, kwargs, valid, hints)
             return fn(*args, **kwargs)
 

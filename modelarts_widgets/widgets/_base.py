@@ -23,7 +23,7 @@ from typing import Any, Callable, Generic, Optional, TypeVar, Union
 import ipywidgets as w
 from traitlets import Bool, Dict, Int, List, Unicode, observe, validate
 
-from modelarts_widgets._kwargs import check_int, keyword_names
+from modelarts_widgets._kwargs import check_int, keyword_names, refuse_unknown
 from modelarts_widgets._types import ListItem
 from modelarts_widgets.bulk import BatchOps, DeleteOps
 from modelarts_widgets.client import ids
@@ -33,7 +33,7 @@ from modelarts_widgets.widgets._display import NEEDS_IPYTHON_DISPLAY, display_bu
 from modelarts_widgets.widgets._html import text_html
 from modelarts_widgets.widgets._list_view import ListView
 from modelarts_widgets.widgets._listing import Listing
-from modelarts_widgets.widgets._options import BOX_KEYWORDS, check_run_options
+from modelarts_widgets.widgets._options import BOX_KEYWORDS, RENAMED, check_run_options
 from modelarts_widgets.widgets._streaming import Feed
 from modelarts_widgets.widgets._view import (
     V1_STATUSES,
@@ -83,11 +83,11 @@ class ResourceList(w.VBox, Generic[T]):
     #: One line ``_stream`` may leave for the status line (e.g. "this region has no v1 API").
     _list_note = ""
 
+    @refuse_unknown(extra=BOX_KEYWORDS, hints=RENAMED)
     def __init__(
         self,
         session: Any = None,
         *,
-        ops: Callable[[ModelArtsApi], Union[DeleteOps, BatchOps]],
         page_size: int = 20,
         concurrency: int = 8,
         client: Optional[ModelArtsApi] = None,
@@ -128,7 +128,7 @@ class ResourceList(w.VBox, Generic[T]):
             self._view,
             self._state,
             self._lock,
-            ops,
+            self._ops,
             settings=run,
             ids=self._ids,
             noun=self._noun,
@@ -155,6 +155,10 @@ class ResourceList(w.VBox, Generic[T]):
 
     # --- subclass hooks ------------------------------------------------------------------------
     def _columns(self) -> list[Column[T]]:
+        raise NotImplementedError
+
+    def _ops(self, client: ModelArtsApi) -> Union[DeleteOps, BatchOps]:
+        """The delete operations (delete one or a batch, still listed) for ``client``."""
         raise NotImplementedError
 
     def _checked_key(self, key: Any) -> Hashable:
@@ -561,5 +565,5 @@ def _workspace_column() -> Column[Any]:
     )
 
 
-#: The keywords every list takes (``ops`` is the subclass's own) plus the box pass-through ones.
-LIST_KEYWORDS = (*keyword_names(ResourceList.__init__, exclude=("ops",)), *BOX_KEYWORDS)
+#: The keywords every list takes plus the box pass-through ones.
+LIST_KEYWORDS = (*keyword_names(ResourceList.__init__), *BOX_KEYWORDS)

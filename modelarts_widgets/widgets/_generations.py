@@ -24,7 +24,13 @@ from modelarts_widgets.models_v2 import (
     any_status_label,
     canonical_phase,
 )
-from modelarts_widgets.widgets._html import TIME_WIDTH, fmt_duration, text_html, time_html
+from modelarts_widgets.widgets._columns import (
+    created_column,
+    duration_column,
+    name_column,
+    status_column,
+)
+from modelarts_widgets.widgets._html import text_html
 from modelarts_widgets.widgets._view import V1_STATUSES, Column, StatusScheme
 from modelarts_widgets.widgets.badges import phase_badge_html, status_badge_html
 
@@ -139,8 +145,6 @@ def _name(j: TrainingJobV2) -> str:
 
 
 _phase = attrgetter("status_label")
-_ct = attrgetter("create_time")
-_duration = attrgetter("duration")
 _kind = attrgetter("kind")
 
 
@@ -148,11 +152,9 @@ def v2_columns() -> list[Column[TrainingJobV2]]:
     """Name, status, kind, created, duration (the list adds workspace, shown with several
     workspaces, and the outcome)."""
     return [
-        Column("name", "name", "24em", lambda j: text_html(_name(j)), _name, "6em", 0),
-        Column("status", "status", "9em", lambda j: phase_badge_html(j.phase), _phase, "7em", 1),
+        name_column(_name),
+        status_column(lambda j: phase_badge_html(j.phase), _phase),
         Column("kind", "kind", "7em", lambda j: text_html(j.kind), _kind, "5em", 3),
-        Column("created", "created", TIME_WIDTH, lambda j: time_html(j.create_time), _ct,
-               TIME_WIDTH, 2),
-        Column("duration", "duration", "6.5em", lambda j: text_html(fmt_duration(j.duration)),
-               _duration, "6.5em", 4),
+        created_column(),
+        duration_column(4),
     ]  # fmt: skip

@@ -64,8 +64,8 @@ class Listing(Generic[T]):
         plural: str,
         group_of: Callable[[T], Hashable],
         selection_lost: Callable[[], None],
+        listed_text: Callable[[int, str], str],
         keep: Optional[Callable[[T], bool]] = None,
-        listed_text: Optional[Callable[[int, str], str]] = None,
     ) -> None:
         self._produce = produce
         self._connect = connect
@@ -76,9 +76,7 @@ class Listing(Generic[T]):
         self._selection_lost = selection_lost
         self._keep = keep  # rows listed but not shown (e.g. of other workspaces) are dropped
         #: The status line at the end, from the count and the run's note ("Listed 12 jobs.").
-        self._listed_text = listed_text or (
-            lambda n, note: " ".join(filter(None, (f"Listed {n} {plural}.", note)))
-        )
+        self._listed_text = listed_text
         self._arrivals: Arrivals[T] = Arrivals(state.key_of, group_of)
         state.placeholders = self._arrivals.placeholders  # one set, kept up to date here
         self._run: Optional[ListingRun] = None

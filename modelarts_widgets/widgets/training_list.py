@@ -8,28 +8,23 @@ fallback, and every job still gets its own outcome badge.
 from __future__ import annotations
 
 from collections.abc import Hashable
-from typing import Any, Optional
+from typing import Any
 
-from modelarts_widgets._kwargs import refuse_unknown, short_repr
+from modelarts_widgets._kwargs import short_repr
 from modelarts_widgets.bulk import BatchOps, v2_training_job_ops
 from modelarts_widgets.client.base import ModelArtsApi
 from modelarts_widgets.models_v2 import TrainingJobV2
-from modelarts_widgets.widgets._base import LIST_KEYWORDS, ResourceList
+from modelarts_widgets.widgets._base import ResourceList
 from modelarts_widgets.widgets._generations import (
     V2_STATUSES,
     list_generation,
     training_jobs,
     v2_columns,
 )
-from modelarts_widgets.widgets._options import RENAMED
 from modelarts_widgets.widgets._streaming import Feed
 from modelarts_widgets.widgets._view import Column
 
 __all__ = ["TrainingJobList"]
-
-
-def _ops(client: ModelArtsApi) -> BatchOps:
-    return v2_training_job_ops(training_jobs(client))
 
 
 class TrainingJobList(ResourceList[TrainingJobV2]):
@@ -51,24 +46,8 @@ class TrainingJobList(ResourceList[TrainingJobV2]):
     _css_class = "mw-training-list"
     _statuses = V2_STATUSES
 
-    @refuse_unknown(extra=LIST_KEYWORDS, hints=RENAMED)
-    def __init__(
-        self,
-        session: Any = None,
-        *,
-        page_size: int = 20,
-        concurrency: int = 8,
-        client: Optional[ModelArtsApi] = None,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(
-            session,
-            ops=_ops,
-            page_size=page_size,
-            concurrency=concurrency,
-            client=client,
-            **kwargs,
-        )
+    def _ops(self, client: ModelArtsApi) -> BatchOps:
+        return v2_training_job_ops(training_jobs(client))
 
     def _columns(self) -> list[Column[TrainingJobV2]]:
         return v2_columns()

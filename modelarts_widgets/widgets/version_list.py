@@ -6,12 +6,18 @@ from collections.abc import Hashable, Sequence
 from typing import Any, Optional, Union
 
 from modelarts_widgets._kwargs import refuse_unknown, short_repr
-from modelarts_widgets.bulk import job_version_ops
+from modelarts_widgets.bulk import DeleteOps, job_version_ops
 from modelarts_widgets.client.base import ModelArtsApi
 from modelarts_widgets.models import JobVersion
 from modelarts_widgets.widgets._base import LIST_KEYWORDS, ResourceList
+from modelarts_widgets.widgets._columns import (
+    created_column,
+    duration_column,
+    name_column,
+    status_column,
+)
 from modelarts_widgets.widgets._generations import count_v2_training_jobs, run_generation
-from modelarts_widgets.widgets._html import TIME_WIDTH, fmt_duration, text_html, time_html
+from modelarts_widgets.widgets._html import text_html
 from modelarts_widgets.widgets._options import RENAMED, check_list_workers
 from modelarts_widgets.widgets._streaming import Feed, stream_all_versions
 from modelarts_widgets.widgets._view import Column
@@ -87,16 +93,18 @@ class JobVersionList(ResourceList[JobVersion]):
         self._list_workers = check_list_workers(list_workers)
         super().__init__(
             session,
-            ops=job_version_ops,
             page_size=page_size,
             concurrency=concurrency,
             client=client,
             **kwargs,
         )
 
+    def _ops(self, client: ModelArtsApi) -> DeleteOps:
+        return job_version_ops(client)
+
     def _columns(self) -> list[Column[JobVersion]]:
         return [
-            Column("job", "job", "24em", lambda v: text_html(_job_label(v)), _job_label, "6em", 0),
+            name_column(_job_label, "job"),
             Column(
                 "version",
                 "version",
@@ -106,33 +114,9 @@ class JobVersionList(ResourceList[JobVersion]):
                 "5.5em",
                 0,
             ),
-            Column(
-                "status",
-                "status",
-                "9em",
-                lambda v: status_badge_html(v.status),
-                _status_label,
-                "7em",
-                1,
-            ),
-            Column(
-                "created",
-                "created",
-                TIME_WIDTH,
-                lambda v: time_html(v.create_time),
-                _ct,
-                TIME_WIDTH,
-                2,
-            ),
-            Column(
-                "duration",
-                "duration",
-                "6.5em",
-                lambda v: text_html(fmt_duration(v.duration)),
-                _duration,
-                "6.5em",
-                3,
-            ),
+            status_column(lambda v: status_badge_html(v.status), _status_label),
+            created_column(),
+            duration_column(3),
             Column(
                 "engine",
                 "engine",
@@ -232,14 +216,6 @@ def _version_id(v: JobVersion) -> int:
 
 def _status_label(v: JobVersion) -> str:
     return v.status_label
-
-
-def _ct(v: JobVersion) -> Optional[int]:
-    return v.create_time
-
-
-def _duration(v: JobVersion) -> Optional[int]:
-    return v.duration
 
 
 def _engine_or_none(v: JobVersion) -> Optional[str]:

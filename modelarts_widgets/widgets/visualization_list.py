@@ -15,7 +15,7 @@ from functools import partial
 from operator import attrgetter
 from typing import Any, Callable, Optional, Union
 
-from modelarts_widgets._kwargs import refuse_unknown, short_repr
+from modelarts_widgets._kwargs import short_repr
 from modelarts_widgets.bulk import (
     BatchOps,
     DeleteOps,
@@ -25,7 +25,13 @@ from modelarts_widgets.bulk import (
 from modelarts_widgets.client.base import ModelArtsApi
 from modelarts_widgets.models import BILLING_STATUSES, DeleteResult, VisualizationJob
 from modelarts_widgets.models_v2 import TrainingJobV2
-from modelarts_widgets.widgets._base import LIST_KEYWORDS, ResourceList
+from modelarts_widgets.widgets._base import ResourceList
+from modelarts_widgets.widgets._columns import (
+    created_column,
+    duration_column,
+    name_column,
+    status_column,
+)
 from modelarts_widgets.widgets._generations import (
     MIXED_STATUSES,
     any_status_badge_html,
@@ -33,14 +39,10 @@ from modelarts_widgets.widgets._generations import (
     visualization_jobs_v2,
 )
 from modelarts_widgets.widgets._html import (
-    TIME_WIDTH,
-    fmt_duration,
     link_html,
     short_url,
     text_html,
-    time_html,
 )
-from modelarts_widgets.widgets._options import RENAMED
 from modelarts_widgets.widgets._streaming import Feed, ListingStopped, Progress
 from modelarts_widgets.widgets._view import Column
 from modelarts_widgets.widgets.badges import generation_badge_html
@@ -78,29 +80,12 @@ class VisualizationJobList(ResourceList[VisJob]):
     _search_placeholder = "search name, job id or train URL"
     _statuses = MIXED_STATUSES
 
-    @refuse_unknown(extra=LIST_KEYWORDS, hints=RENAMED)
-    def __init__(
-        self,
-        session: Any = None,
-        *,
-        page_size: int = 20,
-        concurrency: int = 8,
-        client: Optional[ModelArtsApi] = None,
-        **kwargs: Any,
-    ) -> None:
-        self._v2_keys: frozenset[Hashable] = frozenset()
-        super().__init__(
-            session,
-            ops=self._ops,
-            page_size=page_size,
-            concurrency=concurrency,
-            client=client,
-            **kwargs,
-        )
+    #: Keys of the v2 rows of the last listing (their deletes go to the v2 API).
+    _v2_keys: frozenset[Hashable] = frozenset()
 
     def _columns(self) -> list[Column[VisJob]]:
         return [
-            Column("name", "name", "24em", lambda j: text_html(_name(j)), _name, "6em", 0),
+            name_column(_name),
             Column(
                 "api",
                 "API",
@@ -110,24 +95,8 @@ class VisualizationJobList(ResourceList[VisJob]):
                 "3em",
                 1,
             ),
-            Column(
-                "status",
-                "status",
-                "9em",
-                lambda j: any_status_badge_html(j.status),
-                _label,
-                "7em",
-                1,
-            ),
-            Column(
-                "created",
-                "created",
-                TIME_WIDTH,
-                lambda j: time_html(j.create_time),
-                _ct,
-                TIME_WIDTH,
-                2,
-            ),
+            status_column(lambda j: any_status_badge_html(j.status), _label),
+            created_column(),
             Column(
                 "service_url",
                 "service URL",
@@ -136,15 +105,7 @@ class VisualizationJobList(ResourceList[VisJob]):
                 min_width="13.5em",
                 priority=3,
             ),
-            Column(
-                "duration",
-                "duration",
-                "6.5em",
-                lambda j: text_html(fmt_duration(j.duration)),
-                _duration,
-                "6.5em",
-                4,
-            ),
+            duration_column(4),
             Column(
                 "train_url",
                 "train URL",
@@ -253,8 +214,6 @@ def _billing(j: VisJob) -> bool:
 
 
 _label = attrgetter("status_label")
-_ct = attrgetter("create_time")
-_duration = attrgetter("duration")
 
 
 def _service_url(j: VisJob) -> str:
