@@ -15,6 +15,7 @@ working tree. Both talk to one emulator subprocess. Progress is polled every 5 m
 resolution of the first-rows numbers). Run::
 
     python benchmarks/bench_streaming.py [--quick] [--baseline REF] [--only blocking|current]
+                                         [--cells 10x20,200x100,...]  # jobs x latency (ms)
     python benchmarks/bench_streaming.py --browser   # JupyterLab: first rows, 10,000 versions
 """
 
@@ -140,13 +141,31 @@ def _reps(opts: Options, jobs: int, latency: float) -> int:
     return 1 if jobs >= 1000 and latency >= 0.3 else 3
 
 
-def run(opts: Options, baseline: str = BASELINE, only: Optional[str] = None) -> Section:
+def _cells(text: Optional[str]) -> Optional[set[tuple[int, int]]]:
+    """``"10x20,200x100"`` -> {(10, 20), (200, 100)}: the (jobs, latency in ms) cells to run."""
+    if not text:
+        return None
+    cells = set()
+    for cell in text.split(","):
+        jobs, _, ms = cell.strip().partition("x")
+        cells.add((int(jobs), int(ms)))
+    return cells
+
+
+def run(
+    opts: Options,
+    baseline: str = BASELINE,
+    only: Optional[str] = None,
+    cells: Optional[set[tuple[int, int]]] = None,
+) -> Section:
     from modelarts_widgets.demo import emulator_env
 
     sec = Section("streaming", "7. Lists that appear at once (JobVersionList, listing included)")
     raw: dict[str, Any] = {}
     rows: list[list[str]] = []
     jobs_list = JOB_COUNTS if not opts.quick else (10, 200)
+    if cells is not None:
+        jobs_list = tuple(j for j in JOB_COUNTS if any(c[0] == j for c in cells))
     with tempfile.TemporaryDirectory(prefix="bench-baseline-") as tmp:
         variants = [
             (f"blocking ({baseline})", _extract(baseline, tmp)),
@@ -162,6 +181,8 @@ def run(opts: Options, baseline: str = BASELINE, only: Optional[str] = None) -> 
                 emu.seed(jobs=jobs, versions_per_job=PER_JOB)
                 expected = jobs * PER_JOB
                 for latency in LATENCIES:
+                    if cells is not None and (jobs, round(latency * 1000)) not in cells:
+                        continue
                     emu.faults({"latency": latency})
                     reps = _reps(opts, jobs, latency)
                     for label, code in variants:
@@ -330,6 +351,7 @@ def main(argv: Optional[list[str]] = None) -> None:
     p.add_argument("--quick", action="store_true", help="one run, 10 and 200 jobs only")
     p.add_argument("--baseline", default=BASELINE, help="commit with the blocking listing")
     p.add_argument("--only", choices=("blocking", "current"), help="measure one variant")
+    p.add_argument("--cells", help="only these jobs x latency (ms) cells, e.g. 10x20,200x100")
     p.add_argument(
         "--browser",
         action="store_true",
@@ -347,7 +369,7 @@ def main(argv: Optional[list[str]] = None) -> None:
         sec = run_browser(Options(quick=args.quick), args.baseline)
         args.out = str(Path(args.out).with_name("streaming_browser.md"))
     else:
-        sec = run(Options(quick=args.quick), args.baseline, args.only)
+        sec = run(Options(quick=args.quick), args.baseline, args.only, _cells(args.cells))
     sec.seconds = time.perf_counter() - started
     info = machine()
     lines = ["# Streaming listing benchmark", "", "| machine | |", "|---|---|"]

@@ -2,10 +2,11 @@
 
 :class:`Listing` runs one :class:`~._streaming.ListingRun` at a time (a new ``start()`` stops the
 one under way): the producer lists through the client in the run's thread, batches of arrivals
-(at most ten a second) are merged into the list's :class:`~._view.ListState` without touching
-page, filter, sort or selection, and the list is told through :class:`ListingView`. At the end
-the placeholders go, a complete listing drops the rows it no longer found, and the status line
-or the error says how it went (a failure keeps every row listed so far).
+(at most ten a second; at once while the list holds less than a page) are merged into the list's
+:class:`~._view.ListState` without touching page, filter, sort or selection, and the list is
+told through :class:`ListingView`. At the end the placeholders go, a complete listing drops the
+rows it no longer found, and the status line or the error says how it went (a failure keeps
+every row listed so far).
 """
 
 from __future__ import annotations
@@ -100,6 +101,7 @@ class Listing(Generic[T]):
                 lambda feed: self._list(feed, run),
                 lambda batch: self._arrived(run, batch),
                 lambda error: self._ended(run, error, announce),
+                eager=self._filling,
             )
             self._run = run
             self._arrivals.seen.clear()
@@ -127,6 +129,10 @@ class Listing(Generic[T]):
         if run is not None:
             run.stop()
             run.join()
+
+    def _filling(self) -> bool:
+        """True while the list holds less than a page: its next arrivals show at once."""
+        return len(self._state.items) < self._state.page_size
 
     # --- the run's thread --------------------------------------------------------------------
     def _list(self, feed: Feed, run: ListingRun) -> None:

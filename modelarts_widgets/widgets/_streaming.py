@@ -5,8 +5,9 @@ replaces one group of rows (for job versions a group is a job), ``put_placeholde
 for groups not listed yet (what the job list says while the jobs' versions load), and
 ``progress`` counts. :class:`ListingRun` runs the producer in a daemon thread and hands the
 arrivals on through the same :class:`~modelarts_widgets.bulk.throttle.Coalescer` as the delete
-run (at most one :class:`Batch` per ``interval``); :class:`Arrivals` merges a batch into the
-rows without touching the others, and at the end drops what the listing did not see.
+run (at most one :class:`Batch` per ``interval``, but at once while ``eager()`` says the list
+does not show a page yet); :class:`Arrivals` merges a batch into the rows without touching the
+others, and at the end drops what the listing did not see.
 """
 
 from __future__ import annotations
@@ -194,6 +195,7 @@ class ListingRun:
         on_end: Callable[[Optional[Exception]], None],
         *,
         interval: float = 0.1,
+        eager: Optional[Callable[[], bool]] = None,
     ) -> None:
         self._produce = produce
         self._on_end = on_end
@@ -203,7 +205,7 @@ class ListingRun:
         self.note = ""
         """Said after "Listed N …" when the run completes (set by the producer's side)."""
         self._min_interval = interval
-        self._coalescer: Coalescer[Hashable, Any] = Coalescer(on_batch, interval, GATHER)
+        self._coalescer: Coalescer[Hashable, Any] = Coalescer(on_batch, interval, GATHER, eager)
         self.feed = Feed(self._coalescer.push, self._stop)
         self._thread = threading.Thread(
             target=self._run, name="modelarts-widgets-listing", daemon=True

@@ -231,3 +231,43 @@ def test_rows_keep_the_order_the_groups_were_announced_in() -> None:
     assert rows == [("a", 9), ("b", 1), ("b", 2), ("c", 9)]
     rows = a.merge(rows, _batch(groups={"c": [("c", 1)], "a": [("a", 1)]}))
     assert rows == [("a", 1), ("b", 1), ("b", 2), ("c", 1)]
+
+
+def test_arrivals_are_applied_at_once_while_the_list_holds_less_than_a_page() -> None:
+    """The leading edge of a listing: no gather and no interval before the first rows, and a
+    second arrival within the interval still shows at once while the page is not full; once it
+    is, arrivals are coalesced again (here: held by a long interval until the listing ends)."""
+    from modelarts_widgets.widgets._streaming import Batch, ListingRun
+
+    wait = 10.0  # bound for every wait; reached only when something is broken
+    page = 2
+    rows: list[str] = []
+    batches: list[list[str]] = []
+    applied = threading.Semaphore(0)
+    errors: list[Any] = []
+
+    def on_batch(pushed: dict[Any, Any]) -> None:
+        got = [r for items in Batch.of(pushed).groups.values() for r in items]
+        batches.append(got)
+        rows.extend(got)
+        applied.release()
+
+    def produce(feed: Any) -> None:
+        feed.put("a", ["a1"])
+        assert applied.acquire(timeout=wait), "the first arrival waited (gather or interval)"
+        feed.put("b", ["b1"])  # long before the interval is over: still applied at once
+        assert applied.acquire(timeout=wait), "the second arrival waited for the interval"
+        feed.put("c", ["c1"])  # the page is full: coalesced with what follows
+        feed.put("d", ["d1"])
+
+    run = ListingRun(
+        produce,
+        on_batch,
+        errors.append,
+        interval=wait * 10,
+        eager=lambda: len(rows) < page,
+    )
+    run.start()
+    assert run.done.wait(wait * 3)
+    assert errors == [None]
+    assert batches == [["a1"], ["b1"], ["c1", "d1"]]

@@ -11,6 +11,7 @@ import pytest
 from _engine_fakes import WAIT
 
 from modelarts_widgets.bulk import Coalescer
+from modelarts_widgets.bulk.throttle import WINDOW_CALLS
 
 
 def test_first_push_is_delivered_and_close_flushes_the_rest() -> None:
@@ -129,3 +130,68 @@ def test_gather_delivers_pushes_made_together_in_one_call() -> None:
         coalescer.interval = -1.0
     coalescer.interval = 0.5
     assert coalescer.interval == 0.5
+
+
+def test_eager_pushes_skip_gather_and_interval_until_eager_says_no() -> None:
+    """The leading edge: while ``eager()`` is true a push is delivered at once, even one that
+    comes within the interval after the last call; afterwards pushes wait for the interval."""
+    got: list[dict[str, int]] = []
+    delivered = threading.Semaphore(0)
+
+    def callback(batch: dict[str, int]) -> None:
+        got.append(batch)
+        delivered.release()
+
+    # gather and interval far longer than WAIT: only the leading edge can deliver within WAIT
+    coalescer: Coalescer[str, int] = Coalescer(
+        callback, interval=WAIT * 10, gather=WAIT * 10, eager=lambda: len(got) < 2
+    )
+    coalescer.push("a", 1)  # the first arrival: no gather
+    assert delivered.acquire(timeout=WAIT)
+    coalescer.push("b", 2)  # within the interval after the first call: still at once
+    assert delivered.acquire(timeout=WAIT)
+    coalescer.push("c", 3)  # eager() is now False: held back by the interval
+    coalescer.push("d", 4)
+    assert got == [{"a": 1}, {"b": 2}]
+    coalescer.close()
+    assert got == [{"a": 1}, {"b": 2}, {"c": 3, "d": 4}]
+
+
+def test_eager_pushes_still_keep_the_window_bound() -> None:
+    """Never more than WINDOW_CALLS calls in WINDOW_CALLS intervals, eager or not."""
+    got: list[dict[int, int]] = []
+    delivered = threading.Semaphore(0)
+
+    def callback(batch: dict[int, int]) -> None:
+        got.append(batch)
+        delivered.release()
+
+    coalescer: Coalescer[int, int] = Coalescer(callback, interval=WAIT * 10, eager=lambda: True)
+    for i in range(WINDOW_CALLS):
+        coalescer.push(i, i)
+        assert delivered.acquire(timeout=WAIT)
+    coalescer.push(WINDOW_CALLS, 0)  # one call too many for the window: held back
+    coalescer.push(WINDOW_CALLS + 1, 1)
+    assert len(got) == WINDOW_CALLS
+    coalescer.close()
+    assert got[WINDOW_CALLS:] == [{WINDOW_CALLS: 0, WINDOW_CALLS + 1: 1}]
+
+
+def test_a_failing_eager_check_paces_as_usual(caplog: pytest.LogCaptureFixture) -> None:
+    got: list[dict[str, int]] = []
+    delivered = threading.Event()
+
+    def callback(batch: dict[str, int]) -> None:
+        got.append(batch)
+        delivered.set()
+
+    def broken() -> bool:
+        raise RuntimeError("eager bug")
+
+    with caplog.at_level(logging.ERROR, logger="modelarts_widgets.bulk"):
+        coalescer: Coalescer[str, int] = Coalescer(callback, interval=0.0, eager=broken)
+        coalescer.push("a", 1)
+        assert delivered.wait(WAIT)  # delivered by the thread, after asking eager()
+        coalescer.close()
+    assert got == [{"a": 1}]
+    assert any("eager bug" in (r.exc_text or "") for r in caplog.records)
