@@ -19,6 +19,7 @@ from typing import Any, Callable, Optional, Protocol, runtime_checkable
 
 import requests
 
+from modelarts_widgets.auth._refresh import FixedSource
 from modelarts_widgets.errors import ConfigurationError
 
 __all__ = [
@@ -111,22 +112,8 @@ class CredentialSource(Protocol):
     def refresh(self) -> Credentials: ...
 
 
-class StaticCredentialSource:
+class StaticCredentialSource(FixedSource[Credentials]):
     """Fixed credentials (``Session(access_key=..., secret_key=...)``); refresh returns them."""
-
-    name = "explicit"
-
-    def __init__(self, credentials: Credentials) -> None:
-        self._credentials = credentials
-
-    def __repr__(self) -> str:
-        return "StaticCredentialSource()"
-
-    def get(self) -> Credentials:
-        return self._credentials
-
-    def refresh(self) -> Credentials:
-        return self._credentials
 
 
 class EnvironmentCredentialSource:

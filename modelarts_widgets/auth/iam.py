@@ -17,7 +17,7 @@ import requests
 import requests.auth
 
 from modelarts_widgets._types import Timeout
-from modelarts_widgets.auth._refresh import RefreshGate
+from modelarts_widgets.auth._refresh import FixedSource, SourceAuth
 from modelarts_widgets.auth.credentials import REFRESH_MARGIN_S, parse_timestamp
 from modelarts_widgets.auth.signer import encode_query
 from modelarts_widgets.errors import (
@@ -74,25 +74,15 @@ class TokenSource(Protocol):
     def refresh(self) -> IamToken: ...
 
 
-class FixedTokenSource:
+class FixedTokenSource(FixedSource[IamToken]):
     """A token given by the user; it cannot be renewed."""
 
-    name = "explicit"
     refreshable = False
 
     def __init__(self, token: str) -> None:
         if not token:
             raise ConfigurationError("token must not be empty")
-        self._token = IamToken(token)
-
-    def __repr__(self) -> str:
-        return "FixedTokenSource()"
-
-    def get(self) -> IamToken:
-        return self._token
-
-    def refresh(self) -> IamToken:
-        return self._token
+        super().__init__(IamToken(token))
 
 
 def _scrub(text: str, *secrets: str) -> str:
@@ -270,16 +260,8 @@ def _token_from_body(value: str, resp: requests.Response) -> IamToken:
     )
 
 
-class TokenAuth(requests.auth.AuthBase):
+class TokenAuth(SourceAuth[TokenSource, str]):
     """Sets ``X-Auth-Token`` from ``source``; :meth:`refresh` re-authenticates if it can."""
-
-    def __init__(self, source: TokenSource) -> None:
-        self.source = source
-        self._used = threading.local()  # the token value this thread last sent
-        self._gate: RefreshGate[str] = RefreshGate()
-
-    def __repr__(self) -> str:
-        return f"TokenAuth(source={self.source!r})"
 
     def refresh(self) -> bool:
         """Fetch a new token (password source); False for a fixed token.
@@ -287,21 +269,18 @@ class TokenAuth(requests.auth.AuthBase):
         Threads that failed together re-authenticate once: a thread whose token was already
         replaced by another thread's refresh just resends.
         """
-        if not self.source.refreshable:
-            return False
-        used: Optional[str] = getattr(self._used, "value", None)
+        return self.source.refreshable and super().refresh()
 
-        def fetch() -> bool:
-            self.source.refresh()
-            logger.debug("IAM token refreshed")
-            return True
+    def _current(self) -> str:
+        return self.source.get().value
 
-        return self._gate.refresh(used, lambda: self.source.get().value, fetch)
+    def _renew(self, used: Optional[str]) -> bool:
+        self.source.refresh()
+        logger.debug("IAM token refreshed")
+        return True
 
     def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
-        value = self.source.get().value
-        self._used.value = value
-        r.headers["X-Auth-Token"] = value
+        r.headers["X-Auth-Token"] = self._use()
         return r
 
 

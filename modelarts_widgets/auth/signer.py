@@ -11,18 +11,15 @@ import datetime
 import hashlib
 import hmac
 import logging
-import threading
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Optional, Union
+from typing import Optional, Union
 from urllib.parse import quote, unquote, urlsplit
 
 import requests
 import requests.auth
 
-from modelarts_widgets.auth._refresh import RefreshGate
-
-if TYPE_CHECKING:
-    from modelarts_widgets.auth.credentials import Credentials, CredentialSource
+from modelarts_widgets.auth._refresh import SourceAuth
+from modelarts_widgets.auth.credentials import Credentials, CredentialSource
 
 __all__ = [
     "ALGORITHM",
@@ -202,13 +199,14 @@ def _host_of(netloc: str) -> str:
     return netloc.rpartition("@")[2]
 
 
-class AkSkAuth(requests.auth.AuthBase):
+class AkSkAuth(SourceAuth[CredentialSource, Credentials]):
     """Signs each request with the current credentials of ``source`` (SDK-HMAC-SHA256).
 
     Adds ``X-Project-Id`` (when a project id is set), ``X-Security-Token`` (temporary
     credentials), ``X-Sdk-Date``, ``Host`` and ``Authorization``. Only :data:`SIGNED_HEADERS`
     (+ the security token) are signed, the set the official SDK signs; the query is read as
-    sent (only ``%XX`` decoded), so build it with :func:`encode_query`.
+    sent (only ``%XX`` decoded), so build it with :func:`encode_query`. :meth:`refresh` asks
+    the source for new credentials: True if they differ from those this thread signed with.
     """
 
     def __init__(
@@ -218,29 +216,20 @@ class AkSkAuth(requests.auth.AuthBase):
         *,
         clock: Optional[Callable[[], datetime.datetime]] = None,
     ) -> None:
-        self.source = source
+        super().__init__(source)
         self.project_id = project_id
         self._clock = clock
-        self._used = threading.local()  # the credentials this thread last signed with
-        self._gate: RefreshGate[Credentials] = RefreshGate()
 
     def __repr__(self) -> str:
         return f"AkSkAuth(source={self.source!r}, project_id={self.project_id!r})"
 
-    def refresh(self) -> bool:
-        """New credentials after an expiry 401; True if they differ from those this thread used.
+    def _current(self) -> Credentials:
+        return self.source.get()
 
-        Threads that failed together refresh once: a thread finding the source already holding
-        other credentials than it signed with does not fetch again.
-        """
-        used: Optional[Credentials] = getattr(self._used, "creds", None)
-
-        def fetch() -> bool:
-            after = self.source.refresh()
-            logger.debug("AK/SK credentials refreshed from %s", self.source)
-            return after != used
-
-        return self._gate.refresh(used, self.source.get, fetch)
+    def _renew(self, used: Optional[Credentials]) -> bool:
+        after = self.source.refresh()
+        logger.debug("AK/SK credentials refreshed from %s", self.source)
+        return after != used
 
     def sign_with(
         self, creds: Credentials, r: requests.PreparedRequest
@@ -273,6 +262,4 @@ class AkSkAuth(requests.auth.AuthBase):
         return r
 
     def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
-        creds = self.source.get()
-        self._used.creds = creds
-        return self.sign_with(creds, r)
+        return self.sign_with(self._use(), r)
