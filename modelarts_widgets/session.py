@@ -26,28 +26,14 @@ import threading
 import time
 import warnings
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
 import requests.auth
 
 from modelarts_widgets._kwargs import check_timeout, refuse_unknown
 from modelarts_widgets._types import Timeout
-from modelarts_widgets.auth.credentials import (
-    Credentials,
-    CredentialSource,
-    CredentialSourceError,
-    EnvironmentCredentialSource,
-    MetadataCredentialSource,
-    OfficialSdkCredentialSource,
-    StaticCredentialSource,
-)
-from modelarts_widgets.auth.iam import (
-    FixedTokenSource,
-    PasswordTokenSource,
-    TokenAuth,
-    TokenSource,
-    lookup_project_id,
-)
+from modelarts_widgets.auth import credentials, iam
 from modelarts_widgets.auth.signer import AkSkAuth
 from modelarts_widgets.client import ids
 from modelarts_widgets.client.endpoints import (
@@ -110,22 +96,65 @@ def in_modelarts_notebook(env: Optional[Mapping[str, str]] = None) -> bool:
     return _strong_notebook_signal(env) or _official_session_module() is not None
 
 
+def _missing(pairs: tuple[tuple[str, Optional[str]], ...]) -> list[str]:
+    return [name for name, value in pairs if not value]
+
+
+@dataclass(frozen=True)
+class _Arguments:
+    """The credential arguments of ``Session(...)``, in its order; secrets stay out of the repr."""
+
+    access_key: Optional[str] = field(default=None, repr=False)
+    secret_key: Optional[str] = field(default=None, repr=False)
+    security_token: Optional[str] = field(default=None, repr=False)
+    username: Optional[str] = None
+    password: Optional[str] = field(default=None, repr=False)
+    account: Optional[str] = None
+    token: Optional[str] = field(default=None, repr=False)
+
+    def found(self) -> Optional[_Found]:
+        """The credentials these arguments name (None: none given); half a pair raises."""
+        ak, sk, st = self.access_key, self.secret_key, self.security_token
+        user, pw = self.username, self.password
+        if ak or sk:
+            missing = _missing((("access_key", ak), ("secret_key", sk)))
+            if missing:
+                raise CredentialsNotFoundError(
+                    f"Session(...) got only half of an AK/SK pair: {' and '.join(missing)} "
+                    "is missing. Pass both access_key=... and secret_key=...",
+                    tried=("arguments",),
+                )
+            creds = credentials.Credentials(ak or "", sk or "", st)
+            kind = "temporary-aksk" if st else "aksk"
+            return _Found(kind, "explicit", aksk=credentials.StaticCredentialSource(creds))
+        if st:
+            raise CredentialsNotFoundError(
+                "Session(security_token=...) needs access_key=... and secret_key=... too",
+                tried=("arguments",),
+            )
+        if user or pw:
+            missing = _missing((("username", user), ("password", pw)))
+            if missing:
+                raise CredentialsNotFoundError(
+                    f"Session(...) got {'a password' if pw else 'a username'} but no "
+                    f"{missing[0]}; pass both username=... and password=...",
+                    tried=("arguments",),
+                )
+            return _Found("password", "explicit", login=self)
+        if self.token:
+            return _Found("token", "explicit", login=self)
+        return None
+
+
+@dataclass(frozen=True)
 class _Found:
     """What the credential chain settled on (no network yet, except the metadata fetch)."""
 
-    def __init__(self, kind: str, origin: str, **kw: Any) -> None:
-        self.kind = kind  # auth_method
-        self.origin = origin  # credential_source
-        self.aksk: Optional[CredentialSource] = kw.get("aksk")
-        self.username: Optional[str] = kw.get("username")
-        self.password: Optional[str] = kw.get("password")
-        self.account: Optional[str] = kw.get("account")
-        self.token: Optional[str] = kw.get("token")
-        self.official: Any = kw.get("official")
-
-
-def _missing(pairs: tuple[tuple[str, Optional[str]], ...]) -> list[str]:
-    return [name for name, value in pairs if not value]
+    kind: str  # auth_method
+    origin: str  # credential_source
+    aksk: Optional[credentials.CredentialSource] = None
+    login: _Arguments = _Arguments()  # username/password (+ account) or token, when given
+    official: Any = None
 
 
 class Session:
@@ -136,8 +165,10 @@ class Session:
     ``project_id``, ``region_name``, ``modelarts_endpoint``, ``iam_endpoint`` (None when not
     needed and unknown), ``workspace_id`` (``workspace_id=...`` or ``MODELARTS_WORKSPACE_ID``;
     None lists every workspace), ``auth_method`` (``"aksk"``, ``"temporary-aksk"``, ``"password"``,
-    ``"token"``, ``"modelarts-sdk"`` or ``"metadata"``) and ``credential_source``
-    (``"explicit"``, ``"environment"``, ``"modelarts-sdk"`` or ``"metadata"``).
+    ``"token"``, ``"modelarts-sdk"`` or ``"metadata"``), ``credential_source``
+    (``"explicit"``, ``"environment"``, ``"modelarts-sdk"`` or ``"metadata"``), ``auth`` (the
+    ``requests`` auth object; None when the official SDK serves the calls) and
+    ``official_session`` (the official ``modelarts.session.Session`` in use, if any).
 
     ``verify`` is TLS certificate checking. ``timeout`` (seconds, or a ``(connect, read)``
     pair) must be greater than 0 and at most 3600. An unknown keyword is a ``TypeError``.
@@ -183,21 +214,17 @@ class Session:
                 stacklevel=3,  # the caller, past the @refuse_unknown wrapper
             )
 
-        found = self._find_credentials(
-            env,
-            access_key=access_key,
-            secret_key=secret_key,
-            security_token=security_token,
-            username=username,
-            password=password,
-            account=account,
-            token=token,
+        given = _Arguments(
+            access_key, secret_key, security_token, username, password, account, token
         )
+        found = given.found() or self._find_credentials(env)
         self.auth_method: str = found.kind
         self.credential_source: str = found.origin
-        self._official: Any = found.official
+        self.official_session: Any = found.official
 
-        official_src = found.aksk if isinstance(found.aksk, OfficialSdkCredentialSource) else None
+        official_src = (
+            found.aksk if isinstance(found.aksk, credentials.OfficialSdkCredentialSource) else None
+        )
         official_region = official_src.region_name if official_src else None
         if found.kind == "modelarts-sdk":
             official_region = _attr(found.official, "region_name")
@@ -222,14 +249,14 @@ class Session:
             project = env.get("PROJECT_ID") or None
         if not project and found.origin == "modelarts-sdk":
             project = _attr(found.official, "project_id")
-        self._auth = self._build_auth(found, project)
-        if not project and isinstance(self._auth, TokenAuth):
-            project = self._auth.source.get().project_id
-        if not project and self._auth is not None:
-            project = self._lookup_project(self._auth)
+        self.auth: Optional[requests.auth.AuthBase] = self._build_auth(found, project)
+        if not project and isinstance(self.auth, iam.TokenAuth):
+            project = self.auth.source.get().project_id
+        if not project and self.auth is not None:
+            project = self._lookup_project(self.auth)
         self.project_id: str = project or ""
-        if isinstance(self._auth, AkSkAuth):
-            self._auth.project_id = self.project_id
+        if isinstance(self.auth, AkSkAuth):
+            self.auth.project_id = self.project_id
         logger.debug(
             "session: credentials from %s (auth %s), region %s, endpoint %s, project %s",
             self.credential_source,
@@ -247,16 +274,6 @@ class Session:
         )
 
     __str__ = __repr__
-
-    @property
-    def auth(self) -> Optional[requests.auth.AuthBase]:
-        """The ``requests`` auth object (None when the official SDK serves the calls)."""
-        return self._auth
-
-    @property
-    def official_session(self) -> Any:
-        """The official ``modelarts.session.Session`` in use, if any."""
-        return self._official
 
     @property
     def client(self) -> ModelArtsApi:
@@ -277,57 +294,27 @@ class Session:
     # --- construction helpers ---------------------------------------------------------------
 
     def _build_client(self) -> ModelArtsApi:
-        if self._auth is None:
+        if self.auth is None:
             from modelarts_widgets.client.official import OfficialSdkApi
 
-            return OfficialSdkApi(self._official)
+            return OfficialSdkApi(self.official_session)
         from modelarts_widgets.client._http import HttpClient
         from modelarts_widgets.client.rest import RestClient
 
         http = HttpClient(
             self.modelarts_endpoint,
-            self._auth,
+            self.auth,
             timeout=self._timeout,
             verify=self._verify,
             sleep=self._sleep,
         )
         return RestClient(http, self.project_id, workspace_id=self.workspace_id)
 
-    def _find_credentials(self, env: Mapping[str, str], **given: Optional[str]) -> _Found:
-        ak, sk, st = given["access_key"], given["secret_key"], given["security_token"]
-        user, pw, token = given["username"], given["password"], given["token"]
-        if ak or sk:
-            missing = _missing((("access_key", ak), ("secret_key", sk)))
-            if missing:
-                raise CredentialsNotFoundError(
-                    f"Session(...) got only half of an AK/SK pair: {' and '.join(missing)} "
-                    "is missing. Pass both access_key=... and secret_key=...",
-                    tried=("arguments",),
-                )
-            creds = Credentials(ak or "", sk or "", st)
-            kind = "temporary-aksk" if st else "aksk"
-            return _Found(kind, "explicit", aksk=StaticCredentialSource(creds))
-        if st:
-            raise CredentialsNotFoundError(
-                "Session(security_token=...) needs access_key=... and secret_key=... too",
-                tried=("arguments",),
-            )
-        if user or pw:
-            missing = _missing((("username", user), ("password", pw)))
-            if missing:
-                raise CredentialsNotFoundError(
-                    f"Session(...) got {'a password' if pw else 'a username'} but no "
-                    f"{missing[0]}; pass both username=... and password=...",
-                    tried=("arguments",),
-                )
-            return _Found(
-                "password", "explicit", username=user, password=pw, account=given["account"]
-            )
-        if token:
-            return _Found("token", "explicit", token=token)
+    def _find_credentials(self, env: Mapping[str, str]) -> _Found:
+        """Credentials from the environment, else (in a notebook) the notebook's."""
         tried = ["Session(...) arguments: none given"]
 
-        env_src = EnvironmentCredentialSource(env)
+        env_src = credentials.EnvironmentCredentialSource(env)
         names = (env_src.AK, env_src.SK)
         missing = [n for n in names if not env.get(n)]
         if not missing:
@@ -366,7 +353,7 @@ class Session:
             except Exception as exc:  # the foreign SDK may raise anything
                 tried.append(f"official modelarts.session.Session(): failed ({type(exc).__name__})")
             else:
-                src = OfficialSdkCredentialSource(official, factory=module.Session)
+                src = credentials.OfficialSdkCredentialSource(official, factory=module.Session)
                 if src.available():
                     kind = "temporary-aksk" if src.get().is_temporary else "aksk"
                     return _Found(kind, "modelarts-sdk", aksk=src, official=official)
@@ -378,10 +365,10 @@ class Session:
             tried.append("metadata service: skipped (no ModelArts notebook environment)")
             return None
         url = env.get("MODELARTS_WIDGETS_METADATA_URL") or DEFAULT_METADATA_URL
-        meta = MetadataCredentialSource(url)
+        meta = credentials.MetadataCredentialSource(url)
         try:
             meta.get()
-        except CredentialSourceError as exc:
+        except credentials.CredentialSourceError as exc:
             tried.append(f"metadata service: {exc}")
             return None
         return _Found("metadata", "metadata", aksk=meta)
@@ -392,20 +379,21 @@ class Session:
         if found.aksk is not None:
             return AkSkAuth(found.aksk, project)
         if found.kind == "password":
-            source: TokenSource = PasswordTokenSource(
+            login = found.login
+            source: iam.TokenSource = iam.PasswordTokenSource(
                 self.iam_endpoint or "",
-                found.username or "",
-                found.password or "",
-                account=found.account,
+                login.username or "",
+                login.password or "",
+                account=login.account,
                 project_name=self.region_name,
                 project_id=project,
                 timeout=self._timeout,
                 verify=self._verify,
             )
             source.get()  # authenticate now: wrong passwords fail at construction
-            return TokenAuth(source)
+            return iam.TokenAuth(source)
         if found.kind == "token":
-            return TokenAuth(FixedTokenSource(found.token or ""))
+            return iam.TokenAuth(iam.FixedTokenSource(found.login.token or ""))
         return None
 
     def _lookup_project(self, auth: requests.auth.AuthBase) -> str:
@@ -415,7 +403,7 @@ class Session:
                 f"endpoint for region {self.region_name!r} is unknown, so it cannot be looked up; "
                 "or pass iam_endpoint=...)"
             )
-        return lookup_project_id(
+        return iam.lookup_project_id(
             self.iam_endpoint,
             self.region_name,
             auth,
