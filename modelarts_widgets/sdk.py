@@ -22,6 +22,7 @@ from typing import Any, Callable, ClassVar, Optional
 from modelarts_widgets._kwargs import refuse_unknown
 from modelarts_widgets._types import IdLike
 from modelarts_widgets.client import ids
+from modelarts_widgets.client._paging import ListOptions
 from modelarts_widgets.client.base import ModelArtsApi
 from modelarts_widgets.errors import APIError, ConfigurationError
 from modelarts_widgets.models import (
@@ -191,8 +192,22 @@ def _client(session: Any) -> ModelArtsApi:
     raise TypeError("modelarts_session must be a modelarts_widgets.sdk.Session")
 
 
-def _sort(sort_by: Optional[str], sortBy: Optional[str], default: str) -> str:
-    return sortBy or sort_by or default
+def _list_options(
+    status: Optional[int],
+    per_page: int,
+    sort_by: Optional[str],
+    order: str,
+    search_content: Optional[str],
+) -> ListOptions:
+    """A list method's SDK keywords as the client's; ``sort_by`` is ``sortBy`` or ``sort_by``
+    as given (``job_name`` when neither is)."""
+    return {
+        "status": status,
+        "per_page": per_page,
+        "sort_by": sort_by or "job_name",
+        "order": order,
+        "search_content": search_content,
+    }
 
 
 def _copy_fields(model: object, obj: object, names: Sequence[str]) -> None:
@@ -393,10 +408,9 @@ class Estimator:
         search_content: Optional[str] = None,
     ) -> dict[str, Any]:
         """One page of training jobs as the list API's dict."""
-        query: dict[str, Any] = {"status": status, "search_content": search_content, "order": order}
-        query["sort_by"] = _sort(sort_by, sortBy, "job_name")
+        options = _list_options(status, per_page, sortBy or sort_by, order, search_content)
         client = _client(modelarts_session)
-        return _api_dict(lambda: client.training_jobs_page(per_page=per_page, page=page, **query))
+        return _api_dict(lambda: client.training_jobs_page(page=page, **options))
 
 
 def _training_config(kwargs: Mapping[str, Any], inputs: Optional[str]) -> dict[str, object]:
@@ -516,12 +530,9 @@ class VisualizationJob:
         sortBy: Optional[str] = None,
     ) -> dict[str, Any]:
         """One page of visualization jobs as the list API's dict (``per_page`` 1-100)."""
-        query: dict[str, Any] = {"status": status, "search_content": search_content, "order": order}
-        query["sort_by"] = _sort(sort_by, sortBy, "job_name")
+        options = _list_options(status, per_page, sortBy or sort_by, order, search_content)
         client = _client(modelarts_session)
-        return _api_dict(
-            lambda: client.visualization_jobs_page(per_page=per_page, page=page, **query)
-        )
+        return _api_dict(lambda: client.visualization_jobs_page(page=page, **options))
 
     @staticmethod
     @refuse_unknown()
@@ -540,16 +551,9 @@ class VisualizationJob:
 
         Raises :class:`~modelarts_widgets.errors.APIError` if the list call fails.
         """
-        body = VisualizationJob.get_visualization_job_list(
-            modelarts_session,
-            status=status,
-            per_page=per_page,
-            page=page,
-            sort_by=sort_by,
-            order=order,
-            search_content=search_content,
-            sortBy=sortBy,
-        )
+        options = _list_options(status, per_page, sortBy or sort_by, order, search_content)
+        client = _client(modelarts_session)
+        body = _api_dict(lambda: client.visualization_jobs_page(page=page, **options))
         if body.get("is_success") is False:
             raise APIError(
                 f"listing visualization jobs failed: {body.get('error_code')}",
