@@ -11,7 +11,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Optional
 
 __all__ = [
     "ACTIVE_STATUSES",
@@ -206,18 +206,38 @@ def error_code_of(body: Mapping[str, Any]) -> Optional[str]:
 # --- value objects ----------------------------------------------------------------------------
 
 
-class _V1Status:
-    """What a v1 value object reads from its ``status`` code."""
+@dataclass(frozen=True)
+class StatusReading:
+    """How a generation's ``status`` reads: its ``label`` and the statuses that are ``active``."""
 
-    status: int
+    label: Callable[[Any], str]
+    active: frozenset[Any]
+
+
+class StatusItem:
+    """Base of the value objects: ``status_label`` and ``is_active``, read from ``status`` by
+    the class's :class:`StatusReading`."""
+
+    _READING: ClassVar[StatusReading]
+
+    if TYPE_CHECKING:
+
+        @property
+        def status(self) -> Any: ...
 
     @property
     def status_label(self) -> str:
-        return status_label(self.status)
+        return self._READING.label(self.status)
 
     @property
     def is_active(self) -> bool:
-        return self.status in ACTIVE_STATUSES
+        return self.status in self._READING.active
+
+
+class _V1Status(StatusItem):
+    """A v1 value object: its ``status`` is a code of :class:`JobStatus`."""
+
+    _READING = StatusReading(status_label, ACTIVE_STATUSES)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Optional
 
-from modelarts_widgets.models import as_str, read_fields, status_label
+from modelarts_widgets.models import (
+    StatusItem,
+    StatusReading,
+    as_str,
+    read_fields,
+    status_label,
+)
 
 __all__ = [
     "V2_ACTIVE_PHASES",
@@ -81,10 +87,11 @@ def _mapping(value: Any) -> Mapping[str, Any]:
 
 
 @dataclass(frozen=True)
-class TrainingJobV2:
+class TrainingJobV2(StatusItem):
     """One v2 training job (any kind). ``key`` is the job id (a UUID string)."""
 
     generation: ClassVar[str] = "v2"
+    _READING = StatusReading(phase_label, V2_ACTIVE_PHASES)
 
     job_id: str
     name: str = ""
@@ -112,14 +119,6 @@ class TrainingJobV2:
     def status(self) -> str:
         """The phase (what a list's status filter and badge read)."""
         return self.phase
-
-    @property
-    def status_label(self) -> str:
-        return phase_label(self.phase)
-
-    @property
-    def is_active(self) -> bool:
-        return self.phase in V2_ACTIVE_PHASES
 
     @property
     def is_visualization(self) -> bool:
