@@ -28,7 +28,7 @@ import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, ClassVar, Optional, Union
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Optional, TypedDict, Union
 
 import requests
 import requests.auth
@@ -48,12 +48,16 @@ from modelarts_widgets.errors import (
 )
 from modelarts_widgets.models import error_code_of, error_message_of
 
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
 __all__ = [
     "DEFAULT_USER_AGENT",
     "HttpClient",
     "HttpEvent",
     "HttpReply",
     "OverHttp",
+    "RequestOptions",
     "hint_for",
     "is_expiry",
 ]
@@ -71,6 +75,15 @@ _APIG_AUTH_CODES = frozenset({"APIG.0301", "APIGW.0301"})
 Listener = Callable[["HttpEvent"], None]
 
 JSON_CONTENT_TYPE = "application/json"
+
+
+class RequestOptions(TypedDict, total=False):
+    """The keywords of a request besides method and path (:meth:`HttpClient.request_raw` has
+    them with their defaults)."""
+
+    params: Optional[Mapping[str, Any]]
+    json: Optional[Any]
+    content_type: str
 
 
 def query_string(params: Optional[Mapping[str, Any]]) -> str:
@@ -283,21 +296,14 @@ class HttpClient:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Optional[Mapping[str, Any]] = None,
-        json: Optional[Any] = None,
-        content_type: str = JSON_CONTENT_TYPE,
-    ) -> HttpReply:
-        """Send with the retry policy; a 2xx JSON reply, or raise an :class:`APIError` subclass.
+    def request(self, method: str, path: str, **options: Unpack[RequestOptions]) -> HttpReply:
+        """:meth:`request_raw` (same keywords) for a 2xx JSON reply; any other status raises its
+        :class:`APIError` subclass.
 
         Raises :class:`MalformedResponseError` for a non-JSON body and
         :class:`TransportError` / :class:`RequestTimeoutError` when nothing answered.
         """
-        reply = self.request_raw(method, path, params=params, json=json, content_type=content_type)
+        reply = self.request_raw(method, path, **options)
         if reply.malformed:
             raise self._malformed(method, path, reply)
         if not reply.ok:
@@ -313,9 +319,10 @@ class HttpClient:
         json: Optional[Any] = None,
         content_type: str = JSON_CONTENT_TYPE,
     ) -> HttpReply:
-        """Like :meth:`request` but returns the reply for any HTTP status (and malformed bodies).
+        """Send with the retry policy; the reply for any HTTP status (and malformed bodies).
 
-        ``content_type`` is what the official SDK sends for this operation (signed).
+        ``params`` is the query, ``json`` the body; ``content_type`` is what the official SDK
+        sends for this operation (signed).
 
         Raises only :class:`TransportError` (no answer).
         """

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from modelarts_widgets._types import IdLike
 from modelarts_widgets.client import ids
-from modelarts_widgets.client._http import HttpClient, OverHttp
+from modelarts_widgets.client._http import HttpClient, OverHttp, RequestOptions
 from modelarts_widgets.client._paging import (
     ListOptions,
     W,
@@ -119,16 +119,9 @@ class RestClient(OverHttp):
 
     # --- raw JSON ---------------------------------------------------------------------------
 
-    def _call(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Optional[Mapping[str, Any]] = None,
-        json: Optional[Any] = None,
-    ) -> dict[str, Any]:
+    def _call(self, method: str, path: str, **options: Unpack[RequestOptions]) -> dict[str, Any]:
         """A successful JSON body; ``is_success: false`` (even with HTTP 2xx) raises."""
-        reply = self._http.request(method, path, params=params, json=json)
+        reply = self._http.request(method, path, **options)
         error = refusal(
             reply.body, f"{method} {path}", status=reply.status, request_id=reply.request_id
         )
