@@ -298,7 +298,7 @@ class Session:
             from modelarts_widgets.client.official import OfficialSdkApi
 
             return OfficialSdkApi(self.official_session)
-        from modelarts_widgets.client._http import HttpClient
+        from modelarts_widgets.client._http import HttpClient, RetryPolicy
         from modelarts_widgets.client.rest import RestClient
 
         http = HttpClient(
@@ -306,7 +306,7 @@ class Session:
             self.auth,
             timeout=self._timeout,
             verify=self._verify,
-            sleep=self._sleep,
+            retry=RetryPolicy(sleep=self._sleep),
         )
         return RestClient(http, self.project_id, workspace_id=self.workspace_id)
 

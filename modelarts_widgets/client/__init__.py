@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from modelarts_widgets.client._http import HttpClient, HttpEvent, HttpReply
+from modelarts_widgets.client._http import HttpClient, HttpEvent, HttpReply, RetryPolicy
 from modelarts_widgets.client.base import ModelArtsApi
 from modelarts_widgets.client.official import OfficialSdkApi
 from modelarts_widgets.client.rest import RestClient
 
-__all__ = ["HttpClient", "HttpEvent", "HttpReply", "ModelArtsApi", "OfficialSdkApi", "RestClient"]
+__all__ = [
+    "HttpClient",
+    "HttpEvent",
+    "HttpReply",
+    "ModelArtsApi",
+    "OfficialSdkApi",
+    "RestClient",
+    "RetryPolicy",
+]

@@ -1,6 +1,7 @@
 """The one network seam: a ``requests.Session`` with timeouts, retries and error mapping.
 
-Every HTTP call of the package goes through :class:`HttpClient`. Policy (docs/contracts.md):
+Every HTTP call of the package goes through :class:`HttpClient`. Policy (docs/contracts.md;
+the numbers are a :class:`RetryPolicy`'s):
 
 - GET is retried on connection error, timeout, 5xx and 429 with jittered exponential backoff,
   at most ``max_retries`` times.
@@ -28,7 +29,7 @@ import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, ClassVar, Optional, Union
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Optional, TypedDict, Union
 
 import requests
 import requests.auth
@@ -48,12 +49,17 @@ from modelarts_widgets.errors import (
 )
 from modelarts_widgets.models import error_code_of, error_message_of
 
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
 __all__ = [
     "DEFAULT_USER_AGENT",
     "HttpClient",
     "HttpEvent",
     "HttpReply",
     "OverHttp",
+    "RequestOptions",
+    "RetryPolicy",
     "hint_for",
     "is_expiry",
 ]
@@ -71,6 +77,15 @@ _APIG_AUTH_CODES = frozenset({"APIG.0301", "APIGW.0301"})
 Listener = Callable[["HttpEvent"], None]
 
 JSON_CONTENT_TYPE = "application/json"
+
+
+class RequestOptions(TypedDict, total=False):
+    """The keywords of a request besides method and path (:meth:`HttpClient.request_raw` has
+    them with their defaults)."""
+
+    params: Optional[Mapping[str, Any]]
+    json: Optional[Any]
+    content_type: str
 
 
 def query_string(params: Optional[Mapping[str, Any]]) -> str:
@@ -199,11 +214,59 @@ def _parse_body(resp: requests.Response) -> tuple[dict[str, Any], bool, str]:
     return {}, True, sanitize_snippet(text)
 
 
-class HttpClient:
-    """HTTP to one base URL through one ``requests.Session``.
+@dataclass(frozen=True)
+class RetryPolicy:
+    """When :class:`HttpClient` re-sends a request and how long it waits first.
 
-    ``sleep`` and ``rng`` are injectable so backoff arithmetic can be unit-tested.
+    An idempotent request (GET, HEAD, OPTIONS) is re-sent after a transport error or a 5xx at
+    most ``max_retries`` times, re-send n after ``backoff_base * 2**(n-1)`` seconds (jittered,
+    at most ``max_retry_after``). A 429 (any method) waits ``Retry-After`` (at most
+    ``max_retry_after``; absent: the backoff) on its own budget: ``max_rate_limit_retries``
+    re-sends whose waits add up to at most ``max_rate_limit_wait`` seconds. ``sleep`` and
+    ``rng`` are injectable so the waits can be tested without waiting.
     """
+
+    max_retries: int = 3
+    backoff_base: float = 0.5
+    max_retry_after: float = 30.0
+    max_rate_limit_wait: float = 120.0
+    max_rate_limit_retries: int = 50
+    sleep: Callable[[float], None] = field(default=time.sleep, repr=False, compare=False)
+    rng: random.Random = field(default_factory=random.Random, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.max_retries < 0:
+            raise ValueError("max_retries must be >= 0")
+
+    def backoff(self, attempt: int) -> float:
+        """``backoff_base * 2**(attempt-1)``, jittered to [50 %, 100 %], capped."""
+        full: float = min(self.backoff_base * float(2 ** (attempt - 1)), self.max_retry_after)
+        return full * (0.5 + 0.5 * self.rng.random())
+
+    def resend_wait(self, method: str, retries: int) -> Optional[float]:
+        """Seconds to wait before re-sending after a transport error or a 5xx (``retries``
+        re-sends so far), or ``None``: not idempotent, or ``max_retries`` spent."""
+        if method not in _IDEMPOTENT or retries >= self.max_retries:
+            return None
+        return self.backoff(retries + 1)
+
+    def rate_limit_wait(
+        self, retry_after: Optional[float], throttled: int, waited: float
+    ) -> Optional[float]:
+        """Seconds to wait before re-sending a 429 (``throttled`` re-sends after ``waited``
+        seconds so far), or ``None`` once the 429 budget is spent."""
+        if throttled >= self.max_rate_limit_retries:
+            return None
+        wait = self.backoff(min(throttled, 6) + 1) if retry_after is None else retry_after
+        wait = min(wait, self.max_retry_after)
+        if waited + wait > self.max_rate_limit_wait:
+            return None
+        return wait
+
+
+class HttpClient:
+    """HTTP to one base URL through one ``requests.Session``, re-sending as ``retry`` says
+    (default :class:`RetryPolicy`)."""
 
     def __init__(
         self,
@@ -212,31 +275,17 @@ class HttpClient:
         *,
         timeout: Timeout = (5.0, 30.0),
         verify: Union[bool, str] = True,
-        max_retries: int = 3,
-        backoff_base: float = 0.5,
-        max_retry_after: float = 30.0,
-        max_rate_limit_wait: float = 120.0,
-        max_rate_limit_retries: int = 50,
+        retry: Optional[RetryPolicy] = None,
         user_agent: str = DEFAULT_USER_AGENT,
-        sleep: Callable[[float], None] = time.sleep,
-        rng: Optional[random.Random] = None,
         session: Optional[requests.Session] = None,
     ) -> None:
         if not base_url or "://" not in base_url:
             raise ValueError("base_url must be an absolute http(s) URL")
-        if max_retries < 0:
-            raise ValueError("max_retries must be >= 0")
         self._base_url = base_url.rstrip("/")
         self._auth = auth
         self.timeout = timeout
         self.verify = verify
-        self.max_retries = max_retries
-        self.backoff_base = backoff_base
-        self.max_retry_after = max_retry_after
-        self.max_rate_limit_wait = max_rate_limit_wait
-        self.max_rate_limit_retries = max_rate_limit_retries
-        self._sleep = sleep
-        self._rng = rng or random.Random()
+        self.retry = retry or RetryPolicy()
         self._session = session or requests.Session()
         self._session.verify = verify  # also for anything else using this requests session
         self._session.headers.update(
@@ -283,21 +332,14 @@ class HttpClient:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Optional[Mapping[str, Any]] = None,
-        json: Optional[Any] = None,
-        content_type: str = JSON_CONTENT_TYPE,
-    ) -> HttpReply:
-        """Send with the retry policy; a 2xx JSON reply, or raise an :class:`APIError` subclass.
+    def request(self, method: str, path: str, **options: Unpack[RequestOptions]) -> HttpReply:
+        """:meth:`request_raw` (same keywords) for a 2xx JSON reply; any other status raises its
+        :class:`APIError` subclass.
 
         Raises :class:`MalformedResponseError` for a non-JSON body and
         :class:`TransportError` / :class:`RequestTimeoutError` when nothing answered.
         """
-        reply = self.request_raw(method, path, params=params, json=json, content_type=content_type)
+        reply = self.request_raw(method, path, **options)
         if reply.malformed:
             raise self._malformed(method, path, reply)
         if not reply.ok:
@@ -313,9 +355,10 @@ class HttpClient:
         json: Optional[Any] = None,
         content_type: str = JSON_CONTENT_TYPE,
     ) -> HttpReply:
-        """Like :meth:`request` but returns the reply for any HTTP status (and malformed bodies).
+        """Send with the retry policy; the reply for any HTTP status (and malformed bodies).
 
-        ``content_type`` is what the official SDK sends for this operation (signed).
+        ``params`` is the query, ``json`` the body; ``content_type`` is what the official SDK
+        sends for this operation (signed).
 
         Raises only :class:`TransportError` (no answer).
         """
@@ -372,28 +415,29 @@ class HttpClient:
                     self._emit("refreshed", method, path, 0.0, 1, "credentials expired")
                     continue
                 if reply.status == 429:
-                    wait = self._rate_limit_wait(reply, throttled, throttled_wait)
+                    retry_after = parse_retry_after(reply.headers.get("Retry-After"))
+                    wait = self.retry.rate_limit_wait(retry_after, throttled, throttled_wait)
                     if wait is None:
                         return reply
                     throttled += 1
                     throttled_wait += wait
                     self._emit("rate_limited", method, path, wait, throttled, "rate limited")
-                    self._sleep(wait)
+                    self.retry.sleep(wait)
                     continue
-                wait = self._wait_for(method, reply, retries)
+                wait = self.retry.resend_wait(method, retries) if reply.status >= 500 else None
                 if wait is None:
                     return reply
                 retries += 1
                 self._emit("retry", method, path, wait, retries, f"HTTP {reply.status}")
-                self._sleep(wait)
+                self.retry.sleep(wait)
                 continue
             logger.debug("%s %s -> %s", method, path, reason)
-            if method not in _IDEMPOTENT or retries >= self.max_retries:
+            wait = self.retry.resend_wait(method, retries)
+            if wait is None:
                 raise error from cause
             retries += 1
-            wait = self._backoff(retries)
             self._emit("retry", method, path, wait, retries, reason)
-            self._sleep(wait)
+            self.retry.sleep(wait)
 
     def error_from_reply(self, method: str, path: str, reply: HttpReply) -> APIError:
         """The :class:`APIError` subclass for a failed reply, in the server's words."""
@@ -444,30 +488,6 @@ class HttpClient:
             status_code=reply.status,
             request_id=reply.request_id,
         )
-
-    def _wait_for(self, method: str, reply: HttpReply, retries: int) -> Optional[float]:
-        """Seconds to wait before re-sending, or ``None`` to return the reply as it is."""
-        if retries >= self.max_retries:
-            return None
-        if reply.status >= 500 and method in _IDEMPOTENT:
-            return self._backoff(retries + 1)
-        return None
-
-    def _rate_limit_wait(self, reply: HttpReply, throttled: int, waited: float) -> Optional[float]:
-        """Seconds to wait before re-sending a 429, or ``None`` once the 429 budget is spent."""
-        if throttled >= self.max_rate_limit_retries:
-            return None
-        after = parse_retry_after(reply.headers.get("Retry-After"))
-        wait = self._backoff(min(throttled, 6) + 1) if after is None else after
-        wait = min(wait, self.max_retry_after)
-        if waited + wait > self.max_rate_limit_wait:
-            return None
-        return wait
-
-    def _backoff(self, attempt: int) -> float:
-        """``backoff_base * 2**(attempt-1)``, jittered to [50 %, 100 %], capped."""
-        full: float = min(self.backoff_base * float(2 ** (attempt - 1)), self.max_retry_after)
-        return full * (0.5 + 0.5 * self._rng.random())
 
     def _refresh_auth(self) -> bool:
         refresh = getattr(self._auth, "refresh", None)

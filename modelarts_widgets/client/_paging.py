@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Hashable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Optional, Protocol, TypedDict, TypeVar, cast
 
@@ -47,6 +47,7 @@ __all__ = [
     "parse_one",
     "parse_row",
     "refusal",
+    "refuse_unknown",
     "rows_in",
     "unique_by",
     "versions_in_job",
@@ -77,9 +78,7 @@ def list_options(options: Mapping[str, Any], per_page: int) -> dict[str, Any]:
     """Every :class:`ListOptions` keyword, ``options`` over the defaults (no status, no search,
     ``create_time`` descending, ``per_page``); an unknown name raises ``TypeError`` as an
     unknown keyword argument would."""
-    unknown = sorted(set(options) - set(ListOptions.__annotations__))
-    if unknown:
-        raise TypeError(f"got an unexpected keyword argument {unknown[0]!r}")
+    refuse_unknown(options, ListOptions.__annotations__)
     query: dict[str, Any] = {
         "status": None,
         "search_content": None,
@@ -89,6 +88,14 @@ def list_options(options: Mapping[str, Any], per_page: int) -> dict[str, Any]:
     }
     query.update(options)
     return query
+
+
+def refuse_unknown(options: Mapping[str, Any], known: Collection[str]) -> None:
+    """``TypeError`` for a name in ``options`` not in ``known``, as an unknown keyword argument
+    would raise (``options`` came as ``**options`` typed by a ``TypedDict``)."""
+    unknown = sorted(set(options) - set(known))
+    if unknown:
+        raise TypeError(f"got an unexpected keyword argument {unknown[0]!r}")
 
 
 def rows_in(body: Mapping[str, Any], key: str = "jobs") -> list[Mapping[str, Any]]:

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
+from modelarts_widgets.client._options import OnResult
 from modelarts_widgets.errors import APIError, TransportError
 from modelarts_widgets.models import DeleteResult
 from modelarts_widgets.models_v2 import TrainingJobV2
@@ -19,14 +20,12 @@ from modelarts_widgets.models_v2 import TrainingJobV2
 if TYPE_CHECKING:
     from modelarts_widgets.client.v2 import V2Client
 
-__all__ = ["MAX_BATCH", "DeleteRun", "OnResult", "PartialDeleteError"]
+__all__ = ["MAX_BATCH", "DeleteRun", "PartialDeleteError"]
 
 logger = logging.getLogger("modelarts_widgets.client")
 
 #: The batch delete's largest batch.
 MAX_BATCH = 100
-
-OnResult = Callable[[str, DeleteResult], None]
 
 
 class PartialDeleteError(TransportError):
@@ -52,12 +51,12 @@ class DeleteRun:
         client: V2Client,
         ids_: list[str],
         on_result: Optional[OnResult],
-        should_stop: Optional[Callable[[], bool]],
+        should_stop: Callable[[], bool],
     ) -> None:
         self.client = client
         self.ids = ids_
         self.on_result = on_result
-        self.should_stop = should_stop or (lambda: False)
+        self.should_stop = should_stop
         self.results: dict[str, DeleteResult] = {}
         self.unanswered: list[str] = []
         self.lock = threading.Lock()

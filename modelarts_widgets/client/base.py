@@ -24,6 +24,7 @@ from collections.abc import Collection, Hashable, Iterable, Iterator, Mapping, S
 from typing import TYPE_CHECKING, Any, Callable, Optional, Protocol, TypeVar, runtime_checkable
 
 from modelarts_widgets._types import IdLike, Timeout
+from modelarts_widgets.client._options import DeleteHooks, V2ListOptions, VersionOptions
 from modelarts_widgets.client._paging import ListOptions
 from modelarts_widgets.models import DeleteResult, JobVersion, TrainingJob, VisualizationJob
 from modelarts_widgets.models_v2 import TrainingJobV2
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from typing_extensions import Unpack
 
 __all__ = [
+    "DeleteHooks",
     "IdLike",
     "JobVersionsApi",
     "ListOptions",
@@ -41,6 +43,8 @@ __all__ = [
     "ResourceKind",
     "Timeout",
     "TrainingJobsV2Api",
+    "V2ListOptions",
+    "VersionOptions",
     "VisualizationJobsApi",
 ]
 
@@ -106,15 +110,9 @@ class JobVersionsApi(Provider, Protocol):
     def delete_job_version(self, job_id: IdLike, version_id: IdLike) -> DeleteResult:
         """Delete one version; the server's answer as a result."""
 
-    def create_job_version(
-        self,
-        job_id: IdLike,
-        *,
-        pre_version_id: Optional[IdLike] = None,
-        job_desc: str = "",
-        config: Optional[dict[str, object]] = None,
-    ) -> JobVersion:
-        """Create a version of ``job_id``."""
+    def create_job_version(self, job_id: IdLike, **options: Unpack[VersionOptions]) -> JobVersion:
+        """Create a version of ``job_id`` (:class:`VersionOptions`: ``pre_version_id``,
+        ``job_desc``, ``config``)."""
 
 
 @runtime_checkable
@@ -217,18 +215,8 @@ class TrainingJobsV2Api(Provider, Protocol):
     def v2_job_body(self, job_id: str) -> dict[str, Any]:
         """One job's details as the API's dict."""
 
-    def iter_v2_jobs(
-        self,
-        *,
-        kinds: Optional[Sequence[str]] = None,
-        exclude_kinds: Collection[str] = (),
-        phases: Optional[Sequence[str]] = None,
-        name: Optional[str] = None,
-        sort_by: str = "create_time",
-        order: str = "desc",
-        workspace_ids: Optional[Sequence[str]] = None,
-    ) -> Iterator[TrainingJobV2]:
-        """Every matching job, each once."""
+    def iter_v2_jobs(self, **options: Unpack[V2ListOptions]) -> Iterator[TrainingJobV2]:
+        """Every matching job (:class:`V2ListOptions`), each once."""
 
     def get_v2_job(self, job_id: str) -> TrainingJobV2:
         """One job."""
@@ -237,10 +225,7 @@ class TrainingJobsV2Api(Provider, Protocol):
         """Delete one job; the server's answer as a result."""
 
     def delete_v2_jobs(
-        self,
-        keys: Iterable[str],
-        *,
-        on_result: Optional[Callable[[str, DeleteResult], None]] = None,
-        should_stop: Optional[Callable[[], bool]] = None,
+        self, keys: Iterable[str], **hooks: Unpack[DeleteHooks]
     ) -> dict[str, DeleteResult]:
-        """Delete many jobs (batches where offered), one result per job id."""
+        """Delete many jobs (batches where offered), one result per job id (callbacks:
+        :class:`DeleteHooks`)."""

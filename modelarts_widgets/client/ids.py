@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Callable, Optional
 
 from modelarts_widgets.errors import InvalidIdError
 
@@ -19,36 +20,34 @@ def _show(value: object) -> str:
     return text if len(text) <= 40 else text[:39] + "…"
 
 
-def training_id(value: object, what: str = "job id") -> str:
-    """A training job / version id as a digit string; a positive int or a string of digits."""
-    if isinstance(value, bool):
-        raise InvalidIdError(f"invalid {what}: {_show(value)}")
-    if isinstance(value, int):
-        if value <= 0:
-            raise InvalidIdError(f"invalid {what}: {_show(value)} (must be positive)")
+def _id(value: object, what: str, text_id: Callable[[str], Optional[str]], expected: str) -> str:
+    """``value`` as a path segment: a positive int, or the form ``text_id`` gives a stripped
+    string (``None``: refused); else :class:`InvalidIdError` naming ``what`` and ``expected``."""
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
         return str(value)
     if isinstance(value, str):
-        text = value.strip()
-        if _DIGITS.fullmatch(text) and int(text) > 0:
-            return str(int(text))
-    raise InvalidIdError(f"invalid {what}: {_show(value)} (expected a positive number)")
+        normal = text_id(value.strip())
+        if normal is not None:
+            return normal
+    raise InvalidIdError(f"invalid {what}: {_show(value)} ({expected})")
+
+
+def _positive_digits(text: str) -> Optional[str]:
+    return str(int(text)) if _DIGITS.fullmatch(text) and int(text) > 0 else None
+
+
+def _token(text: str) -> Optional[str]:
+    return text if _TOKEN.fullmatch(text) else None
+
+
+def training_id(value: object, what: str = "job id") -> str:
+    """A training job / version id as a digit string; a positive int or a string of digits."""
+    return _id(value, what, _positive_digits, "expected a positive number")
 
 
 def visualization_id(value: object) -> str:
     """A visualization job id: digits or a conservative token ``[A-Za-z0-9_-]{1,64}``."""
-    if isinstance(value, bool):
-        raise InvalidIdError(f"invalid visualization job id: {_show(value)}")
-    if isinstance(value, int):
-        if value <= 0:
-            raise InvalidIdError(f"invalid visualization job id: {_show(value)}")
-        return str(value)
-    if isinstance(value, str):
-        text = value.strip()
-        if _TOKEN.fullmatch(text):
-            return text
-    raise InvalidIdError(
-        f"invalid visualization job id: {_show(value)} (expected digits or [A-Za-z0-9_-])"
-    )
+    return _id(value, "visualization job id", _token, "expected digits or [A-Za-z0-9_-]")
 
 
 def project_id(value: object) -> str:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from modelarts_widgets._types import IdLike
 from modelarts_widgets.client import ids
+from modelarts_widgets.client._options import VersionOptions, new_version
 from modelarts_widgets.client._paging import (
     J,
     ListOptions,
@@ -212,33 +213,26 @@ class OfficialSdkApi:
             "delete_job_version",
         )
 
-    def create_job_version(
-        self,
-        job_id: IdLike,
-        *,
-        pre_version_id: Optional[IdLike] = None,
-        job_desc: str = "",
-        config: Optional[dict[str, object]] = None,
-    ) -> JobVersion:
-        jid = ids.training_id(job_id, "job id")
-        kw: dict[str, Any] = dict(config or {})
+    def create_job_version(self, job_id: IdLike, **options: Unpack[VersionOptions]) -> JobVersion:
+        new = new_version(job_id, options)
+        kw = dict(new.config)
         inputs = kw.pop("inputs", kw.pop("data_url", None))
         estimator = self._estimator(**kw)
-        call: dict[str, Any] = {"job_id": jid, "job_desc": job_desc, "wait": False}
-        if pre_version_id is not None:
-            call["pre_version_id"] = int(ids.training_id(pre_version_id, "pre_version_id"))
+        call: dict[str, Any] = {"job_id": new.job_id, "job_desc": new.job_desc, "wait": False}
+        if new.pre_version_id is not None:
+            call["pre_version_id"] = new.pre_version_id
         if inputs is not None:
             call["inputs"] = inputs
         created = estimator.create_job_version(**call)
         data = {
-            "job_id": getattr(created, "job_id", jid),
+            "job_id": getattr(created, "job_id", new.job_id),
             "version_id": getattr(created, "version_id", None),
             "version_name": getattr(created, "version_name", ""),
             "status": getattr(created, "status", 0),
             "create_time": getattr(created, "create_time", None),
-            "pre_version_id": call.get("pre_version_id"),
+            "pre_version_id": new.pre_version_id,
         }
-        return parse_one(lambda d: JobVersion.from_api(d, job_id=int(jid)), data, "job version")
+        return new.created(data)
 
     def iter_visualization_jobs(
         self,

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from modelarts_widgets._types import IdLike
 from modelarts_widgets.client import ids
-from modelarts_widgets.client._http import HttpClient, OverHttp
+from modelarts_widgets.client._http import HttpClient, OverHttp, RequestOptions
+from modelarts_widgets.client._options import VersionOptions, new_version
 from modelarts_widgets.client._paging import (
     ListOptions,
     W,
@@ -119,16 +120,9 @@ class RestClient(OverHttp):
 
     # --- raw JSON ---------------------------------------------------------------------------
 
-    def _call(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Optional[Mapping[str, Any]] = None,
-        json: Optional[Any] = None,
-    ) -> dict[str, Any]:
+    def _call(self, method: str, path: str, **options: Unpack[RequestOptions]) -> dict[str, Any]:
         """A successful JSON body; ``is_success: false`` (even with HTTP 2xx) raises."""
-        reply = self._http.request(method, path, params=params, json=json)
+        reply = self._http.request(method, path, **options)
         error = refusal(
             reply.body, f"{method} {path}", status=reply.status, request_id=reply.request_id
         )
@@ -272,25 +266,16 @@ class RestClient(OverHttp):
         vid = ids.training_id(version_id, "version id")
         return self._delete(self._path("training-jobs", jid, "versions", vid))
 
-    def create_job_version(
-        self,
-        job_id: IdLike,
-        *,
-        pre_version_id: Optional[IdLike] = None,
-        job_desc: str = "",
-        config: Optional[dict[str, object]] = None,
-    ) -> JobVersion:
+    def create_job_version(self, job_id: IdLike, **options: Unpack[VersionOptions]) -> JobVersion:
         """``POST …/training-jobs/{job_id}/versions`` with body ``{"job_desc", "config"}``."""
-        jid = ids.training_id(job_id, "job id")
-        fields: dict[str, Any] = dict(config or {})
-        if pre_version_id is not None:
-            fields["pre_version_id"] = int(ids.training_id(pre_version_id, "pre_version_id"))
-        body = {"job_desc": job_desc, "config": fields}
-        answer = self._call("POST", self._path("training-jobs", jid, "versions"), json=body)
+        new = new_version(job_id, options)
+        fields = new.fields()
+        body = {"job_desc": new.job_desc, "config": fields}
+        answer = self._call("POST", self._path("training-jobs", new.job_id, "versions"), json=body)
         data = dict(answer)
         data.setdefault("pre_version_id", fields.get("pre_version_id"))
-        data.setdefault("job_desc", job_desc)
-        return parse_one(lambda d: JobVersion.from_api(d, job_id=int(jid)), data, "job version")
+        data.setdefault("job_desc", new.job_desc)
+        return new.created(data)
 
     # --- visualization jobs -------------------------------------------------------------------
 

@@ -23,16 +23,25 @@ import dataclasses
 import logging
 import re
 import threading
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
-from typing import Any, Callable, Optional
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Optional
 
 from modelarts_widgets.client import ids
 from modelarts_widgets.client._http import HttpClient, HttpReply, OverHttp
+from modelarts_widgets.client._options import (
+    DeleteHooks,
+    V2ListOptions,
+    delete_hooks,
+    v2_list_options,
+)
 from modelarts_widgets.client._paging import Workspaces, parse_one, parse_row, rows_in
-from modelarts_widgets.client._v2_delete import MAX_BATCH, DeleteRun, OnResult, PartialDeleteError
+from modelarts_widgets.client._v2_delete import MAX_BATCH, DeleteRun, PartialDeleteError
 from modelarts_widgets.errors import InvalidIdError
 from modelarts_widgets.models import DeleteResult, error_code_of
 from modelarts_widgets.models_v2 import TrainingJobV2
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 __all__ = [
     "MAX_BATCH",
@@ -191,31 +200,26 @@ class V2Client(OverHttp):
 
     # --- listing --------------------------------------------------------------------------
 
-    def iter_v2_jobs(
-        self,
-        *,
-        kinds: Optional[Sequence[str]] = None,
-        exclude_kinds: Collection[str] = (),
-        phases: Optional[Sequence[str]] = None,
-        name: Optional[str] = None,
-        sort_by: str = "create_time",
-        order: str = "desc",
-        workspace_ids: Optional[Sequence[str]] = None,
-    ) -> Iterator[TrainingJobV2]:
-        """Every matching job of every workspace, each once (``exclude_kinds`` is applied
-        here, not sent). Rows that cannot be read are skipped with a warning."""
-        filters = _filters(kinds, phases, name)
+    def iter_v2_jobs(self, **options: Unpack[V2ListOptions]) -> Iterator[TrainingJobV2]:
+        """Every matching job (:class:`V2ListOptions`) of every workspace, each once
+        (``exclude_kinds`` is applied here, not sent). Rows that cannot be read are skipped
+        with a warning. An unknown keyword raises ``TypeError`` here, before any request."""
+        return self._iter_matching(v2_list_options(options))
+
+    def list_v2_jobs(self, **options: Unpack[V2ListOptions]) -> list[TrainingJobV2]:
+        """:meth:`iter_v2_jobs` as a list."""
+        return list(self.iter_v2_jobs(**options))
+
+    def _iter_matching(self, query: V2ListOptions) -> Iterator[TrainingJobV2]:
+        filters = _filters(query["kinds"], query["phases"], query["name"])
         seen: set[str] = set()
-        for workspace in workspace_ids or self.workspace_ids():
-            for job in self._iter_workspace(filters, sort_by, order, workspace):
-                if job.job_id in seen or job.kind in exclude_kinds:
+        for workspace in query["workspace_ids"] or self.workspace_ids():
+            jobs = self._iter_workspace(filters, query["sort_by"], query["order"], workspace)
+            for job in jobs:
+                if job.job_id in seen or job.kind in query["exclude_kinds"]:
                     continue
                 seen.add(job.job_id)
                 yield job
-
-    def list_v2_jobs(self, **kwargs: Any) -> list[TrainingJobV2]:
-        """:meth:`iter_v2_jobs` as a list."""
-        return list(self.iter_v2_jobs(**kwargs))
 
     def _iter_workspace(
         self, filters: list[dict[str, Any]], sort_by: str, order: str, workspace: str
@@ -306,11 +310,7 @@ class V2Client(OverHttp):
         return delete_result(reply)
 
     def delete_v2_jobs(
-        self,
-        keys: Iterable[str],
-        *,
-        on_result: Optional[OnResult] = None,
-        should_stop: Optional[Callable[[], bool]] = None,
+        self, keys: Iterable[str], **hooks: Unpack[DeleteHooks]
     ) -> dict[str, DeleteResult]:
         """Delete many jobs, fastest way first; one :class:`DeleteResult` per job id.
 
@@ -322,5 +322,6 @@ class V2Client(OverHttp):
         Raises :class:`PartialDeleteError` (with the answers that came) when calls got no
         answer, and :class:`InvalidIdError` before sending anything for a malformed id.
         """
+        on_result, should_stop = delete_hooks(hooks)
         run = DeleteRun(self, [v2_job_id(k) for k in dict.fromkeys(keys)], on_result, should_stop)
         return run.execute()

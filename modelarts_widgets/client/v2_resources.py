@@ -10,15 +10,19 @@ from __future__ import annotations
 import threading
 import weakref
 from collections.abc import Collection, Hashable, Sequence
-from typing import Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from modelarts_widgets.client._http import HttpClient
+from modelarts_widgets.client._options import DeleteHooks
 from modelarts_widgets.client.base import TrainingJobsV2Api
 from modelarts_widgets.client.rest import RestClient
 from modelarts_widgets.client.v2 import V2Client
 from modelarts_widgets.errors import ConfigurationError
 from modelarts_widgets.models import DeleteResult
 from modelarts_widgets.models_v2 import VISUALIZATION_KIND, TrainingJobV2
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 __all__ = ["V2TrainingJobs", "v2_provider"]
 
@@ -88,16 +92,11 @@ class V2TrainingJobs:
         return self.api.delete_v2_job(str(key))
 
     def delete_many(
-        self,
-        keys: Sequence[Hashable],
-        *,
-        on_result: Optional[Callable[[str, DeleteResult], None]] = None,
-        should_stop: Optional[Callable[[], bool]] = None,
+        self, keys: Sequence[Hashable], **hooks: Unpack[DeleteHooks]
     ) -> dict[Hashable, DeleteResult]:
-        """Batch delete with fallbacks; raises ``PartialDeleteError`` for calls not answered."""
-        results = self.api.delete_v2_jobs(
-            [str(k) for k in keys], on_result=on_result, should_stop=should_stop
-        )
+        """Batch delete with fallbacks (callbacks: :class:`DeleteHooks`); raises
+        ``PartialDeleteError`` for calls not answered."""
+        results = self.api.delete_v2_jobs([str(k) for k in keys], **hooks)
         out: dict[Hashable, DeleteResult] = {}
         out.update(results)
         return out

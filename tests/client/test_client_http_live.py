@@ -9,7 +9,7 @@ import pytest
 
 from modelarts_widgets.auth.credentials import Credentials, StaticCredentialSource
 from modelarts_widgets.auth.signer import AkSkAuth
-from modelarts_widgets.client import HttpClient, HttpEvent, RestClient
+from modelarts_widgets.client import HttpClient, HttpEvent, RestClient, RetryPolicy
 from modelarts_widgets.errors import (
     APIError,
     AuthenticationError,
@@ -37,12 +37,16 @@ class RefreshingAuth(AkSkAuth):
         return True
 
 
-def make_client(emulator: Any, auth: Any = None, **http_kw: Any) -> RestClient:
+def make_client(
+    emulator: Any, auth: Any = None, *, timeout: Any = (5.0, 30.0), **retry: Any
+) -> RestClient:
+    """A REST client on ``emulator``; ``retry`` are :class:`RetryPolicy` fields (backoff 10 ms)."""
     if auth is None:
         creds = Credentials(emulator.access_key, emulator.secret_key)
         auth = AkSkAuth(StaticCredentialSource(creds), emulator.project_id)
-    http_kw.setdefault("backoff_base", 0.01)
-    return RestClient(HttpClient(emulator.base_url, auth, **http_kw), emulator.project_id)
+    policy = RetryPolicy(**{"backoff_base": 0.01, **retry})
+    http = HttpClient(emulator.base_url, auth, timeout=timeout, retry=policy)
+    return RestClient(http, emulator.project_id)
 
 
 @pytest.fixture

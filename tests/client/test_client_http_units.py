@@ -11,20 +11,25 @@ import requests
 from modelarts_widgets.client._http import (
     HttpClient,
     HttpEvent,
+    RetryPolicy,
     is_expiry,
     parse_retry_after,
     sanitize_snippet,
 )
 
 
-def _client(**kw: object) -> HttpClient:
-    return HttpClient("http://127.0.0.1:9", None, rng=random.Random(7), **kw)  # type: ignore[arg-type]
+def _client() -> HttpClient:
+    return HttpClient("http://127.0.0.1:9", None)
+
+
+def _policy(**kw: object) -> RetryPolicy:
+    return RetryPolicy(rng=random.Random(7), **kw)  # type: ignore[arg-type]
 
 
 def test_backoff_is_exponential_jittered_and_capped() -> None:
-    client = _client(backoff_base=0.5, max_retry_after=3.0)
+    policy = _policy(backoff_base=0.5, max_retry_after=3.0)
     for attempt, full in [(1, 0.5), (2, 1.0), (3, 2.0), (4, 3.0), (10, 3.0)]:
-        waits = [client._backoff(attempt) for _ in range(50)]
+        waits = [policy.backoff(attempt) for _ in range(50)]
         assert all(full / 2 <= w <= full for w in waits), (attempt, waits)
         assert len(set(waits)) > 1  # jittered
 
@@ -83,7 +88,7 @@ def test_repr_and_bad_arguments() -> None:
     with pytest.raises(ValueError, match="absolute"):
         HttpClient("127.0.0.1:9", None)
     with pytest.raises(ValueError, match="max_retries"):
-        HttpClient("http://127.0.0.1:9", None, max_retries=-1)
+        RetryPolicy(max_retries=-1)
 
 
 def _response(status: int, content: bytes, headers: dict[str, str]) -> requests.Response:
@@ -95,7 +100,7 @@ def _response(status: int, content: bytes, headers: dict[str, str]) -> requests.
 
 
 def test_reply_headers_are_case_insensitive_and_json_is_utf8() -> None:
-    client = _client(max_retries=3)
+    client = _client()
     body = '{"error_code": "APIG.0308", "error_msg": "Übersetzung"}'.encode()
     reply = client._reply(
         _response(
@@ -105,21 +110,27 @@ def test_reply_headers_are_case_insensitive_and_json_is_utf8() -> None:
     assert reply.headers["Retry-After"] == "3"
     assert reply.request_id == "rid-1"
     assert reply.body["error_msg"] == "Übersetzung"
-    assert client._rate_limit_wait(reply, 0, 0.0) == 3.0
-    assert client._wait_for("GET", reply, 0) is None  # 429s have their own budget
+    assert parse_retry_after(reply.headers.get("Retry-After")) == 3.0
 
 
 def test_rate_limit_budget_is_separate_from_max_retries() -> None:
-    client = _client(max_retries=0, max_rate_limit_wait=10.0, max_rate_limit_retries=4)
-    reply = client._reply(_response(429, b"{}", {"Retry-After": "3"}))
-    assert client._rate_limit_wait(reply, 0, 0.0) == 3.0  # max_retries=0 does not stop it
-    assert client._rate_limit_wait(reply, 2, 6.0) == 3.0  # 9 s of 10 s
-    assert client._rate_limit_wait(reply, 3, 9.0) is None  # 12 s would pass the wait budget
-    assert client._rate_limit_wait(reply, 4, 0.0) is None  # the count budget
-    bare = client._reply(_response(429, b"{}", {}))
-    wait = client._rate_limit_wait(bare, 0, 0.0)
+    policy = _policy(max_retries=0, max_rate_limit_wait=10.0, max_rate_limit_retries=4)
+    assert policy.rate_limit_wait(3.0, 0, 0.0) == 3.0  # max_retries=0 does not stop it
+    assert policy.rate_limit_wait(3.0, 2, 6.0) == 3.0  # 9 s of 10 s
+    assert policy.rate_limit_wait(3.0, 3, 9.0) is None  # 12 s would pass the wait budget
+    assert policy.rate_limit_wait(3.0, 4, 0.0) is None  # the count budget
+    assert _policy(max_retry_after=3.0).rate_limit_wait(60.0, 0, 0.0) == 3.0  # capped
+    wait = policy.rate_limit_wait(None, 0, 0.0)  # no Retry-After: the backoff
     assert wait is not None
-    assert 0 < wait <= client.backoff_base
+    assert 0 < wait <= policy.backoff_base
+
+
+def test_only_idempotent_methods_are_resent_within_max_retries() -> None:
+    policy = _policy(max_retries=2)
+    assert policy.resend_wait("POST", 0) is None
+    assert policy.resend_wait("DELETE", 0) is None
+    assert policy.resend_wait("GET", 1) is not None
+    assert policy.resend_wait("GET", 2) is None
 
 
 def test_reply_parsing_edge_cases() -> None:
@@ -132,5 +143,3 @@ def test_reply_parsing_edge_cases() -> None:
         assert reply.body == {}
     rid = client._reply(_response(500, b'{"request_id": "from-body"}', {}))
     assert rid.request_id == "from-body"
-    assert client._wait_for("POST", rid, 0) is None
-    assert client._wait_for("GET", rid, 0) is not None

@@ -8,16 +8,16 @@ import pytest
 
 from modelarts_widgets.auth.credentials import Credentials, StaticCredentialSource
 from modelarts_widgets.auth.signer import AkSkAuth
-from modelarts_widgets.client import HttpClient, ModelArtsApi, RestClient
+from modelarts_widgets.client import HttpClient, ModelArtsApi, RestClient, RetryPolicy
 from modelarts_widgets.errors import APIError, BadRequestError, InvalidIdError, NotFoundError
 from modelarts_widgets.models import JobVersion, TrainingJob, VisualizationJob
 
 
-def make_client(emulator: Any, **http_kw: Any) -> RestClient:
+def make_client(emulator: Any) -> RestClient:
     creds = Credentials(emulator.access_key, emulator.secret_key)
     auth = AkSkAuth(StaticCredentialSource(creds), emulator.project_id)
-    http_kw.setdefault("backoff_base", 0.01)
-    return RestClient(HttpClient(emulator.base_url, auth, **http_kw), emulator.project_id)
+    http = HttpClient(emulator.base_url, auth, retry=RetryPolicy(backoff_base=0.01))
+    return RestClient(http, emulator.project_id)
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import pytest
 
 from modelarts_widgets.auth.credentials import Credentials, StaticCredentialSource
 from modelarts_widgets.auth.signer import AkSkAuth
-from modelarts_widgets.client import HttpClient, OfficialSdkApi, RestClient
+from modelarts_widgets.client import HttpClient, OfficialSdkApi, RestClient, RetryPolicy
 from modelarts_widgets.client.base import ResourceKind, TrainingJobsV2Api
 from modelarts_widgets.client.v2 import PartialDeleteError, V2Client
 from modelarts_widgets.client.v2_resources import V2TrainingJobs, v2_provider
@@ -27,7 +27,7 @@ SEARCH = "POST /v2/{project_id}/training-job-searches"
 def http_for(server: Any) -> HttpClient:
     creds = Credentials(server.access_key, server.secret_key)
     auth = AkSkAuth(StaticCredentialSource(creds), server.project_id)
-    return HttpClient(server.base_url, auth, backoff_base=0.01, max_retries=1)
+    return HttpClient(server.base_url, auth, retry=RetryPolicy(backoff_base=0.01, max_retries=1))
 
 
 def client_for(server: Any, **kw: Any) -> V2Client:

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from modelarts_widgets.auth import AkSkAuth
 from modelarts_widgets.auth.credentials import Credentials, StaticCredentialSource
 from modelarts_widgets.auth.iam import lookup_project_id
-from modelarts_widgets.client import HttpClient, RestClient
+from modelarts_widgets.client import HttpClient, RestClient, RetryPolicy
 
 core_credentials = pytest.importorskip("huaweicloudsdkcore.auth.credentials")
 official = pytest.importorskip("huaweicloudsdkmodelarts.v1")
@@ -80,7 +80,9 @@ def _ours(
     session = requests.Session()
     session.mount("https://", capture)
     auth = AkSkAuth(StaticCredentialSource(Credentials(AK, SK, token)), PROJECT, clock=lambda: NOW)
-    client = RestClient(HttpClient(BASE, auth, session=session, max_retries=0), PROJECT)
+    client = RestClient(
+        HttpClient(BASE, auth, session=session, retry=RetryPolicy(max_retries=0)), PROJECT
+    )
     call(client)
     (sent,) = capture.sent
     return sent
@@ -326,7 +328,9 @@ def _v2_ours(call: Callable[[Any], Any]) -> requests.PreparedRequest:
     session = requests.Session()
     session.mount("https://", capture)
     auth = AkSkAuth(StaticCredentialSource(Credentials(AK, SK)), PROJECT, clock=lambda: NOW)
-    call(V2Client(HttpClient(BASE, auth, session=session, max_retries=0), PROJECT))
+    call(
+        V2Client(HttpClient(BASE, auth, session=session, retry=RetryPolicy(max_retries=0)), PROJECT)
+    )
     (sent,) = capture.sent
     return sent
 

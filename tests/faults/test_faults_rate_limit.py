@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from typing import Any, Optional
 
@@ -60,7 +61,7 @@ def test_429_on_list_waits_and_shows_it(
     assert [e.kind for e in events] == ["rate_limited"]
     if retry_after is not None:
         assert events[0].wait_s == pytest.approx(retry_after)
-    assert events[0].wait_s <= http_of(session).max_retry_after
+    assert events[0].wait_s <= http_of(session).retry.max_retry_after
     assert any("rate limited" in s and "waiting" in s for s in seen), seen
     assert sleep.at_end
     assert all("rate limited" in s for s in sleep.at_end), sleep.at_end
@@ -110,8 +111,8 @@ def test_429_on_delete_gives_up_after_the_bound_and_says_so(
 ) -> None:
     session = fast_session()
     w = make_list(JobVersionList, session)
-    http_of(session).max_retry_after = 0.05
-    http_of(session).max_rate_limit_retries = 3
+    http = http_of(session)
+    http.retry = dataclasses.replace(http.retry, max_retry_after=0.05, max_rate_limit_retries=3)
     target = inactive(w)[0]
     path = emulator_env.version_path(*target.key)
     emulator_env.throttle(50, retry_after=0.01, path=path + "$", method="DELETE")
@@ -125,7 +126,7 @@ def test_429_on_delete_gives_up_after_the_bound_and_says_so(
     assert rec["error_code"] == "APIG.0308"
     assert "throttling" in rec["error_msg"]
     # bounded by the 429 budget, none processed
-    assert emulator_env.delete_calls[path] == 1 + http_of(session).max_rate_limit_retries
+    assert emulator_env.delete_calls[path] == 1 + http.retry.max_rate_limit_retries
     assert "1 failed (APIG.0308)" in w.status_message
     assert "failed: APIG.0308" in show(w, target.key, target.version_name)
     assert target.key in {v.key for v in w.items}  # still there, still selected for a retry

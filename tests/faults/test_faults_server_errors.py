@@ -75,7 +75,7 @@ def test_5xx_on_list_then_a_clear_error_with_the_request_id(
     events = _events(session)
     emulator_env.force_error(502, count=10, path=LIST, method="GET")
     w = make_list(VisualizationJobList, session)
-    assert len(events) == http_of(session).max_retries  # bounded
+    assert len(events) == http_of(session).retry.max_retries  # bounded
     assert w.error.startswith("Could not list visualization jobs")
     assert "HTTP 502" in w.error
     assert "APIG.0202" in w.error
@@ -106,7 +106,7 @@ def test_dropped_connection_on_list_is_retried_then_a_clear_error(
     events = _events(session)
     emulator_env.force_error(kind="drop", count=10, path=LIST, method="GET")
     w = make_list(VisualizationJobList, session)
-    assert [e.reason for e in events] == ["connection error"] * http_of(session).max_retries
+    assert [e.reason for e in events] == ["connection error"] * http_of(session).retry.max_retries
     assert w.error.startswith("Could not list visualization jobs")
     assert "connection" in w.error
     with pytest.raises(TransportError):
@@ -127,7 +127,7 @@ def test_read_timeout_on_list_is_retried_then_a_clear_error(
     events = _events(session)
     emulator_env.add_latency(5.0, path=LIST, method="GET")
     w = make_list(VisualizationJobList, session)
-    assert [e.reason for e in events] == ["timeout"] * http_of(session).max_retries
+    assert [e.reason for e in events] == ["timeout"] * http_of(session).retry.max_retries
     assert w.error.startswith("Could not list visualization jobs")
     assert "timeout" in w.error
     with pytest.raises(RequestTimeoutError):
