@@ -28,9 +28,9 @@ from modelarts_widgets._types import ListItem
 from modelarts_widgets.bulk import BatchOps, DeleteOps
 from modelarts_widgets.client import ids
 from modelarts_widgets.client.base import ModelArtsApi
+from modelarts_widgets.widgets._columns import text_column
 from modelarts_widgets.widgets._connection import Connection
 from modelarts_widgets.widgets._display import NEEDS_IPYTHON_DISPLAY, display_bundle, mimebundle
-from modelarts_widgets.widgets._html import text_html
 from modelarts_widgets.widgets._list_view import ListView
 from modelarts_widgets.widgets._listing import Listing
 from modelarts_widgets.widgets._options import BOX_KEYWORDS, RENAMED, check_run_options
@@ -554,14 +554,8 @@ def _workspace_of(item: ListItem) -> str:
 
 def _workspace_column() -> Column[Any]:
     """The workspace column (the list shows it only when several workspaces are listed)."""
-    return Column(
-        WORKSPACE_COLUMN,
-        "workspace",
-        "9em",
-        lambda item: text_html(_workspace_of(item)),
-        _workspace_of,
-        "5em",
-        2,
+    return text_column(
+        WORKSPACE_COLUMN, "workspace", _workspace_of, width="9em", min_width="5em", priority=2
     )
 
 

@@ -15,9 +15,9 @@ from modelarts_widgets.widgets._columns import (
     duration_column,
     name_column,
     status_column,
+    text_column,
 )
 from modelarts_widgets.widgets._generations import count_v2_training_jobs, run_generation
-from modelarts_widgets.widgets._html import text_html
 from modelarts_widgets.widgets._options import RENAMED, check_list_workers
 from modelarts_widgets.widgets._streaming import Feed, stream_all_versions
 from modelarts_widgets.widgets._view import Column
@@ -105,26 +105,20 @@ class JobVersionList(ResourceList[JobVersion]):
     def _columns(self) -> list[Column[JobVersion]]:
         return [
             name_column(_job_label, "job"),
-            Column(
+            text_column(
                 "version",
                 "version",
-                "6em",
-                lambda v: text_html(_version_label(v)),
-                _version_id,
-                "5.5em",
-                0,
+                _version_label,
+                sort_key=_version_id,
+                width="6em",
+                min_width="5.5em",
+                priority=0,
             ),
             status_column(lambda v: status_badge_html(v.status), _status_label),
             created_column(),
             duration_column(3),
-            Column(
-                "engine",
-                "engine",
-                "12em",
-                lambda v: text_html(_engine(v)),
-                _engine_or_none,
-                "5em",
-                4,
+            text_column(
+                "engine", "engine", _engine_or_none, width="12em", min_width="5em", priority=4
             ),
         ]
 
