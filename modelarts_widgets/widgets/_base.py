@@ -40,6 +40,7 @@ from modelarts_widgets.widgets._view import (
     WORKSPACE_COLUMN,
     Column,
     ListState,
+    Nouns,
     StatusFilter,
     StatusScheme,
 )
@@ -57,7 +58,13 @@ MAX_PAGE_SIZE = 100
 
 
 class ResourceList(w.VBox, Generic[T]):
-    """Base of :class:`JobVersionList` and :class:`VisualizationJobList`."""
+    """Base of :class:`JobVersionList`, :class:`TrainingJobList` and :class:`VisualizationJobList`.
+
+    Options every list takes (ranges in README "Widgets"): ``page_size``, ``concurrency``,
+    ``recheck``, ``recheck_timeout``, ``poll_interval``, ``workspace_id``; ``layout`` and
+    ``box_style`` pass on to the ``VBox``. Any other keyword is a ``TypeError`` naming the
+    closest option.
+    """
 
     busy = Bool(False, read_only=True, help="True while a delete run is in progress.")
     loading = Bool(False, read_only=True, help="True while a listing runs in the background.")
@@ -72,10 +79,7 @@ class ResourceList(w.VBox, Generic[T]):
     last_result = List(Dict(), read_only=True, help="One record per item of the last delete run.")
 
     #: Set by subclasses: what the items are called, the CSS class.
-    _noun = "item"
-    _plural = "items"
-    _noun_short = "item"
-    _plural_short = "items"
+    _nouns = Nouns("item", "items", short="item", short_plural="items")
     _css_class = "mw-list"
     _search_placeholder = "search"
     #: How the items' statuses read (v1 codes unless a subclass lists v2 jobs).
@@ -116,7 +120,7 @@ class ResourceList(w.VBox, Generic[T]):
             self,
             self._state,
             self._lock,
-            plural=self._plural,
+            plural=self._nouns.plural,
             search_placeholder=self._search_placeholder,
             outcome_of=lambda key: self._deleter.outcome(key),
             on_toggle=self._guard(self._row_toggled),
@@ -131,8 +135,8 @@ class ResourceList(w.VBox, Generic[T]):
             self._ops,
             settings=run,
             ids=self._ids,
-            noun=self._noun,
-            plural=self._plural,
+            noun=self._nouns.noun,
+            plural=self._nouns.plural,
         )
         self._conn = Connection(session, client, self._view.status.http_event)
         self._listing: Listing[T] = Listing(
@@ -141,7 +145,7 @@ class ResourceList(w.VBox, Generic[T]):
             self._state,
             self._lock,
             self._view,
-            plural=self._plural,
+            plural=self._nouns.plural,
             group_of=self._group_of,
             selection_lost=self._selection_changed,
             keep=None if self.workspace_id is None else self._in_workspace,
@@ -198,7 +202,8 @@ class ResourceList(w.VBox, Generic[T]):
     def _listed_text(self, n: int, note: str = "") -> str:
         """The status line after a listing, with the note ``_stream`` left (e.g. an API absent)
         and ``note`` (e.g. the workspaces listed)."""
-        return " ".join(filter(None, (f"Listed {n} {self._plural}.", self._list_note, note)))
+        listed = f"Listed {n} {self._nouns.plural}."
+        return " ".join(filter(None, (listed, self._list_note, note)))
 
     # --- public API: listing -----------------------------------------------------------------
     @property
@@ -295,7 +300,7 @@ class ResourceList(w.VBox, Generic[T]):
                 return None
             items = self._state.selected_items()
             if not items:
-                raise ValueError(f"Nothing selected: select {self._plural} to delete first.")
+                raise ValueError(f"Nothing selected: select {self._nouns.plural} to delete first.")
             client = self._ensure_client()
             notes: dict[Hashable, list[str]] = {}
             extra: list[str] = []
@@ -304,10 +309,11 @@ class ResourceList(w.VBox, Generic[T]):
                     notes, extra = self._notes(client, items)
                 except Exception as exc:
                     logger.warning("dependency check failed: %s", exc)
-                    extra = [f"Could not check what else depends on these {self._plural}: {exc}"]
+                    what = self._nouns.plural
+                    extra = [f"Could not check what else depends on these {what}: {exc}"]
             plan = DeletePlan(
-                noun=self._noun,
-                plural=self._plural,
+                noun=self._nouns.noun,
+                plural=self._nouns.plural,
                 items=tuple(
                     PlanItem(
                         key=i.key,
@@ -504,8 +510,7 @@ class ResourceList(w.VBox, Generic[T]):
     # --- static fallback: text/plain and text/html next to the widget view --------------------
     def _text_summary(self) -> str:
         return (
-            f"{type(self).__name__}: {self.n_items} "
-            f"{self._plural_short if self.n_items != 1 else self._noun_short}, "
+            f"{type(self).__name__}: {self._nouns.count(self.n_items, short=True)}, "
             f"{self.n_selected} selected"
         )
 

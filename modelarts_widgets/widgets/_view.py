@@ -1,6 +1,8 @@
 """What a list shows, without widgets: items by key, text/status filter, sort, pages, selection.
 
 Selection is a set of item keys, so refreshing, sorting, filtering and paging never re-target it.
+Also the small values a list is described by (:class:`Column`, :class:`StatusScheme`,
+:class:`Nouns`).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ __all__ = [
     "WORKSPACE_COLUMN",
     "Column",
     "ListState",
+    "Nouns",
     "StatusFilter",
     "StatusScheme",
 ]
@@ -84,6 +87,23 @@ class Column(Generic[T]):
     sort_key: Optional[Callable[[T], Any]] = None
     min_width: str = "3em"
     priority: int = 1
+
+
+@dataclass(frozen=True)
+class Nouns:
+    """What a list calls its items: ``noun`` / ``plural`` in its messages ("Deleting 3 training
+    job versions…"), ``short`` / ``short_plural`` in its one-line summary ("12 versions")."""
+
+    noun: str
+    plural: str
+    short: str
+    short_plural: str
+
+    def count(self, n: int, *, short: bool = False) -> str:
+        """``n`` and the noun: "1 training job", "3 training jobs" (``short``: "3 jobs")."""
+        if short:
+            return f"{n} {self.short if n == 1 else self.short_plural}"
+        return f"{n} {self.noun if n == 1 else self.plural}"
 
 
 def _sort_value(value: Any) -> Any:

@@ -41,7 +41,7 @@ from modelarts_widgets.widgets._generations import (
 )
 from modelarts_widgets.widgets._html import link_html, short_url
 from modelarts_widgets.widgets._streaming import Feed, ListingStopped, Progress
-from modelarts_widgets.widgets._view import Column
+from modelarts_widgets.widgets._view import Column, Nouns
 from modelarts_widgets.widgets.badges import generation_badge_html
 
 __all__ = ["VisualizationJobList"]
@@ -64,15 +64,11 @@ class VisualizationJobList(ResourceList[VisJob]):
     """Visualization jobs (v1 and v2) with confirmed delete; running ones are flagged
     "still billing". ``select(keys=[...])`` takes job ids of either generation.
 
-    Options (ranges in README "Widgets"): ``page_size``, ``concurrency``, ``recheck``,
-    ``recheck_timeout``, ``poll_interval``; ``layout`` and ``box_style`` pass on to the
-    ``VBox``. Any other keyword is a ``TypeError`` naming the closest option.
+    Options are every list's (:class:`ResourceList`; ranges in README "Widgets"); ``layout``
+    and ``box_style`` pass on to the ``VBox``.
     """
 
-    _noun = "visualization job"
-    _plural = "visualization jobs"
-    _noun_short = "job"
-    _plural_short = "jobs"
+    _nouns = Nouns("visualization job", "visualization jobs", short="job", short_plural="jobs")
     _css_class = "mw-vis-list"
     _search_placeholder = "search name, job id or train URL"
     _statuses = MIXED_STATUSES
