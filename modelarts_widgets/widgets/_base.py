@@ -39,6 +39,7 @@ from modelarts_widgets.widgets._view import (
     V1_STATUSES,
     WORKSPACE_COLUMN,
     Column,
+    FilterChange,
     ListState,
     Nouns,
     StatusFilter,
@@ -234,7 +235,7 @@ class ResourceList(w.VBox, Generic[T]):
         """Filter by text (name/version/engine, case-insensitive), status group/code and/or
         workspace id (``"all"``: every workspace)."""
         with self._lock:
-            self._state.set_filter(text=text, status=status, workspace=workspace)
+            self._state.set_filter(FilterChange(text, status, workspace))
             self._view.render()
 
     def sort(self, column: str, descending: Optional[bool] = None) -> None:
@@ -462,9 +463,7 @@ class ResourceList(w.VBox, Generic[T]):
             if self._view.syncing:
                 return
             self._state.set_filter(
-                text=c.search.value,
-                status=c.status_filter.value,
-                workspace=c.workspace_filter.value,
+                FilterChange(c.search.value, c.status_filter.value, c.workspace_filter.value)
             )
             self._state.set_sort(c.sort.value, bool(c.descending.value))
             self._view.render()

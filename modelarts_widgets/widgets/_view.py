@@ -24,6 +24,7 @@ __all__ = [
     "V1_STATUSES",
     "WORKSPACE_COLUMN",
     "Column",
+    "FilterChange",
     "ListState",
     "Nouns",
     "StatusFilter",
@@ -106,6 +107,16 @@ class Nouns:
         return f"{n} {self.noun if n == 1 else self.plural}"
 
 
+@dataclass(frozen=True)
+class FilterChange:
+    """A change of a list's filter: the text searched, a status group or status, a workspace
+    (:data:`ALL_WORKSPACES`: every one); None keeps the current value."""
+
+    text: Optional[str] = None
+    status: Optional[StatusFilter] = None
+    workspace: Optional[str] = None
+
+
 def _sort_value(value: Any) -> Any:
     return value.casefold() if isinstance(value, str) else value
 
@@ -170,18 +181,13 @@ class ListState(Generic[T]):
         self.set_items(i for i in self.items if self.key_of(i) not in drop)
 
     # --- filter / sort / pages -------------------------------------------------------------
-    def set_filter(
-        self,
-        text: Optional[str] = None,
-        status: Optional[StatusFilter] = None,
-        workspace: Optional[str] = None,
-    ) -> None:
-        if workspace is not None:
-            self.workspace = str(workspace)
-        if text is not None:
-            self.text = text
-        if status is not None:
-            self.status = self.normalize_status(status)
+    def set_filter(self, change: FilterChange) -> None:
+        if change.workspace is not None:
+            self.workspace = str(change.workspace)
+        if change.text is not None:
+            self.text = change.text
+        if change.status is not None:
+            self.status = self.normalize_status(change.status)
         self.page = 1
         self._changed()
 
