@@ -40,6 +40,7 @@ from modelarts_widgets.widgets._view import (
     WORKSPACE_COLUMN,
     Column,
     FilterChange,
+    ListParts,
     ListState,
     Nouns,
     StatusFilter,
@@ -130,25 +131,17 @@ class ResourceList(w.VBox, Generic[T]):
             relist=lambda: self._listing.start(announce=False),
         )
         self._deleter: DeleteController[T] = DeleteController(
-            self._view,
-            self._state,
-            self._lock,
+            self._parts(),
             self._ops,
             settings=run,
             ids=self._ids,
-            noun=self._nouns.noun,
-            plural=self._nouns.plural,
         )
         self._conn = Connection(session, client, self._view.status.http_event)
         self._listing: Listing[T] = Listing(
+            self._parts(),
             self._stream,
             self._conn.get,
-            self._state,
-            self._lock,
-            self._view,
-            plural=self._nouns.plural,
             group_of=self._group_of,
-            selection_lost=self._selection_changed,
             keep=None if self.workspace_id is None else self._in_workspace,
             listed_text=self._listed_text,
         )
@@ -278,7 +271,7 @@ class ResourceList(w.VBox, Generic[T]):
                 st.select(i.key for i in st.matching())
             if page:
                 st.select(self._view.pool.keys)
-            self._selection_changed()
+            self._view.selection_changed()
             if ignored:
                 self._view.set_status(
                     f"{ignored} of {len(wanted)} keys given to select() "
@@ -290,7 +283,7 @@ class ResourceList(w.VBox, Generic[T]):
     def clear_selection(self) -> None:
         with self._lock:
             self._state.set_selected(())
-            self._selection_changed()
+            self._view.selection_changed()
 
     # --- public API: delete ------------------------------------------------------------------
     def request_delete(self) -> Optional[DeletePlan]:
@@ -413,6 +406,10 @@ class ResourceList(w.VBox, Generic[T]):
         layout.close()
 
     # --- internals ---------------------------------------------------------------------------
+    def _parts(self) -> ListParts[T, ListView[T]]:
+        """What the listing and the delete controller share with this list."""
+        return ListParts(self._state, self._lock, self._view, self._nouns)
+
     def _in_workspace(self, item: T) -> bool:
         """Whether ``item`` is in the one workspace this list shows (``workspace_id=``)."""
         return item.workspace_id == self.workspace_id
@@ -471,7 +468,7 @@ class ResourceList(w.VBox, Generic[T]):
     def _row_toggled(self, key: Hashable, on: bool) -> None:
         with self._lock:
             self._state.select([key], on)
-            self._selection_changed()
+            self._view.selection_changed()
 
     def _confirm_clicked(self) -> None:
         with self._lock:
@@ -497,14 +494,7 @@ class ResourceList(w.VBox, Generic[T]):
             if self._view.syncing:
                 return
             self._state.set_selected(change["new"])
-            self._selection_changed()
-
-    def _selection_changed(self) -> None:
-        panel = self._view.panel
-        if panel.visible and not self.busy:
-            panel.hide()
-            self._view.set_status("Selection changed: press Delete again to review.")
-        self._view.render_selection()
+            self._view.selection_changed()
 
     # --- static fallback: text/plain and text/html next to the widget view --------------------
     def _text_summary(self) -> str:

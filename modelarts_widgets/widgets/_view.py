@@ -2,11 +2,12 @@
 
 Selection is a set of item keys, so refreshing, sorting, filtering and paging never re-target it.
 Also the small values a list is described by (:class:`Column`, :class:`StatusScheme`,
-:class:`Nouns`).
+:class:`Nouns`) and :class:`ListParts`, what the parts of one list share.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Callable, Generic, Optional, TypeVar, Union, cast
@@ -25,6 +26,7 @@ __all__ = [
     "WORKSPACE_COLUMN",
     "Column",
     "FilterChange",
+    "ListParts",
     "ListState",
     "Nouns",
     "StatusFilter",
@@ -37,6 +39,7 @@ ALL_WORKSPACES = "all"
 WORKSPACE_COLUMN = "workspace"
 
 T = TypeVar("T")
+V_co = TypeVar("V_co", covariant=True)
 
 #: ``"all"``, ``"active"``, ``"finished"``, ``"failed"`` or one status (a v1 code, a v2 phase).
 StatusFilter = Union[str, int]
@@ -343,3 +346,14 @@ class ListState(Generic[T]):
         self._matching = None
         self._n_matching_listed = None
         self.go_to_page(self.page)
+
+
+@dataclass(frozen=True)
+class ListParts(Generic[T, V_co]):
+    """What the parts of one list (its listing, its delete controller) share: the list's state,
+    the lock guarding it, the view drawing it, and what its items are called."""
+
+    state: ListState[T]
+    lock: threading.RLock
+    view: V_co
+    nouns: Nouns
