@@ -28,9 +28,9 @@ from modelarts_widgets._types import ListItem
 from modelarts_widgets.bulk import BatchOps, DeleteOps
 from modelarts_widgets.client import ids
 from modelarts_widgets.client.base import ModelArtsApi
+from modelarts_widgets.widgets._columns import text_column
 from modelarts_widgets.widgets._connection import Connection
 from modelarts_widgets.widgets._display import NEEDS_IPYTHON_DISPLAY, display_bundle, mimebundle
-from modelarts_widgets.widgets._html import text_html
 from modelarts_widgets.widgets._list_view import ListView
 from modelarts_widgets.widgets._listing import Listing
 from modelarts_widgets.widgets._options import BOX_KEYWORDS, RENAMED, check_run_options
@@ -39,7 +39,10 @@ from modelarts_widgets.widgets._view import (
     V1_STATUSES,
     WORKSPACE_COLUMN,
     Column,
+    FilterChange,
+    ListParts,
     ListState,
+    Nouns,
     StatusFilter,
     StatusScheme,
 )
@@ -57,7 +60,13 @@ MAX_PAGE_SIZE = 100
 
 
 class ResourceList(w.VBox, Generic[T]):
-    """Base of :class:`JobVersionList` and :class:`VisualizationJobList`."""
+    """Base of :class:`JobVersionList`, :class:`TrainingJobList` and :class:`VisualizationJobList`.
+
+    Options every list takes (ranges in README "Widgets"): ``page_size``, ``concurrency``,
+    ``recheck``, ``recheck_timeout``, ``poll_interval``, ``workspace_id``; ``layout`` and
+    ``box_style`` pass on to the ``VBox``. Any other keyword is a ``TypeError`` naming the
+    closest option.
+    """
 
     busy = Bool(False, read_only=True, help="True while a delete run is in progress.")
     loading = Bool(False, read_only=True, help="True while a listing runs in the background.")
@@ -72,10 +81,7 @@ class ResourceList(w.VBox, Generic[T]):
     last_result = List(Dict(), read_only=True, help="One record per item of the last delete run.")
 
     #: Set by subclasses: what the items are called, the CSS class.
-    _noun = "item"
-    _plural = "items"
-    _noun_short = "item"
-    _plural_short = "items"
+    _nouns = Nouns("item", "items", short="item", short_plural="items")
     _css_class = "mw-list"
     _search_placeholder = "search"
     #: How the items' statuses read (v1 codes unless a subclass lists v2 jobs).
@@ -116,7 +122,7 @@ class ResourceList(w.VBox, Generic[T]):
             self,
             self._state,
             self._lock,
-            plural=self._plural,
+            plural=self._nouns.plural,
             search_placeholder=self._search_placeholder,
             outcome_of=lambda key: self._deleter.outcome(key),
             on_toggle=self._guard(self._row_toggled),
@@ -125,25 +131,17 @@ class ResourceList(w.VBox, Generic[T]):
             relist=lambda: self._listing.start(announce=False),
         )
         self._deleter: DeleteController[T] = DeleteController(
-            self._view,
-            self._state,
-            self._lock,
+            self._parts(),
             self._ops,
             settings=run,
             ids=self._ids,
-            noun=self._noun,
-            plural=self._plural,
         )
         self._conn = Connection(session, client, self._view.status.http_event)
         self._listing: Listing[T] = Listing(
+            self._parts(),
             self._stream,
             self._conn.get,
-            self._state,
-            self._lock,
-            self._view,
-            plural=self._plural,
             group_of=self._group_of,
-            selection_lost=self._selection_changed,
             keep=None if self.workspace_id is None else self._in_workspace,
             listed_text=self._listed_text,
         )
@@ -198,7 +196,8 @@ class ResourceList(w.VBox, Generic[T]):
     def _listed_text(self, n: int, note: str = "") -> str:
         """The status line after a listing, with the note ``_stream`` left (e.g. an API absent)
         and ``note`` (e.g. the workspaces listed)."""
-        return " ".join(filter(None, (f"Listed {n} {self._plural}.", self._list_note, note)))
+        listed = f"Listed {n} {self._nouns.plural}."
+        return " ".join(filter(None, (listed, self._list_note, note)))
 
     # --- public API: listing -----------------------------------------------------------------
     @property
@@ -229,7 +228,7 @@ class ResourceList(w.VBox, Generic[T]):
         """Filter by text (name/version/engine, case-insensitive), status group/code and/or
         workspace id (``"all"``: every workspace)."""
         with self._lock:
-            self._state.set_filter(text=text, status=status, workspace=workspace)
+            self._state.set_filter(FilterChange(text, status, workspace))
             self._view.render()
 
     def sort(self, column: str, descending: Optional[bool] = None) -> None:
@@ -272,7 +271,7 @@ class ResourceList(w.VBox, Generic[T]):
                 st.select(i.key for i in st.matching())
             if page:
                 st.select(self._view.pool.keys)
-            self._selection_changed()
+            self._view.selection_changed()
             if ignored:
                 self._view.set_status(
                     f"{ignored} of {len(wanted)} keys given to select() "
@@ -284,7 +283,7 @@ class ResourceList(w.VBox, Generic[T]):
     def clear_selection(self) -> None:
         with self._lock:
             self._state.set_selected(())
-            self._selection_changed()
+            self._view.selection_changed()
 
     # --- public API: delete ------------------------------------------------------------------
     def request_delete(self) -> Optional[DeletePlan]:
@@ -295,7 +294,7 @@ class ResourceList(w.VBox, Generic[T]):
                 return None
             items = self._state.selected_items()
             if not items:
-                raise ValueError(f"Nothing selected: select {self._plural} to delete first.")
+                raise ValueError(f"Nothing selected: select {self._nouns.plural} to delete first.")
             client = self._ensure_client()
             notes: dict[Hashable, list[str]] = {}
             extra: list[str] = []
@@ -304,10 +303,11 @@ class ResourceList(w.VBox, Generic[T]):
                     notes, extra = self._notes(client, items)
                 except Exception as exc:
                     logger.warning("dependency check failed: %s", exc)
-                    extra = [f"Could not check what else depends on these {self._plural}: {exc}"]
+                    what = self._nouns.plural
+                    extra = [f"Could not check what else depends on these {what}: {exc}"]
             plan = DeletePlan(
-                noun=self._noun,
-                plural=self._plural,
+                noun=self._nouns.noun,
+                plural=self._nouns.plural,
                 items=tuple(
                     PlanItem(
                         key=i.key,
@@ -406,6 +406,10 @@ class ResourceList(w.VBox, Generic[T]):
         layout.close()
 
     # --- internals ---------------------------------------------------------------------------
+    def _parts(self) -> ListParts[T, ListView[T]]:
+        """What the listing and the delete controller share with this list."""
+        return ListParts(self._state, self._lock, self._view, self._nouns)
+
     def _in_workspace(self, item: T) -> bool:
         """Whether ``item`` is in the one workspace this list shows (``workspace_id=``)."""
         return item.workspace_id == self.workspace_id
@@ -456,9 +460,7 @@ class ResourceList(w.VBox, Generic[T]):
             if self._view.syncing:
                 return
             self._state.set_filter(
-                text=c.search.value,
-                status=c.status_filter.value,
-                workspace=c.workspace_filter.value,
+                FilterChange(c.search.value, c.status_filter.value, c.workspace_filter.value)
             )
             self._state.set_sort(c.sort.value, bool(c.descending.value))
             self._view.render()
@@ -466,7 +468,7 @@ class ResourceList(w.VBox, Generic[T]):
     def _row_toggled(self, key: Hashable, on: bool) -> None:
         with self._lock:
             self._state.select([key], on)
-            self._selection_changed()
+            self._view.selection_changed()
 
     def _confirm_clicked(self) -> None:
         with self._lock:
@@ -492,20 +494,12 @@ class ResourceList(w.VBox, Generic[T]):
             if self._view.syncing:
                 return
             self._state.set_selected(change["new"])
-            self._selection_changed()
-
-    def _selection_changed(self) -> None:
-        panel = self._view.panel
-        if panel.visible and not self.busy:
-            panel.hide()
-            self._view.set_status("Selection changed: press Delete again to review.")
-        self._view.render_selection()
+            self._view.selection_changed()
 
     # --- static fallback: text/plain and text/html next to the widget view --------------------
     def _text_summary(self) -> str:
         return (
-            f"{type(self).__name__}: {self.n_items} "
-            f"{self._plural_short if self.n_items != 1 else self._noun_short}, "
+            f"{type(self).__name__}: {self._nouns.count(self.n_items, short=True)}, "
             f"{self.n_selected} selected"
         )
 
@@ -554,14 +548,8 @@ def _workspace_of(item: ListItem) -> str:
 
 def _workspace_column() -> Column[Any]:
     """The workspace column (the list shows it only when several workspaces are listed)."""
-    return Column(
-        WORKSPACE_COLUMN,
-        "workspace",
-        "9em",
-        lambda item: text_html(_workspace_of(item)),
-        _workspace_of,
-        "5em",
-        2,
+    return text_column(
+        WORKSPACE_COLUMN, "workspace", _workspace_of, width="9em", min_width="5em", priority=2
     )
 
 

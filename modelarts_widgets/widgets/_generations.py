@@ -29,8 +29,8 @@ from modelarts_widgets.widgets._columns import (
     duration_column,
     name_column,
     status_column,
+    text_column,
 )
-from modelarts_widgets.widgets._html import text_html
 from modelarts_widgets.widgets._view import V1_STATUSES, Column, StatusScheme
 from modelarts_widgets.widgets.badges import phase_badge_html, status_badge_html
 
@@ -154,7 +154,7 @@ def v2_columns() -> list[Column[TrainingJobV2]]:
     return [
         name_column(_name),
         status_column(lambda j: phase_badge_html(j.phase), _phase),
-        Column("kind", "kind", "7em", lambda j: text_html(j.kind), _kind, "5em", 3),
+        text_column("kind", "kind", _kind, width="7em", min_width="5em", priority=3),
         created_column(),
         duration_column(4),
-    ]  # fmt: skip
+    ]

@@ -214,6 +214,14 @@ class ListView(Generic[T]):
         c.select_all.description = f"select all {n_match}" + (" so far" if loading else "")
         self.render_buttons()
 
+    def selection_changed(self) -> None:
+        """Re-draw the selection; an open confirmation no longer matches it, so it closes (unless
+        a run is busy)."""
+        if self.panel.visible and not self._owner.busy:
+            self.panel.hide()
+            self.set_status("Selection changed: press Delete again to review.")
+        self.render_selection()
+
     def render_buttons(self) -> None:
         c = self.controls
         busy = bool(self._owner.busy)

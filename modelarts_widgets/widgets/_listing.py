@@ -12,14 +12,13 @@ every row listed so far).
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Hashable
 from typing import Any, Callable, Generic, Optional, Protocol, TypeVar
 
 from modelarts_widgets.client.base import ListsWorkspaces, ModelArtsApi
 from modelarts_widgets.widgets._streaming import Arrivals, Batch, Feed, ListingRun, Progress
-from modelarts_widgets.widgets._view import ListState
+from modelarts_widgets.widgets._view import ListParts
 
 __all__ = ["Listing", "ListingView"]
 
@@ -42,6 +41,9 @@ class ListingView(Protocol):
     def set_loading(self, progress: Optional[Progress], loading: bool) -> None:
         """Publish ``loading`` and show ``progress`` on the bar (hidden when not loading)."""
 
+    def selection_changed(self) -> None:
+        """Re-draw the selection (listed items that were selected may be gone)."""
+
 
 class _ConnectError(Exception):
     """The client could not be made (shown as "Could not connect", not "Could not list")."""
@@ -56,30 +58,22 @@ class Listing(Generic[T]):
 
     def __init__(
         self,
+        parts: ListParts[T, ListingView],
         produce: Callable[[ModelArtsApi, Feed], None],
         connect: Callable[[], ModelArtsApi],
-        state: ListState[T],
-        lock: threading.RLock,
-        view: ListingView,
         *,
-        plural: str,
         group_of: Callable[[T], Hashable],
-        selection_lost: Callable[[], None],
         listed_text: Callable[[int, str], str],
         keep: Optional[Callable[[T], bool]] = None,
     ) -> None:
+        self._parts = parts
         self._produce = produce
         self._connect = connect
-        self._state = state
-        self._lock = lock
-        self._view = view
-        self._plural = plural
-        self._selection_lost = selection_lost
         self._keep = keep  # rows listed but not shown (e.g. of other workspaces) are dropped
         #: The status line at the end, from the count and the run's note ("Listed 12 jobs.").
         self._listed_text = listed_text
-        self._arrivals: Arrivals[T] = Arrivals(state.key_of, group_of)
-        state.placeholders = self._arrivals.placeholders  # one set, kept up to date here
+        self._arrivals: Arrivals[T] = Arrivals(parts.state.key_of, group_of)
+        parts.state.placeholders = self._arrivals.placeholders  # one set, kept up to date here
         self._run: Optional[ListingRun] = None
         self._failed = False  # the error shown is the last listing's
 
@@ -94,7 +88,7 @@ class Listing(Generic[T]):
         ``announce`` False (the re-listing after a delete) leaves the status line to the run's
         receipt and keeps an error that is not a listing's.
         """
-        with self._lock:
+        with self._parts.lock:
             if self._run is not None:
                 self._run.stop()
             run = ListingRun(
@@ -105,9 +99,9 @@ class Listing(Generic[T]):
             )
             self._run = run
             self._arrivals.seen.clear()
-            self._view.set_loading(None, True)
+            self._parts.view.set_loading(None, True)
             if announce:
-                self._view.set_status(f"Loading {self._plural}…")
+                self._parts.view.set_status(f"Loading {self._parts.nouns.plural}…")
             run.start()
 
     def wait(self, timeout: Optional[float] = None) -> bool:
@@ -132,7 +126,8 @@ class Listing(Generic[T]):
 
     def _filling(self) -> bool:
         """True while the list holds less than a page: its next arrivals show at once."""
-        return len(self._state.items) < self._state.page_size
+        st = self._parts.state
+        return len(st.items) < st.page_size
 
     # --- the run's thread --------------------------------------------------------------------
     def _list(self, feed: Feed, run: ListingRun) -> None:
@@ -148,8 +143,8 @@ class Listing(Generic[T]):
         batch = Batch.of(pushed)
         if self._keep is not None:
             batch = batch.only(self._keep)
-        st = self._state
-        with self._lock:
+        st, view = self._parts.state, self._parts.view
+        with self._parts.lock:
             if run is not self._run:
                 return  # a listing that was stopped: its late rows are not shown
             started = time.perf_counter()
@@ -157,39 +152,39 @@ class Listing(Generic[T]):
             if batch.groups or batch.placeholders:
                 st.set_items(self._arrivals.merge(st.items, batch))
             if batch.progress is not None:
-                self._view.set_loading(batch.progress, True)
-            self._view.render()
+                view.set_loading(batch.progress, True)
+            view.render()
             if len(st.selected) != before:
-                self._selection_lost()  # a selected item is gone from the server
+                view.selection_changed()  # a selected item is gone from the server
             run.pace(time.perf_counter() - started)  # big lists: fewer, larger batches
 
     def _ended(self, run: ListingRun, error: Optional[Exception], announce: bool) -> None:
-        st = self._state
-        with self._lock:
+        st, view, plural = self._parts.state, self._parts.view, self._parts.nouns.plural
+        with self._parts.lock:
             if run is not self._run:
                 return
             complete = error is None and not run.stopped
             before = len(st.selected)
             st.set_items(self._arrivals.finish(st.items, complete=complete))
-            self._view.set_loading(None, False)
+            view.set_loading(None, False)
             n = len(st.items)
             if isinstance(error, _ConnectError):
                 logger.warning("could not create a ModelArts session: %s", error.cause)
-                self._view.set_error(f"Could not connect to ModelArts: {error.cause}")
+                view.set_error(f"Could not connect to ModelArts: {error.cause}")
                 if announce:
-                    self._view.set_status("")
+                    view.set_status("")
             elif error is not None:
-                logger.warning("listing %s failed: %s", self._plural, error)
+                logger.warning("listing %s failed: %s", plural, error)
                 kept = f" The {n} listed are shown; press Refresh to try again." if n else ""
-                self._view.set_error(f"Could not list {self._plural}: {error}.{kept}")
+                view.set_error(f"Could not list {plural}: {error}.{kept}")
                 if announce:  # after a delete, the status line keeps the run's receipt
-                    self._view.set_status(f"Listing stopped after {n} {self._plural}." if n else "")
+                    view.set_status(f"Listing stopped after {n} {plural}." if n else "")
             elif complete:
                 if announce or self._failed:
-                    self._view.set_error("")  # a quiet re-list keeps e.g. a callback's error
+                    view.set_error("")  # a quiet re-list keeps e.g. a callback's error
                 if announce:
-                    self._view.set_status(self._listed_text(n, run.note))
+                    view.set_status(self._listed_text(n, run.note))
             self._failed = error is not None
-            self._view.render()
+            view.render()
             if len(st.selected) != before:
-                self._selection_lost()
+                view.selection_changed()

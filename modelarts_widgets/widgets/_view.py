@@ -1,10 +1,13 @@
 """What a list shows, without widgets: items by key, text/status filter, sort, pages, selection.
 
 Selection is a set of item keys, so refreshing, sorting, filtering and paging never re-target it.
+Also the small values a list is described by (:class:`Column`, :class:`StatusScheme`,
+:class:`Nouns`) and :class:`ListParts`, what the parts of one list share.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Callable, Generic, Optional, TypeVar, Union, cast
@@ -22,7 +25,10 @@ __all__ = [
     "V1_STATUSES",
     "WORKSPACE_COLUMN",
     "Column",
+    "FilterChange",
+    "ListParts",
     "ListState",
+    "Nouns",
     "StatusFilter",
     "StatusScheme",
 ]
@@ -33,6 +39,7 @@ ALL_WORKSPACES = "all"
 WORKSPACE_COLUMN = "workspace"
 
 T = TypeVar("T")
+V_co = TypeVar("V_co", covariant=True)
 
 #: ``"all"``, ``"active"``, ``"finished"``, ``"failed"`` or one status (a v1 code, a v2 phase).
 StatusFilter = Union[str, int]
@@ -84,6 +91,33 @@ class Column(Generic[T]):
     sort_key: Optional[Callable[[T], Any]] = None
     min_width: str = "3em"
     priority: int = 1
+
+
+@dataclass(frozen=True)
+class Nouns:
+    """What a list calls its items: ``noun`` / ``plural`` in its messages ("Deleting 3 training
+    job versions…"), ``short`` / ``short_plural`` in its one-line summary ("12 versions")."""
+
+    noun: str
+    plural: str
+    short: str
+    short_plural: str
+
+    def count(self, n: int, *, short: bool = False) -> str:
+        """``n`` and the noun: "1 training job", "3 training jobs" (``short``: "3 jobs")."""
+        if short:
+            return f"{n} {self.short if n == 1 else self.short_plural}"
+        return f"{n} {self.noun if n == 1 else self.plural}"
+
+
+@dataclass(frozen=True)
+class FilterChange:
+    """A change of a list's filter: the text searched, a status group or status, a workspace
+    (:data:`ALL_WORKSPACES`: every one); None keeps the current value."""
+
+    text: Optional[str] = None
+    status: Optional[StatusFilter] = None
+    workspace: Optional[str] = None
 
 
 def _sort_value(value: Any) -> Any:
@@ -150,18 +184,13 @@ class ListState(Generic[T]):
         self.set_items(i for i in self.items if self.key_of(i) not in drop)
 
     # --- filter / sort / pages -------------------------------------------------------------
-    def set_filter(
-        self,
-        text: Optional[str] = None,
-        status: Optional[StatusFilter] = None,
-        workspace: Optional[str] = None,
-    ) -> None:
-        if workspace is not None:
-            self.workspace = str(workspace)
-        if text is not None:
-            self.text = text
-        if status is not None:
-            self.status = self.normalize_status(status)
+    def set_filter(self, change: FilterChange) -> None:
+        if change.workspace is not None:
+            self.workspace = str(change.workspace)
+        if change.text is not None:
+            self.text = change.text
+        if change.status is not None:
+            self.status = self.normalize_status(change.status)
         self.page = 1
         self._changed()
 
@@ -317,3 +346,14 @@ class ListState(Generic[T]):
         self._matching = None
         self._n_matching_listed = None
         self.go_to_page(self.page)
+
+
+@dataclass(frozen=True)
+class ListParts(Generic[T, V_co]):
+    """What the parts of one list (its listing, its delete controller) share: the list's state,
+    the lock guarding it, the view drawing it, and what its items are called."""
+
+    state: ListState[T]
+    lock: threading.RLock
+    view: V_co
+    nouns: Nouns

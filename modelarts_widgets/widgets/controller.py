@@ -25,7 +25,7 @@ from modelarts_widgets.bulk import (
     Outcome,
 )
 from modelarts_widgets.client.base import ModelArtsApi
-from modelarts_widgets.widgets._view import ListState
+from modelarts_widgets.widgets._view import ListParts
 from modelarts_widgets.widgets.receipt import summary_html
 from modelarts_widgets.widgets.status import guarded
 
@@ -80,23 +80,16 @@ class DeleteController(Generic[T]):
 
     def __init__(
         self,
-        view: DeleteView,
-        state: ListState[T],
-        lock: threading.RLock,
+        parts: ListParts[T, DeleteView],
         ops: Callable[[ModelArtsApi], Union[DeleteOps, BatchOps]],
         *,
         settings: RunSettings,
         ids: Callable[[Hashable], dict[str, Any]],
-        noun: str,
-        plural: str,
     ) -> None:
-        self._view = view
-        self._state = state
-        self._lock = lock
+        self._parts = parts
         self._ops = ops
         self._settings = settings
         self._ids = ids
-        self._noun, self._plural = noun, plural
         self._bulk: Optional[BulkDelete] = None
         self._outcomes: dict[Hashable, ItemOutcome] = {}
         self._callbacks: list[Callable[[list[Record]], Any]] = []
@@ -134,15 +127,16 @@ class DeleteController(Generic[T]):
             batchable=batch.batchable if batch else None,
             batch_size=batch.batch_size if batch else 100,
         )
+        view = self._parts.view
         self._set_busy(True)
         self._idle.clear()
-        self._view.set_error("")
+        view.set_error("")
         self._bulk = bulk
         self._outcomes = bulk.outcomes
         n = len(bulk.outcomes)
-        self._view.set_status(f"Deleting {n} {self._plural if n != 1 else self._noun}…")
-        self._view.set_progress(0, n, {})
-        self._view.render()
+        view.set_status(f"Deleting {self._parts.nouns.count(n)}…")
+        view.set_progress(0, n, {})
+        view.render()
         bulk.start()
 
     def cancel(self) -> bool:
@@ -151,7 +145,7 @@ class DeleteController(Generic[T]):
         if not self._busy or bulk is None:
             return False
         bulk.cancel()
-        self._view.set_status("Cancelling: no further deletes will be sent…")
+        self._parts.view.set_status("Cancelling: no further deletes will be sent…")
         return True
 
     def retry_keys(self) -> list[tuple[Hashable, str]]:
@@ -160,7 +154,7 @@ class DeleteController(Generic[T]):
         if self._busy or bulk is None:
             return []
         names = {k: o.name for k, o in self._outcomes.items()}
-        return [(k, names[k]) for k in bulk.failed_keys() if k in self._state.by_key]
+        return [(k, names[k]) for k in bulk.failed_keys() if k in self._parts.state.by_key]
 
     def wait(self, timeout: Optional[float] = None) -> bool:
         """Block until no run is busy (re-listed, callbacks called); False on timeout."""
@@ -175,21 +169,22 @@ class DeleteController(Generic[T]):
 
     # --- the run -----------------------------------------------------------------------------
     def _guard(self, fn: Callable[..., Any]) -> Callable[..., None]:
-        return guarded(fn, self._view.set_error)
+        return guarded(fn, self._parts.view.set_error)
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
-        self._view.set_busy(busy)
+        self._parts.view.set_busy(busy)
 
     def _on_update(self, changed: dict[Hashable, ItemOutcome]) -> None:
-        with self._lock:
+        view = self._parts.view
+        with self._parts.lock:
             self._outcomes.update(changed)
-            self._view.render_rows(changed)
+            view.render_rows(changed)
             bulk = self._bulk
             if bulk is not None and not bulk.done:
-                self._view.set_status(bulk.summary(), summary_html(bulk), progress=True)
+                view.set_status(bulk.summary(), summary_html(bulk), progress=True)
             if self._busy:  # the last update too: the bar shows the end before it goes
-                self._view.set_progress(*self._progress())
+                view.set_progress(*self._progress())
 
     def _progress(self) -> tuple[int, int, dict[str, int]]:
         """``(done, total, counts by outcome)``; with re-checking "accepted" is not done yet."""
@@ -207,10 +202,10 @@ class DeleteController(Generic[T]):
         try:
             self._guard(self._settle)(bulk)
         finally:
-            with self._lock:
+            with self._parts.lock:
                 current = self._bulk is bulk  # an on_deleted callback may have started another
                 if current:
-                    self._view.set_progress(0, 0, {})  # the status line keeps the receipt
+                    self._parts.view.set_progress(0, 0, {})  # the status line keeps the receipt
                 if current and self._busy:
                     self._set_busy(False)
             if current:
@@ -220,8 +215,8 @@ class DeleteController(Generic[T]):
         outcomes = bulk.outcomes
         records = [self._record(o) for o in outcomes.values()]
         retry = set(bulk.failed_keys())  # also "unknown" items seen still listed
-        st = self._state
-        with self._lock:
+        st, view = self._parts.state, self._parts.view
+        with self._parts.lock:
             self._outcomes = dict(outcomes)
             keep = [
                 k
@@ -230,13 +225,13 @@ class DeleteController(Generic[T]):
             ]
             st.set_selected(keep)
             st.remove(k for k, o in outcomes.items() if o.state in GONE)
-            self._view.render()
-        self._view.refresh()
-        with self._lock:
-            self._view.set_result(records)
+            view.render()
+        view.refresh()
+        with self._parts.lock:
+            view.set_result(records)
             self._set_busy(False)
-            self._view.set_status(bulk.summary(), summary_html(bulk))
-            self._view.render()
+            view.set_status(bulk.summary(), summary_html(bulk))
+            view.render()
         for callback in list(self._callbacks):
             self._guard(callback)(records)
 

@@ -22,7 +22,7 @@ from modelarts_widgets.widgets._generations import (
     v2_columns,
 )
 from modelarts_widgets.widgets._streaming import Feed
-from modelarts_widgets.widgets._view import Column
+from modelarts_widgets.widgets._view import Column, Nouns
 
 __all__ = ["TrainingJobList"]
 
@@ -34,15 +34,11 @@ class TrainingJobList(ResourceList[TrainingJobV2]):
     filter takes ``"active"``, ``"finished"``, ``"failed"`` or a phase such as ``"Running"``.
     Jobs in Creating, Pending, Running or Terminating are held back unless included.
 
-    Options (ranges in README "Widgets"): ``page_size``, ``concurrency``, ``recheck``,
-    ``recheck_timeout``, ``poll_interval``; ``layout`` and ``box_style`` pass on to the
-    ``VBox``. Any other keyword is a ``TypeError`` naming the closest option.
+    Options are every list's (:class:`ResourceList`; ranges in README "Widgets"); ``layout``
+    and ``box_style`` pass on to the ``VBox``.
     """
 
-    _noun = "training job"
-    _plural = "training jobs"
-    _noun_short = "job"
-    _plural_short = "jobs"
+    _nouns = Nouns("training job", "training jobs", short="job", short_plural="jobs")
     _css_class = "mw-training-list"
     _statuses = V2_STATUSES
 

@@ -15,12 +15,12 @@ from modelarts_widgets.widgets._columns import (
     duration_column,
     name_column,
     status_column,
+    text_column,
 )
 from modelarts_widgets.widgets._generations import count_v2_training_jobs, run_generation
-from modelarts_widgets.widgets._html import text_html
 from modelarts_widgets.widgets._options import RENAMED, check_list_workers
 from modelarts_widgets.widgets._streaming import Feed, stream_all_versions
-from modelarts_widgets.widgets._view import Column
+from modelarts_widgets.widgets._view import Column, Nouns
 from modelarts_widgets.widgets.badges import status_badge_html
 
 __all__ = ["JobVersionList", "normalize_obs_path", "reads_output"]
@@ -65,15 +65,14 @@ class JobVersionList(ResourceList[JobVersion]):
     With neither ``session`` nor ``client``, a :class:`modelarts_widgets.session.Session` is
     created (credentials found automatically); a failure is shown inside the widget.
 
-    Options (ranges in README "Widgets"): ``page_size``, ``concurrency``, ``recheck``,
-    ``recheck_timeout``, ``poll_interval``, ``list_workers``; ``layout`` and ``box_style`` pass
-    on to the ``VBox``. Any other keyword is a ``TypeError`` naming the closest option.
+    Options are every list's (:class:`ResourceList`; ranges in README "Widgets") and
+    ``list_workers`` (jobs whose versions are listed in parallel); ``layout`` and ``box_style``
+    pass on to the ``VBox``.
     """
 
-    _noun = "training job version"
-    _plural = "training job versions"
-    _noun_short = "version"
-    _plural_short = "versions"
+    _nouns = Nouns(
+        "training job version", "training job versions", short="version", short_plural="versions"
+    )
     _css_class = "mw-version-list"
     _search_placeholder = "search job, version or engine"
 
@@ -105,26 +104,20 @@ class JobVersionList(ResourceList[JobVersion]):
     def _columns(self) -> list[Column[JobVersion]]:
         return [
             name_column(_job_label, "job"),
-            Column(
+            text_column(
                 "version",
                 "version",
-                "6em",
-                lambda v: text_html(_version_label(v)),
-                _version_id,
-                "5.5em",
-                0,
+                _version_label,
+                sort_key=_version_id,
+                width="6em",
+                min_width="5.5em",
+                priority=0,
             ),
             status_column(lambda v: status_badge_html(v.status), _status_label),
             created_column(),
             duration_column(3),
-            Column(
-                "engine",
-                "engine",
-                "12em",
-                lambda v: text_html(_engine(v)),
-                _engine_or_none,
-                "5em",
-                4,
+            text_column(
+                "engine", "engine", _engine_or_none, width="12em", min_width="5em", priority=4
             ),
         ]
 

@@ -31,6 +31,7 @@ from modelarts_widgets.widgets._columns import (
     duration_column,
     name_column,
     status_column,
+    text_column,
 )
 from modelarts_widgets.widgets._generations import (
     MIXED_STATUSES,
@@ -38,13 +39,9 @@ from modelarts_widgets.widgets._generations import (
     run_generation,
     visualization_jobs_v2,
 )
-from modelarts_widgets.widgets._html import (
-    link_html,
-    short_url,
-    text_html,
-)
+from modelarts_widgets.widgets._html import link_html, short_url
 from modelarts_widgets.widgets._streaming import Feed, ListingStopped, Progress
-from modelarts_widgets.widgets._view import Column
+from modelarts_widgets.widgets._view import Column, Nouns
 from modelarts_widgets.widgets.badges import generation_badge_html
 
 __all__ = ["VisualizationJobList"]
@@ -67,15 +64,11 @@ class VisualizationJobList(ResourceList[VisJob]):
     """Visualization jobs (v1 and v2) with confirmed delete; running ones are flagged
     "still billing". ``select(keys=[...])`` takes job ids of either generation.
 
-    Options (ranges in README "Widgets"): ``page_size``, ``concurrency``, ``recheck``,
-    ``recheck_timeout``, ``poll_interval``; ``layout`` and ``box_style`` pass on to the
-    ``VBox``. Any other keyword is a ``TypeError`` naming the closest option.
+    Options are every list's (:class:`ResourceList`; ranges in README "Widgets"); ``layout``
+    and ``box_style`` pass on to the ``VBox``.
     """
 
-    _noun = "visualization job"
-    _plural = "visualization jobs"
-    _noun_short = "job"
-    _plural_short = "jobs"
+    _nouns = Nouns("visualization job", "visualization jobs", short="job", short_plural="jobs")
     _css_class = "mw-vis-list"
     _search_placeholder = "search name, job id or train URL"
     _statuses = MIXED_STATUSES
@@ -91,9 +84,8 @@ class VisualizationJobList(ResourceList[VisJob]):
                 "API",
                 "3em",
                 lambda j: generation_badge_html(_generation(j)),
-                _generation,
-                "3em",
-                1,
+                sort_key=_generation,
+                min_width="3em",
             ),
             status_column(lambda j: any_status_badge_html(j.status), _label),
             created_column(),
@@ -106,14 +98,8 @@ class VisualizationJobList(ResourceList[VisJob]):
                 priority=3,
             ),
             duration_column(4),
-            Column(
-                "train_url",
-                "train URL",
-                "14em",
-                lambda j: text_html(_train_url(j) or ""),
-                _train_url,
-                "5em",
-                5,
+            text_column(
+                "train_url", "train URL", _train_url, width="14em", min_width="5em", priority=5
             ),
         ]
 

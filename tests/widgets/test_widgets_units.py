@@ -8,7 +8,7 @@ import pytest
 
 from modelarts_widgets.models import JobVersion
 from modelarts_widgets.widgets._html import esc, fmt_duration, fmt_time, link_html
-from modelarts_widgets.widgets._view import Column, ListState
+from modelarts_widgets.widgets._view import Column, FilterChange, ListState
 from modelarts_widgets.widgets.confirm import DeletePlan, PlanItem
 from modelarts_widgets.widgets.version_list import normalize_obs_path, reads_output
 
@@ -78,10 +78,10 @@ def test_list_state_filters_sorts_and_pages() -> None:
     assert st.n_pages == 3
     st.go_to_page(3)
     assert [v.version_id for v in st.page_items()] == [8, 9]
-    st.set_filter(status="failed")
+    st.set_filter(FilterChange(status="failed"))
     assert st.page == 1
     assert [v.version_id for v in st.matching()] == [2, 5, 8]
-    st.set_filter(status="all", text="v000")
+    st.set_filter(FilterChange(status="all", text="v000"))
     assert len(st.matching()) == 10
     st.set_sort("created", descending=True)
     assert [v.version_id for v in st.matching()][-1] == 2  # missing values sort last
