@@ -28,7 +28,13 @@ from typing import Any, Callable, Optional
 
 from modelarts_widgets.client import ids
 from modelarts_widgets.client._http import HttpClient, HttpReply, OverHttp
-from modelarts_widgets.client._paging import Workspaces, parse_one, parse_row, rows_in
+from modelarts_widgets.client._paging import (
+    Workspaces,
+    in_workspaces,
+    parse_one,
+    parse_row,
+    rows_in,
+)
 from modelarts_widgets.client._v2_delete import MAX_BATCH, DeleteRun, OnResult, PartialDeleteError
 from modelarts_widgets.errors import InvalidIdError
 from modelarts_widgets.models import DeleteResult, error_code_of
@@ -133,10 +139,7 @@ class V2Client(OverHttp):
         self._http = http
         self.project_id = ids.project_id(project_id)
         self.max_workers = max_workers
-        self.workspaces = workspaces or Workspaces(
-            list(workspace_ids or ()),
-            lambda: self._http.request("GET", f"/v1/{self.project_id}/workspaces").body,
-        )
+        self.workspaces = workspaces or Workspaces(list(workspace_ids or ()), self._workspaces_body)
         #: How the service reads the search ``offset``: None (not seen yet), "pages", "items".
         self.offset_mode: Optional[str] = None
         #: Whether the service has the batch-delete route: None (not tried yet), True, False.
@@ -184,6 +187,9 @@ class V2Client(OverHttp):
         jid = v2_job_id(job_id)
         return self._http.request("GET", self._path("training-jobs", jid)).body
 
+    def _workspaces_body(self) -> dict[str, Any]:
+        return self._http.request("GET", f"/v1/{self.project_id}/workspaces").body
+
     def workspace_ids(self) -> list[str]:
         """The workspaces to list: as given, else ``GET /v1/{p}/workspaces`` (asked once), else
         ``["0"]`` when the service does not offer that list."""
@@ -205,13 +211,13 @@ class V2Client(OverHttp):
         """Every matching job of every workspace, each once (``exclude_kinds`` is applied
         here, not sent). Rows that cannot be read are skipped with a warning."""
         filters = _filters(kinds, phases, name)
-        seen: set[str] = set()
-        for workspace in workspace_ids or self.workspace_ids():
-            for job in self._iter_workspace(filters, sort_by, order, workspace):
-                if job.job_id in seen or job.kind in exclude_kinds:
-                    continue
-                seen.add(job.job_id)
-                yield job
+        workspaces = (
+            Workspaces(workspace_ids, self._workspaces_body) if workspace_ids else self.workspaces
+        )
+        jobs = in_workspaces(
+            workspaces, lambda ws: self._iter_workspace(filters, sort_by, order, ws)
+        )
+        yield from (job for job in jobs if job.kind not in exclude_kinds)
 
     def list_v2_jobs(self, **kwargs: Any) -> list[TrainingJobV2]:
         """:meth:`iter_v2_jobs` as a list."""
