@@ -26,7 +26,7 @@ from traitlets import Bool, Dict, Int, List, Unicode, observe, validate
 from modelarts_widgets._kwargs import check_int, keyword_names, refuse_unknown
 from modelarts_widgets._types import ListItem
 from modelarts_widgets.bulk import BatchOps, DeleteOps
-from modelarts_widgets.client import ids
+from modelarts_widgets.client import HttpEvent, ids
 from modelarts_widgets.client.base import ModelArtsApi
 from modelarts_widgets.widgets._connection import Connection
 from modelarts_widgets.widgets._display import NEEDS_IPYTHON_DISPLAY, display_bundle, mimebundle
@@ -112,6 +112,28 @@ class ResourceList(w.VBox, Generic[T]):
             sort_column="created",
             statuses=self._statuses,
         )
+        self._conn = Connection(session, client, self._http_event)
+        self._listing: Listing[T] = Listing(
+            self._stream,
+            self._conn.get,
+            self._state,
+            self._lock,
+            plural=self._plural,
+            group_of=self._group_of,
+            selection_lost=self._selection_changed,
+            keep=None if self.workspace_id is None else self._in_workspace,
+            listed_text=self._listed_text,
+        )
+        try:
+            with self._lock:  # what the listing brings waits for this lock: for the widgets
+                self._listing.start()  # its first requests go out while the widgets are built
+                self._build(run, **kwargs)
+        except BaseException:
+            self._listing.close()  # (the lock is free again: the listing can end)
+            raise
+
+    def _build(self, run: RunSettings, **kwargs: Any) -> None:
+        """The widgets, the delete controller, and the listing shown on them."""
         self._view: ListView[T] = ListView(
             self,
             self._state,
@@ -134,24 +156,11 @@ class ResourceList(w.VBox, Generic[T]):
             noun=self._noun,
             plural=self._plural,
         )
-        self._conn = Connection(session, client, self._view.status.http_event)
-        self._listing: Listing[T] = Listing(
-            self._stream,
-            self._conn.get,
-            self._state,
-            self._lock,
-            self._view,
-            plural=self._plural,
-            group_of=self._group_of,
-            selection_lost=self._selection_changed,
-            keep=None if self.workspace_id is None else self._in_workspace,
-            listed_text=self._listed_text,
-        )
         self._wire()
         super().__init__(children=self._view.children, **kwargs)
         self.add_class("modelarts-widgets")
         self.add_class(self._css_class)
-        self.refresh()
+        self._listing.attach(self._view)
 
     # --- subclass hooks ------------------------------------------------------------------------
     def _columns(self) -> list[Column[T]]:
@@ -406,6 +415,15 @@ class ResourceList(w.VBox, Generic[T]):
         layout.close()
 
     # --- internals ---------------------------------------------------------------------------
+    def _http_event(self, event: HttpEvent) -> None:
+        """Show the client's waits (rate limit, retry) in the status line."""
+        view: Optional[ListView[T]] = self.__dict__.get("_view")
+        if view is None:  # the list is being built: it holds its lock until the view exists
+            with self._lock:
+                view = self.__dict__.get("_view")
+        if view is not None:
+            view.status.http_event(event)
+
     def _in_workspace(self, item: T) -> bool:
         """Whether ``item`` is in the one workspace this list shows (``workspace_id=``)."""
         return item.workspace_id == self.workspace_id

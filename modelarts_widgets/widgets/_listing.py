@@ -60,7 +60,6 @@ class Listing(Generic[T]):
         connect: Callable[[], ModelArtsApi],
         state: ListState[T],
         lock: threading.RLock,
-        view: ListingView,
         *,
         plural: str,
         group_of: Callable[[T], Hashable],
@@ -72,7 +71,8 @@ class Listing(Generic[T]):
         self._connect = connect
         self._state = state
         self._lock = lock
-        self._view = view
+        self._view: Optional[ListingView] = None  # see attach()
+        self._announce = True  # whether the run under way says "Loading…" (when attached)
         self._plural = plural
         self._selection_lost = selection_lost
         self._keep = keep  # rows listed but not shown (e.g. of other workspaces) are dropped
@@ -87,6 +87,18 @@ class Listing(Generic[T]):
     def loading(self) -> bool:
         run = self._run
         return run is not None and not run.done.is_set()
+
+    def attach(self, view: ListingView) -> None:
+        """Show listings on ``view`` from now on (a listing under way included).
+
+        A list starts its first listing before its widgets exist, so that the first requests
+        are under way while they are built; it holds its lock until it attaches the view, and
+        arrivals wait for that lock.
+        """
+        with self._lock:
+            self._view = view
+            if self.loading:
+                self._show_start(view)
 
     def start(self, *, announce: bool = True) -> None:
         """List in the background (stopping a listing under way) and return.
@@ -105,10 +117,15 @@ class Listing(Generic[T]):
             )
             self._run = run
             self._arrivals.seen.clear()
-            self._view.set_loading(None, True)
-            if announce:
-                self._view.set_status(f"Loading {self._plural}…")
+            self._announce = announce
+            if self._view is not None:
+                self._show_start(self._view)
             run.start()
+
+    def _show_start(self, view: ListingView) -> None:
+        view.set_loading(None, True)
+        if self._announce:
+            view.set_status(f"Loading {self._plural}…")
 
     def wait(self, timeout: Optional[float] = None) -> bool:
         """Block until no listing is under way; False on timeout."""
@@ -150,15 +167,16 @@ class Listing(Generic[T]):
             batch = batch.only(self._keep)
         st = self._state
         with self._lock:
-            if run is not self._run:
+            view = self._view
+            if run is not self._run or view is None:
                 return  # a listing that was stopped: its late rows are not shown
             started = time.perf_counter()
             before = len(st.selected)
             if batch.groups or batch.placeholders:
                 st.set_items(self._arrivals.merge(st.items, batch))
             if batch.progress is not None:
-                self._view.set_loading(batch.progress, True)
-            self._view.render()
+                view.set_loading(batch.progress, True)
+            view.render()
             if len(st.selected) != before:
                 self._selection_lost()  # a selected item is gone from the server
             run.pace(time.perf_counter() - started)  # big lists: fewer, larger batches
@@ -166,30 +184,31 @@ class Listing(Generic[T]):
     def _ended(self, run: ListingRun, error: Optional[Exception], announce: bool) -> None:
         st = self._state
         with self._lock:
-            if run is not self._run:
+            view = self._view
+            if run is not self._run or view is None:
                 return
             complete = error is None and not run.stopped
             before = len(st.selected)
             st.set_items(self._arrivals.finish(st.items, complete=complete))
-            self._view.set_loading(None, False)
+            view.set_loading(None, False)
             n = len(st.items)
             if isinstance(error, _ConnectError):
                 logger.warning("could not create a ModelArts session: %s", error.cause)
-                self._view.set_error(f"Could not connect to ModelArts: {error.cause}")
+                view.set_error(f"Could not connect to ModelArts: {error.cause}")
                 if announce:
-                    self._view.set_status("")
+                    view.set_status("")
             elif error is not None:
                 logger.warning("listing %s failed: %s", self._plural, error)
                 kept = f" The {n} listed are shown; press Refresh to try again." if n else ""
-                self._view.set_error(f"Could not list {self._plural}: {error}.{kept}")
+                view.set_error(f"Could not list {self._plural}: {error}.{kept}")
                 if announce:  # after a delete, the status line keeps the run's receipt
-                    self._view.set_status(f"Listing stopped after {n} {self._plural}." if n else "")
+                    view.set_status(f"Listing stopped after {n} {self._plural}." if n else "")
             elif complete:
                 if announce or self._failed:
-                    self._view.set_error("")  # a quiet re-list keeps e.g. a callback's error
+                    view.set_error("")  # a quiet re-list keeps e.g. a callback's error
                 if announce:
-                    self._view.set_status(self._listed_text(n, run.note))
+                    view.set_status(self._listed_text(n, run.note))
             self._failed = error is not None
-            self._view.render()
+            view.render()
             if len(st.selected) != before:
                 self._selection_lost()
