@@ -9,6 +9,7 @@ of all jobs (:func:`all_job_versions`).
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import logging
 from collections.abc import Collection, Hashable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -236,6 +237,11 @@ class Workspaces:
         self._ids: Optional[list[str]] = None
         self.note = ""
 
+    @property
+    def known(self) -> bool:
+        """Whether :meth:`ids` answers without a request (chosen, or asked before)."""
+        return bool(self._chosen) or self._ids is not None
+
     def ids(self) -> list[str]:
         if self._chosen:
             return list(self._chosen)
@@ -256,17 +262,46 @@ class Workspaces:
         return list(dict.fromkeys(found)) or [DEFAULT_WORKSPACE]
 
 
-def in_workspaces(workspaces: Iterable[str], jobs_in: Callable[[str], Iterable[W]]) -> Iterator[W]:
+def in_workspaces(workspaces: Workspaces, jobs_in: Callable[[str], Iterable[W]]) -> Iterator[W]:
     """``jobs_in(ws)`` for each workspace, each job stamped with the workspace it was listed in
-    and yielded once (job ids are global)."""
+    and yielded once (job ids are global).
+
+    When the workspaces are not known yet, they are asked while the default workspace's first
+    page loads (so the first jobs come one round trip sooner); that page is used when the
+    default workspace is among them, which then comes first.
+    """
     seen: set[Hashable] = set()
-    for ws in workspaces:
-        for job in jobs_in(ws):
+    for ws, jobs in _each_workspace(workspaces, jobs_in):
+        for job in jobs:
             if job.job_id not in seen:
                 seen.add(job.job_id)
                 if job.workspace_id != ws:
                     job = cast(W, dataclasses.replace(cast(Any, job), workspace_id=ws))
                 yield job
+
+
+def _each_workspace(
+    workspaces: Workspaces, jobs_in: Callable[[str], Iterable[T]]
+) -> Iterator[tuple[str, Iterable[T]]]:
+    """``(ws, jobs_in(ws))`` for each workspace; see :func:`in_workspaces`."""
+    if workspaces.known:
+        yield from ((ws, jobs_in(ws)) for ws in workspaces.ids())
+        return
+    default = iter(jobs_in(DEFAULT_WORKSPACE))
+    ahead: list[T] = []
+    failed: Optional[Exception] = None
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="modelarts-workspaces") as pool:
+        asked = pool.submit(workspaces.ids)
+        try:
+            ahead.extend(itertools.islice(default, 1))  # the default workspace's first page
+        except Exception as exc:  # counts only if that workspace is listed
+            failed = exc
+        ids = asked.result()
+    if DEFAULT_WORKSPACE in ids:
+        if failed is not None:
+            raise failed
+        yield DEFAULT_WORKSPACE, itertools.chain(ahead, default)
+    yield from ((ws, jobs_in(ws)) for ws in ids if ws != DEFAULT_WORKSPACE)
 
 
 def versions_in_job(

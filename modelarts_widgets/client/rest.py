@@ -296,7 +296,7 @@ class RestClient(OverHttp):
         """Every job of a ``*_jobs_page`` list in every workspace listed (per_page ≤ 100)."""
         per_page = max(1, min(int(query.pop("per_page")), MAX_PER_PAGE))
         yield from in_workspaces(
-            self.workspace_ids(),
+            self._workspaces,
             lambda ws: iter_jobs(
                 lambda page: page_of(page=page, per_page=per_page, workspace_id=ws, **query),
                 parse,

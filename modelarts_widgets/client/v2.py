@@ -34,7 +34,13 @@ from modelarts_widgets.client._options import (
     delete_hooks,
     v2_list_options,
 )
-from modelarts_widgets.client._paging import Workspaces, parse_one, parse_row, rows_in
+from modelarts_widgets.client._paging import (
+    Workspaces,
+    in_workspaces,
+    parse_one,
+    parse_row,
+    rows_in,
+)
 from modelarts_widgets.client._v2_delete import MAX_BATCH, DeleteRun, PartialDeleteError
 from modelarts_widgets.errors import InvalidIdError
 from modelarts_widgets.models import DeleteResult, error_code_of
@@ -142,10 +148,7 @@ class V2Client(OverHttp):
         self._http = http
         self.project_id = ids.project_id(project_id)
         self.max_workers = max_workers
-        self.workspaces = workspaces or Workspaces(
-            list(workspace_ids or ()),
-            lambda: self._http.request("GET", f"/v1/{self.project_id}/workspaces").body,
-        )
+        self.workspaces = workspaces or Workspaces(list(workspace_ids or ()), self._workspaces_body)
         #: How the service reads the search ``offset``: None (not seen yet), "pages", "items".
         self.offset_mode: Optional[str] = None
         #: Whether the service has the batch-delete route: None (not tried yet), True, False.
@@ -193,6 +196,9 @@ class V2Client(OverHttp):
         jid = v2_job_id(job_id)
         return self._http.request("GET", self._path("training-jobs", jid)).body
 
+    def _workspaces_body(self) -> dict[str, Any]:
+        return self._http.request("GET", f"/v1/{self.project_id}/workspaces").body
+
     def workspace_ids(self) -> list[str]:
         """The workspaces to list: as given, else ``GET /v1/{p}/workspaces`` (asked once), else
         ``["0"]`` when the service does not offer that list."""
@@ -212,14 +218,13 @@ class V2Client(OverHttp):
 
     def _iter_matching(self, query: V2ListOptions) -> Iterator[TrainingJobV2]:
         filters = _filters(query["kinds"], query["phases"], query["name"])
-        seen: set[str] = set()
-        for workspace in query["workspace_ids"] or self.workspace_ids():
-            jobs = self._iter_workspace(filters, query["sort_by"], query["order"], workspace)
-            for job in jobs:
-                if job.job_id in seen or job.kind in query["exclude_kinds"]:
-                    continue
-                seen.add(job.job_id)
-                yield job
+        chosen = query["workspace_ids"]
+        workspaces = Workspaces(chosen, self._workspaces_body) if chosen else self.workspaces
+        jobs = in_workspaces(
+            workspaces,
+            lambda ws: self._iter_workspace(filters, query["sort_by"], query["order"], ws),
+        )
+        yield from (job for job in jobs if job.kind not in query["exclude_kinds"])
 
     def _iter_workspace(
         self, filters: list[dict[str, Any]], sort_by: str, order: str, workspace: str
