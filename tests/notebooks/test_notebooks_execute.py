@@ -23,6 +23,8 @@ from typing import Any, Optional
 import nbformat
 import pytest
 
+from modelarts_widgets.emulator import ListQuery
+
 pytestmark = pytest.mark.notebooks
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -262,7 +264,7 @@ def test_notebooks_quickstart_in_the_demo_environment(
     assert "keeps running" in text_of(nb, "stop")
     listed = {
         f"{job['job_name']} / {v['version_name']}"
-        for job in private_emulator.backend.list_training_jobs(per_page=100)["jobs"]
+        for job in private_emulator.backend.list_training_jobs(ListQuery(per_page=100))["jobs"]
         for v in private_emulator.backend.list_versions(job["job_id"])["versions"]
     }
     assert listed.isdisjoint(names), "the deleted versions are still listed"
