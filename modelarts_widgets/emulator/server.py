@@ -10,16 +10,19 @@ import threading
 from collections.abc import Mapping, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 from urllib.parse import quote, urlsplit
 
 from .._kwargs import refuse_unknown  # noqa: TID252 - not client side (see tests)
 from .app import Application
 from .backend import Backend
 from .config import OPTIONS, EmulatorConfig
-from .faults import Faults
+from .faults import Faults, RateLimit, Where
 from .handlers import Context, Request
 from .seed import seed_from_sizes
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 logger = logging.getLogger("modelarts_widgets.emulator")
 
@@ -319,21 +322,17 @@ class EmulatorServer:
         return f"/v1/{self.project_id}/visualization-jobs/{quote(str(job_id), safe='')}"
 
     # ------------------------------------------------------------------ faults
-    def add_latency(
-        self, seconds: float, path: Optional[str] = None, method: Optional[str] = None
-    ) -> None:
-        """Delay matching requests by ``seconds`` (``path`` is a regex)."""
-        self.faults.add_latency(seconds, path, method)
+    # Each fault applies to the requests its ``path`` (a regex searched in the path) and
+    # ``method`` keywords pick (:class:`~.faults.Where`); without them, to every request.
+    def add_latency(self, seconds: float, **where: Unpack[Where]) -> None:
+        """Delay matching requests by ``seconds``."""
+        self.faults.add_latency(seconds, **where)
 
     def set_error_rate(
-        self,
-        rate: float,
-        statuses: Sequence[int] = (500, 502, 503),
-        path: Optional[str] = None,
-        method: Optional[str] = None,
+        self, rate: float, statuses: Sequence[int] = (500, 502, 503), **where: Unpack[Where]
     ) -> None:
         """Fail matching requests with probability ``rate`` (seeded by ``rng_seed``)."""
-        self.faults.set_error_rate(rate, statuses, path, method)
+        self.faults.set_error_rate(rate, statuses, **where)
 
     def force_error(
         self,
@@ -342,34 +341,22 @@ class EmulatorServer:
         count: int = 1,
         kind: str = "status",
         body: Optional[dict[str, Any]] = None,
-        path: Optional[str] = None,
-        method: Optional[str] = None,
+        **where: Unpack[Where],
     ) -> None:
         """The next ``count`` matching requests fail: kind status/drop/html/malformed/throttle."""
-        self.faults.force(kind, count, status, body, path, method)
+        self.faults.force(kind, count, status, body, **where)
 
     def throttle(
-        self,
-        count: int = 1,
-        *,
-        retry_after: Optional[float] = 1,
-        path: Optional[str] = None,
-        method: Optional[str] = None,
+        self, count: int = 1, *, retry_after: Optional[float] = 1, **where: Unpack[Where]
     ) -> None:
         """The next ``count`` matching requests get 429 APIG.0308 (+ ``Retry-After``)."""
-        self.faults.force("throttle", count, 429, None, path, method, retry_after)
+        self.faults.force("throttle", count, 429, None, retry_after, **where)
 
-    def set_rate_limit(
-        self,
-        rate: Optional[float],
-        *,
-        burst: Optional[float] = None,
-        retry_after: Optional[float] = 1,
-        path: Optional[str] = None,
-        method: Optional[str] = None,
-    ) -> None:
-        """A token bucket of ``rate`` requests/second; ``None`` removes it."""
-        self.faults.set_rate_limit(rate, burst, retry_after, path, method)
+    def set_rate_limit(self, rate: Optional[float], **options: Unpack[RateLimit]) -> None:
+        """A token bucket of ``rate`` requests/second; ``None`` removes it. Keywords
+        (:class:`~.faults.RateLimit`): ``burst`` (default ``max(1, rate)``), ``retry_after``
+        (default 1 s; ``None`` sends no ``Retry-After``), ``path`` and ``method``."""
+        self.faults.set_rate_limit(rate, **options)
 
     def configure_faults(self, spec: Mapping[str, Any]) -> None:
         """Apply a JSON fault spec (same as ``POST /_emulator/faults``)."""
