@@ -19,7 +19,7 @@ from .backend import Backend
 from .config import OPTIONS, EmulatorConfig
 from .faults import Faults, RateLimit, Where
 from .handlers import Context, Request
-from .seed import seed_from_sizes
+from .seed import SIZE_KEYS, SeedSizes, seed_from_sizes
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -262,20 +262,13 @@ class EmulatorServer:
         self.faults.clear()
         seed_from_sizes(self._backend, self._seed_sizes, rng_seed=self._rng_seed)
 
-    def seed(
-        self,
-        jobs: int = 0,
-        versions_per_job: int = 1,
-        visualization_jobs: int = 0,
-        v2_training_jobs: int = 0,
-        v2_visualization_jobs: int = 0,
-    ) -> None:
-        """Replace all jobs (v1 and v2) with a fresh deterministic seed of these sizes."""
-        self._reseed(
-            {"jobs": jobs, "versions_per_job": versions_per_job,
-             "visualization_jobs": visualization_jobs, "v2_training_jobs": v2_training_jobs,
-             "v2_visualization_jobs": v2_visualization_jobs}
-        )  # fmt: skip
+    @refuse_unknown(extra=SIZE_KEYS)
+    def seed(self, **sizes: Unpack[SeedSizes]) -> None:
+        """Replace all jobs (v1 and v2) with a fresh deterministic seed of these sizes:
+        ``jobs``, ``versions_per_job``, ``visualization_jobs``, ``workspaces``,
+        ``v2_training_jobs``, ``v2_visualization_jobs`` (:class:`~.seed.SeedSizes`; absent
+        ones take its defaults)."""
+        self._reseed(sizes)
 
     def add_training_job(
         self, name: str, versions: Optional[Sequence[Mapping[str, Any]]] = None, **kwargs: Any
