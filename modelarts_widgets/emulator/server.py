@@ -128,7 +128,9 @@ class EmulatorServer:
 
     Built from one :class:`EmulatorConfig`: pass one (``EmulatorServer(config)``) and/or its
     fields as keywords (``EmulatorServer(seed={"jobs": 3}, delete_delay=None)``), which override
-    the config's. An unknown keyword is a ``TypeError`` naming the closest option.
+    the config's. An unknown keyword is a ``TypeError`` naming the closest option. The
+    credentials it accepts are its config's: ``server.config.access_key``, ``.secret_key``,
+    ``.project_id``, ``.region``, ``.username``, ``.password``, ``.domain``.
     ``seed`` is a sizes mapping (``{"jobs", "versions_per_job", "visualization_jobs",
     "v2_training_jobs", "v2_visualization_jobs"}``) or ``None`` for no data.
     ``delete_delay=None`` means manual mode (deletes finish on :meth:`advance`).
@@ -200,9 +202,9 @@ class EmulatorServer:
 
     def __repr__(self) -> str:
         state = "running" if self._httpd else "stopped"
-        return f"<EmulatorServer {self.base_url} project={self.project_id} {state}>"
+        return f"<EmulatorServer {self.base_url} project={self.config.project_id} {state}>"
 
-    # ------------------------------------------------------------------ identity
+    # ------------------------------------------------------------------ address and settings
     @property
     def base_url(self) -> str:
         return self.config.base_url
@@ -214,34 +216,6 @@ class EmulatorServer:
     @property
     def backend(self) -> Backend:
         return self._backend
-
-    @property
-    def access_key(self) -> str:
-        return self.config.access_key
-
-    @property
-    def secret_key(self) -> str:
-        return self.config.secret_key
-
-    @property
-    def project_id(self) -> str:
-        return self.config.project_id
-
-    @property
-    def region(self) -> str:
-        return self.config.region
-
-    @property
-    def username(self) -> str:
-        return self.config.username
-
-    @property
-    def password(self) -> str:
-        return self.config.password
-
-    @property
-    def domain(self) -> str:
-        return self.config.domain
 
     @property
     def delete_delay(self) -> Optional[float]:
@@ -286,7 +260,7 @@ class EmulatorServer:
 
     def v2_job_path(self, job_id: str) -> str:
         """``/v2/{project_id}/training-jobs/{job_id}`` (the GET/DELETE path)."""
-        return f"/v2/{self.project_id}/training-jobs/{quote(str(job_id), safe='')}"
+        return f"/v2/{self.config.project_id}/training-jobs/{quote(str(job_id), safe='')}"
 
     def advance(self) -> int:
         """Complete every pending deletion now (manual mode); returns how many."""
@@ -309,10 +283,10 @@ class EmulatorServer:
         return self._backend.delete_calls
 
     def version_path(self, job_id: int, version_id: int) -> str:
-        return f"/v1/{self.project_id}/training-jobs/{job_id}/versions/{version_id}"
+        return f"/v1/{self.config.project_id}/training-jobs/{job_id}/versions/{version_id}"
 
     def visualization_path(self, job_id: Any) -> str:
-        return f"/v1/{self.project_id}/visualization-jobs/{quote(str(job_id), safe='')}"
+        return f"/v1/{self.config.project_id}/visualization-jobs/{quote(str(job_id), safe='')}"
 
     # ------------------------------------------------------------------ faults
     # Each fault applies to the requests its ``path`` (a regex searched in the path) and
