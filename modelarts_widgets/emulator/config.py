@@ -33,8 +33,8 @@ def check_choice(name: str, value: str, choices: tuple[str, ...]) -> None:
 class EmulatorConfig:
     """Every option of one emulator instance, with its default (the one place they live).
 
-    ``seed`` is a sizes mapping (``{"jobs", "versions_per_job", "visualization_jobs"}``) or
-    ``None`` for no data; ``rng_seed`` makes the seed and random faults repeatable.
+    ``seed`` is a sizes mapping (:class:`~.seed.SeedSizes`) or ``None`` for no data;
+    ``rng_seed`` makes the seed and random faults repeatable.
     ``delete_delay=None`` means manual mode (deletes finish on ``advance()``).
     ``refusal_status`` is the HTTP status of a ModelArts.0105 refusal. ``base_url`` is set by
     the server (from ``host`` and the bound port). Numbers out of range raise ``ValueError``.

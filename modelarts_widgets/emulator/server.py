@@ -131,8 +131,8 @@ class EmulatorServer:
     the config's. An unknown keyword is a ``TypeError`` naming the closest option. The
     credentials it accepts are its config's: ``server.config.access_key``, ``.secret_key``,
     ``.project_id``, ``.region``, ``.username``, ``.password``, ``.domain``.
-    ``seed`` is a sizes mapping (``{"jobs", "versions_per_job", "visualization_jobs",
-    "v2_training_jobs", "v2_visualization_jobs"}``) or ``None`` for no data.
+    ``seed`` is a sizes mapping (:class:`~.seed.SeedSizes`: ``{"jobs", "versions_per_job",
+    ...}``) or ``None`` for no data.
     ``delete_delay=None`` means manual mode (deletes finish on :meth:`advance`).
     v2: ``v2_offset`` (``"pages"``/``"items"``), ``batch_delete=False`` and
     ``v1_training=False`` make the batch route or the v1 training routes answer as an unknown
