@@ -40,9 +40,10 @@ def _v2_client(emu: Emulator) -> Any:
     from modelarts_widgets.client import HttpClient
     from modelarts_widgets.client.v2 import V2Client
 
-    auth = AkSkAuth(StaticCredentialSource(Credentials(emu.access_key, emu.secret_key)))
+    cfg = emu.config
+    auth = AkSkAuth(StaticCredentialSource(Credentials(cfg.access_key, cfg.secret_key)))
     http = HttpClient(emu.base_url, auth)
-    return V2Client(http, emu.project_id, max_workers=CONCURRENCY)
+    return V2Client(http, cfg.project_id, max_workers=CONCURRENCY)
 
 
 def _official_client(emu: Emulator) -> Any:
@@ -50,7 +51,8 @@ def _official_client(emu: Emulator) -> Any:
     from huaweicloudsdkcore.http.http_config import HttpConfig
     from huaweicloudsdkmodelarts.v1 import ModelArtsClient
 
-    credentials = BasicCredentials(emu.access_key, emu.secret_key, emu.project_id)
+    cfg = emu.config
+    credentials = BasicCredentials(cfg.access_key, cfg.secret_key, cfg.project_id)
     return (
         ModelArtsClient.new_builder()
         .with_credentials(credentials)

@@ -131,12 +131,12 @@ def write_lab_page_config(config_dir: Path) -> None:
 def emulator_env(emulator: Any) -> dict[str, str]:
     """The environment variables that point `Session()` at ``emulator``."""
     return {
-        "HUAWEICLOUD_SDK_AK": emulator.access_key,
-        "HUAWEICLOUD_SDK_SK": emulator.secret_key,
-        "HUAWEICLOUD_SDK_PROJECT_ID": emulator.project_id,
+        "HUAWEICLOUD_SDK_AK": emulator.config.access_key,
+        "HUAWEICLOUD_SDK_SK": emulator.config.secret_key,
+        "HUAWEICLOUD_SDK_PROJECT_ID": emulator.config.project_id,
         "MODELARTS_ENDPOINT": emulator.base_url,
         "HUAWEICLOUD_SDK_IAM_ENDPOINT": emulator.base_url,
-        "MODELARTS_REGION": emulator.region,
+        "MODELARTS_REGION": emulator.config.region,
         # Never reach for the real metadata address, even if a notebook is wrongly detected.
         "MODELARTS_WIDGETS_METADATA_URL": emulator.base_url,
     }

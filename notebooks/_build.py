@@ -584,10 +584,10 @@ The emulator's demo user stands in for yours; `expire_tokens()` expires every to
         "token",
         """
 token_session = Session(
-    username=emulator.username,
-    password=emulator.password,
-    account=emulator.domain,
-    region_name=emulator.region,
+    username=emulator.config.username,
+    password=emulator.config.password,
+    account=emulator.config.domain,
+    region_name=emulator.config.region,
     iam_endpoint=emulator.base_url,
     modelarts_endpoint=emulator.base_url,
 )

@@ -48,12 +48,12 @@ def emulator(emulator_credentials: dict[str, str]) -> Iterator[Any]:
 @pytest.fixture
 def emulator_env(emulator: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
     """The ``emulator`` fixture plus HUAWEICLOUD_SDK_* / MODELARTS_* env vars pointing at it."""
-    monkeypatch.setenv("HUAWEICLOUD_SDK_AK", emulator.access_key)
-    monkeypatch.setenv("HUAWEICLOUD_SDK_SK", emulator.secret_key)
-    monkeypatch.setenv("HUAWEICLOUD_SDK_PROJECT_ID", emulator.project_id)
+    monkeypatch.setenv("HUAWEICLOUD_SDK_AK", emulator.config.access_key)
+    monkeypatch.setenv("HUAWEICLOUD_SDK_SK", emulator.config.secret_key)
+    monkeypatch.setenv("HUAWEICLOUD_SDK_PROJECT_ID", emulator.config.project_id)
     monkeypatch.setenv("MODELARTS_ENDPOINT", emulator.base_url)
     monkeypatch.setenv("HUAWEICLOUD_SDK_IAM_ENDPOINT", emulator.base_url)
-    monkeypatch.setenv("MODELARTS_REGION", emulator.region)
+    monkeypatch.setenv("MODELARTS_REGION", emulator.config.region)
     monkeypatch.delenv("HUAWEICLOUD_SDK_SECURITY_TOKEN", raising=False)
     monkeypatch.delenv("MODELARTS_WIDGETS_NOTEBOOK", raising=False)
     return emulator

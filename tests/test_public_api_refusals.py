@@ -150,12 +150,12 @@ def test_emulator_server_is_built_from_one_config() -> None:
     """A config plus keyword overrides: the running server answers with the merged identity."""
     config = EmulatorConfig(region="eu-nl", seed={"jobs": 2, "versions_per_job": 1})
     with EmulatorServer(config, delete_delay=None) as server:
-        assert (server.region, server.delete_delay) == ("eu-nl", None)
+        assert (server.config.region, server.delete_delay) == ("eu-nl", None)
         assert config.delete_delay == 0.0  # the caller's config is not changed
         session = Session(
-            access_key=server.access_key,
-            secret_key=server.secret_key,
-            project_id=server.project_id,
+            access_key=server.config.access_key,
+            secret_key=server.config.secret_key,
+            project_id=server.config.project_id,
             modelarts_endpoint=server.base_url,
             region_name="eu-nl",
         )

@@ -9,10 +9,18 @@ the client, auth or widgets packages: it shares only the wire format.
 
 from __future__ import annotations
 
-from .backend import Backend
+from .backend import Backend, ListQuery
 from .config import ApiError, EmulatorConfig
 from .faults import Faults
 from .seed import DEFAULT_SEED
 from .server import EmulatorServer
 
-__all__ = ["DEFAULT_SEED", "ApiError", "Backend", "EmulatorConfig", "EmulatorServer", "Faults"]
+__all__ = [
+    "DEFAULT_SEED",
+    "ApiError",
+    "Backend",
+    "EmulatorConfig",
+    "EmulatorServer",
+    "Faults",
+    "ListQuery",
+]

@@ -26,6 +26,7 @@ from .config import EmulatorConfig, Json, bad_param, not_found, v1_error
 from .identity import Identity
 from .v2_backend import V2Backend
 
+#: What each list sorts by; the first is its default.
 TRAINING_SORT_KEYS = (
     "job_name",
     "job_desc",
@@ -82,6 +83,37 @@ def _workspace(workspace_id: str, name: str) -> Json:
         "status": "NORMAL",
         "status_info": "",
     }
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """The query of a v1 job list (``GET /v1/{p}/training-jobs`` or ``.../visualization-jobs``).
+
+    ``sort_by=None`` sorts by the list's default key; ``status=None`` keeps every status and
+    ``workspace_id=None`` lists the default workspace ``"0"``.
+    """
+
+    page: int = 1
+    per_page: int = 10
+    sort_by: Optional[str] = None
+    order: str = "asc"
+    search_content: str = ""
+    status: Optional[Sequence[int]] = None
+    workspace_id: Optional[str] = None
+
+    def check(self, sort_keys: tuple[str, ...]) -> str:
+        """Refuse what the service refuses (400 ``ModelArts.0104``); the key to sort by."""
+        _page_args(self.page, self.per_page)
+        if self.page < 1:
+            raise bad_param(f"page should be in [1,65535], got {self.page}")
+        sort_by = self.sort_by or sort_keys[0]
+        if sort_by not in sort_keys:
+            raise bad_param(f"sortBy should be one of {', '.join(sort_keys)}, got {sort_by!r}")
+        if self.order not in ("asc", "desc"):
+            raise bad_param(f"order should be asc or desc, got {self.order!r}")
+        if len(self.search_content) > 100:
+            raise bad_param("The length of search_content should be in [0,100].")
+        return sort_by
 
 
 def _page_args(page: int, per_page: int) -> None:
@@ -389,36 +421,27 @@ class Backend:
             "engine_type": latest["engine_type"],
         }
 
-    def list_training_jobs(
-        self,
-        *,
-        page: int = 1,
-        per_page: int = 10,
-        sort_by: str = "job_name",
-        order: str = "asc",
-        search_content: str = "",
-        status: Optional[list[int]] = None,
-        workspace_id: Optional[str] = None,
-    ) -> Json:
+    def list_training_jobs(self, query: Optional[ListQuery] = None) -> Json:
         """The body of ``GET /v1/{p}/training-jobs``."""
-        _list_args(page, per_page, sort_by, order, search_content, TRAINING_SORT_KEYS)
+        q = query or ListQuery()
+        sort_by = q.check(TRAINING_SORT_KEYS)
         with self._lock:
             self._reap()
-            needle = search_content.casefold()
+            needle = q.search_content.casefold()
             rows = []
             for job in self._state.jobs.values():
                 if needle and needle not in job["job_name"].casefold():
                     continue
-                if job["workspace_id"] != (workspace_id or "0"):
+                if job["workspace_id"] != (q.workspace_id or "0"):
                     continue
                 row = self._job_row(job)
-                if status is not None and row["status"] not in status:
+                if q.status is not None and row["status"] not in q.status:
                     continue
                 rows.append(row)
             total = len(self._state.jobs)
-        rows.sort(key=lambda r: (_sort_value(r, sort_by), r["job_id"]), reverse=order == "desc")
-        start = (page - 1) * per_page
-        jobs = rows[start : start + per_page]
+        rows.sort(key=lambda r: (_sort_value(r, sort_by), r["job_id"]), reverse=q.order == "desc")
+        start = (q.page - 1) * q.per_page
+        jobs = rows[start : start + q.per_page]
         for row in jobs:
             row.pop("engine_type", None)
         return {
@@ -552,33 +575,26 @@ class Backend:
         row["service_url"] = f"{self.config.base_url}/tensorboard/{job['job_id']}"
         return row
 
-    def list_visualization_jobs(
-        self,
-        *,
-        page: int = 1,
-        per_page: int = 10,
-        sort_by: str = "job_id",
-        order: str = "asc",
-        search_content: str = "",
-        status: Optional[list[int]] = None,
-        workspace_id: Optional[str] = None,
-    ) -> Json:
+    def list_visualization_jobs(self, query: Optional[ListQuery] = None) -> Json:
         """The body of ``GET /v1/{p}/visualization-jobs``."""
-        _list_args(page, per_page, sort_by, order, search_content, VISUALIZATION_SORT_KEYS)
+        q = query or ListQuery()
+        sort_by = q.check(VISUALIZATION_SORT_KEYS)
         key = "train_url" if sort_by == "log_dir" else sort_by
         with self._lock:
             self._reap()
-            needle = search_content.casefold()
+            needle = q.search_content.casefold()
             records = [
                 job
                 for job in self._state.vis.values()
                 if (not needle or needle in job["job_name"].casefold())
-                and (status is None or job["status"] in status)
-                and job["workspace_id"] == (workspace_id or "0")
+                and (q.status is None or job["status"] in q.status)
+                and job["workspace_id"] == (q.workspace_id or "0")
             ]
-            records.sort(key=lambda r: (_sort_value(r, key), r["job_id"]), reverse=order == "desc")
-            start = (page - 1) * per_page
-            rows = [self._vis_row(job) for job in records[start : start + per_page]]
+            records.sort(
+                key=lambda r: (_sort_value(r, key), r["job_id"]), reverse=q.order == "desc"
+            )
+            start = (q.page - 1) * q.per_page
+            rows = [self._vis_row(job) for job in records[start : start + q.per_page]]
             total = len(self._state.vis)
         return {
             "is_success": True,
@@ -670,22 +686,3 @@ class Backend:
                 "visualization_jobs": len(self._state.vis),
                 **self.v2.stats(),
             }
-
-
-def _list_args(
-    page: int,
-    per_page: int,
-    sort_by: str,
-    order: str,
-    search_content: str,
-    sort_keys: tuple[str, ...],
-) -> None:
-    _page_args(page, per_page)
-    if page < 1:
-        raise bad_param(f"page should be in [1,65535], got {page}")
-    if sort_by not in sort_keys:
-        raise bad_param(f"sortBy should be one of {', '.join(sort_keys)}, got {sort_by!r}")
-    if order not in ("asc", "desc"):
-        raise bad_param(f"order should be asc or desc, got {order!r}")
-    if len(search_content) > 100:
-        raise bad_param("The length of search_content should be in [0,100].")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
 from typing import Any, Optional
 
@@ -33,21 +33,22 @@ def check_choice(name: str, value: str, choices: tuple[str, ...]) -> None:
 class EmulatorConfig:
     """Every option of one emulator instance, with its default (the one place they live).
 
-    ``seed`` is a sizes mapping (``{"jobs", "versions_per_job", "visualization_jobs"}``) or
-    ``None`` for no data; ``rng_seed`` makes the seed and random faults repeatable.
+    ``seed`` is a sizes mapping (:class:`~.seed.SeedSizes`) or ``None`` for no data;
+    ``rng_seed`` makes the seed and random faults repeatable.
     ``delete_delay=None`` means manual mode (deletes finish on ``advance()``).
     ``refusal_status`` is the HTTP status of a ModelArts.0105 refusal. ``base_url`` is set by
     the server (from ``host`` and the bound port). Numbers out of range raise ``ValueError``.
+    The repr leaves out ``secret_key`` and ``password``.
     """
 
     host: str = "127.0.0.1"
     port: int = 0
     access_key: str = DEMO_ACCESS_KEY
-    secret_key: str = DEMO_SECRET_KEY
+    secret_key: str = field(default=DEMO_SECRET_KEY, repr=False)
     project_id: str = "0123456789abcdef0123456789abcdef"
     region: str = "eu-de"
     username: str = "demo-user"
-    password: str = DEMO_PASSWORD
+    password: str = field(default=DEMO_PASSWORD, repr=False)
     domain: str = "demo-domain"
     seed: Optional[Mapping[str, int]] = None
     rng_seed: int = 0

@@ -10,9 +10,14 @@ import random
 import re
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional, TypedDict
+
+from .._kwargs import check_keywords  # noqa: TID252 - not client side (see tests)
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 #: Kinds of forced failure. ``status`` = JSON error with a status code; ``drop`` = close the
 #: connection without answering; ``html`` = an HTML proxy error page; ``malformed`` = a 200
@@ -44,6 +49,28 @@ def throttle_body(limit: str = "policy user over ratelimit") -> dict[str, str]:
     }
 
 
+class Where(TypedDict, total=False):
+    """The keywords every fault takes to pick the requests it applies to (default: all)."""
+
+    #: a regex searched in the request path
+    path: Optional[str]
+    #: an HTTP method
+    method: Optional[str]
+
+
+class RateLimit(Where, total=False):
+    """The keywords of ``set_rate_limit(rate, **options)`` (spec ``"rate_limit"``)."""
+
+    #: bucket size: requests allowed at once (default ``max(1, rate)``)
+    burst: Optional[float]
+    #: ``Retry-After`` seconds of the 429 (default 1; ``None`` sends no header)
+    retry_after: Optional[float]
+
+
+WHERE = tuple(Where.__annotations__)
+RATE_LIMIT = tuple(RateLimit.__annotations__)
+
+
 @dataclass
 class Matcher:
     """Which requests a rule applies to: ``path`` is a regex searched in the path."""
@@ -55,6 +82,17 @@ class Matcher:
         if self.method and self.method.upper() != method.upper():
             return False
         return not (self.path and re.search(self.path, path) is None)
+
+
+def _matcher(owner: str, options: Mapping[str, Any], valid: Iterable[str] = WHERE) -> Matcher:
+    """The :class:`Matcher` of ``options``; a keyword not in ``valid`` raises ``TypeError``."""
+    check_keywords(owner, options, valid)
+    return Matcher(options.get("path"), options.get("method"))
+
+
+def _pick(item: Mapping[str, Any], keys: Iterable[str]) -> dict[str, Any]:
+    """The entries of a JSON spec item that are these keywords (others are ignored)."""
+    return {k: item[k] for k in keys if k in item}
 
 
 @dataclass
@@ -132,25 +170,21 @@ class Faults:
             self.proxy_rewrites = False
 
     # -- configuration -------------------------------------------------------------------
-    def add_latency(
-        self, seconds: float, path: Optional[str] = None, method: Optional[str] = None
-    ) -> None:
+    def add_latency(self, seconds: float, **where: Unpack[Where]) -> None:
+        match = _matcher("add_latency", where)
         with self._lock:
-            self.latency.append(LatencyRule(float(seconds), Matcher(path, method)))
+            self.latency.append(LatencyRule(float(seconds), match))
 
     def set_error_rate(
-        self,
-        rate: float,
-        statuses: Sequence[int] = (500, 502, 503),
-        path: Optional[str] = None,
-        method: Optional[str] = None,
+        self, rate: float, statuses: Sequence[int] = (500, 502, 503), **where: Unpack[Where]
     ) -> None:
+        match = _matcher("set_error_rate", where)
         if not 0.0 <= rate <= 1.0:
             raise ValueError("error rate must be within [0, 1]")
         with self._lock:
-            self.error_rates = [r for r in self.error_rates if r.match != Matcher(path, method)]
+            self.error_rates = [r for r in self.error_rates if r.match != match]
             if rate > 0:
-                self.error_rates.append(ErrorRate(rate, tuple(statuses), Matcher(path, method)))
+                self.error_rates.append(ErrorRate(rate, tuple(statuses), match))
 
     def force(
         self,
@@ -158,37 +192,30 @@ class Faults:
         count: int = 1,
         status: Optional[int] = None,
         body: Optional[dict[str, Any]] = None,
-        path: Optional[str] = None,
-        method: Optional[str] = None,
         retry_after: Optional[float] = 1,
+        **where: Unpack[Where],
     ) -> None:
+        match = _matcher("force", where)
         if kind not in FORCED_KINDS:
             raise ValueError(f"unknown fault kind {kind!r}; expected one of {FORCED_KINDS}")
         if status is None:
             status = {"throttle": 429, "html": 502, "malformed": 200}.get(kind, 500)
         with self._lock:
-            self.forced.append(
-                ForcedFault(kind, int(count), int(status), body, retry_after, Matcher(path, method))
-            )
+            self.forced.append(ForcedFault(kind, int(count), int(status), body, retry_after, match))
 
-    def set_rate_limit(
-        self,
-        rate: Optional[float],
-        burst: Optional[float] = None,
-        retry_after: Optional[float] = 1,
-        path: Optional[str] = None,
-        method: Optional[str] = None,
-    ) -> None:
+    def set_rate_limit(self, rate: Optional[float], **options: Unpack[RateLimit]) -> None:
         """A token bucket of ``rate`` requests/second (``None`` or 0 removes it)."""
+        match = _matcher("set_rate_limit", options, RATE_LIMIT)
         with self._lock:
             if not rate:
                 self.bucket = None
                 return
+            burst = options.get("burst")
             capacity = float(burst) if burst else max(1.0, float(rate))
+            retry_after = options.get("retry_after", 1)
             self.bucket = TokenBucket(
-                float(rate), capacity, retry_after, capacity, time.monotonic(),
-                Matcher(path, method),
-            )  # fmt: skip
+                float(rate), capacity, retry_after, capacity, time.monotonic(), match
+            )
 
     def set_proxy_rewrites(self, on: bool = True) -> None:
         """Rewrite ``Connection`` / ``Accept-Encoding`` of every request, as a proxy may."""
@@ -203,7 +230,7 @@ class Faults:
         if latency is not None:
             for item in latency if isinstance(latency, list) else [latency]:
                 if isinstance(item, Mapping):
-                    self.add_latency(item["seconds"], item.get("path"), item.get("method"))
+                    self.add_latency(item["seconds"], **_pick(item, WHERE))
                 else:
                     self.add_latency(float(item))
         rate = spec.get("error_rate")
@@ -212,8 +239,7 @@ class Faults:
                 self.set_error_rate(
                     float(rate["rate"]),
                     tuple(rate.get("statuses", (500, 502, 503))),
-                    rate.get("path"),
-                    rate.get("method"),
+                    **_pick(rate, WHERE),
                 )
             else:
                 self.set_error_rate(float(rate))
@@ -223,20 +249,13 @@ class Faults:
                 count=int(item.get("count", 1)),
                 status=item.get("status"),
                 body=item.get("body"),
-                path=item.get("path"),
-                method=item.get("method"),
                 retry_after=item.get("retry_after", 1),
+                **_pick(item, WHERE),
             )
         limit = spec.get("rate_limit", "absent")
         if limit != "absent":
             if isinstance(limit, Mapping):
-                self.set_rate_limit(
-                    limit.get("rate"),
-                    limit.get("burst"),
-                    limit.get("retry_after", 1),
-                    limit.get("path"),
-                    limit.get("method"),
-                )
+                self.set_rate_limit(limit.get("rate"), **_pick(limit, RATE_LIMIT))
             else:
                 self.set_rate_limit(limit)
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
 from . import signing
-from .backend import Backend
+from .backend import Backend, ListQuery
 from .config import ApiError, Json, bad_param, cloud_error, unknown_api_error
 from .faults import Faults
 from .identity import Principal
@@ -195,17 +195,17 @@ def _statuses(params: Mapping[str, str]) -> Optional[list[int]]:
         raise bad_param(f"Invalid status: {raw!r}.") from None
 
 
-def _list_kwargs(request: Request, default_sort: str) -> dict[str, Any]:
+def _list_query(request: Request) -> ListQuery:
     p = request.params
-    return {
-        "page": _int(p, "page", 1),
-        "per_page": _int(p, "per_page", 10),
-        "sort_by": p.get("sortBy") or p.get("sort_by") or default_sort,
-        "order": p.get("order") or "asc",
-        "search_content": p.get("search_content", ""),
-        "status": _statuses(p),
-        "workspace_id": p.get("workspace_id") or None,
-    }
+    return ListQuery(
+        page=_int(p, "page", 1),
+        per_page=_int(p, "per_page", 10),
+        sort_by=p.get("sortBy") or p.get("sort_by") or None,
+        order=p.get("order") or "asc",
+        search_content=p.get("search_content", ""),
+        status=_statuses(p),
+        workspace_id=p.get("workspace_id") or None,
+    )
 
 
 def _body_object(request: Request) -> Json:
@@ -217,7 +217,7 @@ def _body_object(request: Request) -> Json:
 
 # ---------------------------------------------------------------------------- ModelArts v1
 def list_training_jobs(ctx: Context, req: Request, args: dict[str, str]) -> Response:
-    return ok(ctx.backend.list_training_jobs(**_list_kwargs(req, "job_name")))
+    return ok(ctx.backend.list_training_jobs(_list_query(req)))
 
 
 def delete_training_job(ctx: Context, req: Request, args: dict[str, str]) -> Response:
@@ -256,7 +256,7 @@ def list_workspaces(ctx: Context, req: Request, args: dict[str, str]) -> Respons
 
 
 def list_visualization_jobs(ctx: Context, req: Request, args: dict[str, str]) -> Response:
-    return ok(ctx.backend.list_visualization_jobs(**_list_kwargs(req, "job_id")))
+    return ok(ctx.backend.list_visualization_jobs(_list_query(req)))
 
 
 def get_visualization_job(ctx: Context, req: Request, args: dict[str, str]) -> Response:

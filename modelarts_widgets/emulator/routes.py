@@ -36,6 +36,12 @@ def _route(method: str, template: str, handler: h.Handler, auth: str) -> Route:
     return Route(method, template, handler, auth, _compile(template))
 
 
+def _control(method: str, name: str, handler: h.Handler) -> Route:
+    """A control endpoint: under :data:`CONTROL_PREFIX`, so the application serves it to
+    loopback clients only, without authentication, faults or statistics."""
+    return _route(method, CONTROL_PREFIX + name, handler, "none")
+
+
 P = "/v1/{project_id}"
 P2 = "/v2/{project_id}"
 #: v1 training-management routes: absent in a region served with ``v1_training=False``
@@ -75,13 +81,13 @@ ROUTES: list[Route] = [
     _route("PUT", "/meta-data/latest/api/token", h.put_metadata_token, "none"),
     _route("GET", "/openstack/latest/securitykey", h.get_securitykey, "none"),
     _route("GET", "/tensorboard/{job_id}", h.tensorboard_page, "none"),
-    _route("POST", "/_emulator/reset", h.control_reset, "none"),
-    _route("POST", "/_emulator/seed", h.control_seed, "none"),
-    _route("POST", "/_emulator/faults", h.control_set_faults, "none"),
-    _route("DELETE", "/_emulator/faults", h.control_clear_faults, "none"),
-    _route("POST", "/_emulator/advance", h.control_advance, "none"),
-    _route("POST", "/_emulator/expire-tokens", h.control_expire_tokens, "none"),
-    _route("GET", "/_emulator/stats", h.control_stats, "none"),
+    _control("POST", "reset", h.control_reset),
+    _control("POST", "seed", h.control_seed),
+    _control("POST", "faults", h.control_set_faults),
+    _control("DELETE", "faults", h.control_clear_faults),
+    _control("POST", "advance", h.control_advance),
+    _control("POST", "expire-tokens", h.control_expire_tokens),
+    _control("GET", "stats", h.control_stats),
 ]
 
 

@@ -9,11 +9,30 @@ from __future__ import annotations
 
 import random
 from collections.abc import Mapping
-from typing import Optional
+from typing import Any, Optional, TypedDict
 
 from .backend import Backend, slug
 from .v2_seed import seed_v2
 
+
+class SeedSizes(TypedDict, total=False):
+    """How much sample data to seed; each size is optional (its default in brackets)."""
+
+    #: v1 training jobs [0]
+    jobs: int
+    #: versions of each v1 training job [1]
+    versions_per_job: int
+    #: v1 visualization jobs [0]
+    visualization_jobs: int
+    #: workspaces: ``"0"`` and N-1 named ones, v1 jobs spread over them in turn [1]
+    workspaces: int
+    #: v2 training jobs [0]
+    v2_training_jobs: int
+    #: v2 jobs of kind ``visualization_job`` [0]
+    v2_visualization_jobs: int
+
+
+SIZE_KEYS = frozenset(SeedSizes.__annotations__)
 #: Sizes used by the CLI and demos when nothing else is asked for.
 DEFAULT_SEED: dict[str, int] = {
     "jobs": 12,
@@ -22,7 +41,6 @@ DEFAULT_SEED: dict[str, int] = {
     "v2_training_jobs": 30,
     "v2_visualization_jobs": 6,
 }
-SIZE_KEYS = frozenset(DEFAULT_SEED) | {"workspaces"}
 #: Names of seeded workspaces after the default one (``"0"``).
 WORKSPACE_NAMES = ("research", "production", "sandbox", "team-nlp", "team-cv")
 
@@ -55,31 +73,19 @@ def job_name(index: int) -> str:
     return base if rounds == 0 else f"{base} {rounds + 1}"
 
 
-def seed_backend(
-    backend: Backend,
-    jobs: int = 0,
-    versions_per_job: int = 0,
-    visualization_jobs: int = 0,
-    *,
-    rng_seed: int = 0,
-    workspaces: int = 1,
-) -> None:
-    """Add ``jobs`` x ``versions_per_job`` versions and ``visualization_jobs`` to ``backend``.
-
-    With ``workspaces`` > 1 that many workspaces exist (``"0"`` and named ones) and the jobs
-    and visualization jobs are spread over them in turn.
-    """
+def seed_backend(backend: Backend, sizes: Mapping[str, int], *, rng_seed: int = 0) -> None:
+    """Add the v1 part of ``sizes`` (:class:`SeedSizes`) to ``backend``: ``jobs`` x
+    ``versions_per_job`` versions and ``visualization_jobs``, spread over ``workspaces``."""
     rng = random.Random(rng_seed)
-    spaces = ["0"] + [
-        backend.add_workspace(workspace_name(i)) for i in range(max(1, workspaces) - 1)
-    ]
+    extra_spaces = range(max(1, sizes.get("workspaces", 1)) - 1)
+    spaces = ["0"] + [backend.add_workspace(workspace_name(i)) for i in extra_spaces]
     train_urls: list[str] = []
     n = 0
-    for j in range(jobs):
+    for j in range(sizes.get("jobs", 0)):
         name = job_name(j)
         created = SEED_EPOCH_MS + j * 86_400_000 + rng.randrange(3_600_000)
         versions = []
-        for k in range(max(1, versions_per_job)):
+        for k in range(max(1, sizes.get("versions_per_job", 1))):
             status = VERSION_STATUSES[n % len(VERSION_STATUSES)]
             n += 1
             start = created + k * 7_200_000
@@ -109,7 +115,7 @@ def seed_backend(
             workspace_id=spaces[j % len(spaces)],
         )
         train_urls.extend(f"/bucket/{slug(name)}/V{k + 1:04d}/output/" for k in range(len(ids)))
-    for v in range(visualization_jobs):
+    for v in range(sizes.get("visualization_jobs", 0)):
         status = VIS_STATUSES[v % len(VIS_STATUSES)]
         # Every other visualization job reads a training version's output.
         if train_urls and v % 2 == 0:
@@ -135,26 +141,20 @@ def workspace_name(index: int) -> str:
 
 
 def seed_from_sizes(
-    backend: Backend, sizes: Optional[Mapping[str, int]], *, rng_seed: int = 0
+    backend: Backend, sizes: Optional[Mapping[str, Any]], *, rng_seed: int = 0
 ) -> None:
-    """Seed from a ``{"jobs", "versions_per_job", "visualization_jobs", "workspaces",
-    "v2_training_jobs", "v2_visualization_jobs"}`` mapping (each optional)."""
+    """Seed v1 and v2 data from :class:`SeedSizes` given as keywords, config or JSON (each
+    size optional; an unknown one raises ``ValueError``)."""
     if not sizes:
         return
     unknown = set(sizes) - SIZE_KEYS
     if unknown:
         raise ValueError(f"unknown seed sizes: {sorted(unknown)}")
-    seed_backend(
-        backend,
-        int(sizes.get("jobs", 0)),
-        int(sizes.get("versions_per_job", 1)),
-        int(sizes.get("visualization_jobs", 0)),
-        rng_seed=rng_seed,
-        workspaces=int(sizes.get("workspaces", 1)),
-    )
+    counts = {name: int(value) for name, value in sizes.items()}
+    seed_backend(backend, counts, rng_seed=rng_seed)
     seed_v2(
         backend.v2,
-        int(sizes.get("v2_training_jobs", 0)),
-        int(sizes.get("v2_visualization_jobs", 0)),
+        counts.get("v2_training_jobs", 0),
+        counts.get("v2_visualization_jobs", 0),
         rng_seed=rng_seed,
     )

@@ -10,16 +10,19 @@ import threading
 from collections.abc import Mapping, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 from urllib.parse import quote, urlsplit
 
 from .._kwargs import refuse_unknown  # noqa: TID252 - not client side (see tests)
 from .app import Application
 from .backend import Backend
 from .config import OPTIONS, EmulatorConfig
-from .faults import Faults
+from .faults import Faults, RateLimit, Where
 from .handlers import Context, Request
-from .seed import seed_from_sizes
+from .seed import SIZE_KEYS, SeedSizes, seed_from_sizes
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 logger = logging.getLogger("modelarts_widgets.emulator")
 
@@ -125,9 +128,11 @@ class EmulatorServer:
 
     Built from one :class:`EmulatorConfig`: pass one (``EmulatorServer(config)``) and/or its
     fields as keywords (``EmulatorServer(seed={"jobs": 3}, delete_delay=None)``), which override
-    the config's. An unknown keyword is a ``TypeError`` naming the closest option.
-    ``seed`` is a sizes mapping (``{"jobs", "versions_per_job", "visualization_jobs",
-    "v2_training_jobs", "v2_visualization_jobs"}``) or ``None`` for no data.
+    the config's. An unknown keyword is a ``TypeError`` naming the closest option. The
+    credentials it accepts are its config's: ``server.config.access_key``, ``.secret_key``,
+    ``.project_id``, ``.region``, ``.username``, ``.password``, ``.domain``.
+    ``seed`` is a sizes mapping (:class:`~.seed.SeedSizes`: ``{"jobs", "versions_per_job",
+    ...}``) or ``None`` for no data.
     ``delete_delay=None`` means manual mode (deletes finish on :meth:`advance`).
     v2: ``v2_offset`` (``"pages"``/``"items"``), ``batch_delete=False`` and
     ``v1_training=False`` make the batch route or the v1 training routes answer as an unknown
@@ -197,9 +202,9 @@ class EmulatorServer:
 
     def __repr__(self) -> str:
         state = "running" if self._httpd else "stopped"
-        return f"<EmulatorServer {self.base_url} project={self.project_id} {state}>"
+        return f"<EmulatorServer {self.base_url} project={self.config.project_id} {state}>"
 
-    # ------------------------------------------------------------------ identity
+    # ------------------------------------------------------------------ address and settings
     @property
     def base_url(self) -> str:
         return self.config.base_url
@@ -211,34 +216,6 @@ class EmulatorServer:
     @property
     def backend(self) -> Backend:
         return self._backend
-
-    @property
-    def access_key(self) -> str:
-        return self.config.access_key
-
-    @property
-    def secret_key(self) -> str:
-        return self.config.secret_key
-
-    @property
-    def project_id(self) -> str:
-        return self.config.project_id
-
-    @property
-    def region(self) -> str:
-        return self.config.region
-
-    @property
-    def username(self) -> str:
-        return self.config.username
-
-    @property
-    def password(self) -> str:
-        return self.config.password
-
-    @property
-    def domain(self) -> str:
-        return self.config.domain
 
     @property
     def delete_delay(self) -> Optional[float]:
@@ -259,20 +236,13 @@ class EmulatorServer:
         self.faults.clear()
         seed_from_sizes(self._backend, self._seed_sizes, rng_seed=self._rng_seed)
 
-    def seed(
-        self,
-        jobs: int = 0,
-        versions_per_job: int = 1,
-        visualization_jobs: int = 0,
-        v2_training_jobs: int = 0,
-        v2_visualization_jobs: int = 0,
-    ) -> None:
-        """Replace all jobs (v1 and v2) with a fresh deterministic seed of these sizes."""
-        self._reseed(
-            {"jobs": jobs, "versions_per_job": versions_per_job,
-             "visualization_jobs": visualization_jobs, "v2_training_jobs": v2_training_jobs,
-             "v2_visualization_jobs": v2_visualization_jobs}
-        )  # fmt: skip
+    @refuse_unknown(extra=SIZE_KEYS)
+    def seed(self, **sizes: Unpack[SeedSizes]) -> None:
+        """Replace all jobs (v1 and v2) with a fresh deterministic seed of these sizes:
+        ``jobs``, ``versions_per_job``, ``visualization_jobs``, ``workspaces``,
+        ``v2_training_jobs``, ``v2_visualization_jobs`` (:class:`~.seed.SeedSizes`; absent
+        ones take its defaults)."""
+        self._reseed(sizes)
 
     def add_training_job(
         self, name: str, versions: Optional[Sequence[Mapping[str, Any]]] = None, **kwargs: Any
@@ -290,7 +260,7 @@ class EmulatorServer:
 
     def v2_job_path(self, job_id: str) -> str:
         """``/v2/{project_id}/training-jobs/{job_id}`` (the GET/DELETE path)."""
-        return f"/v2/{self.project_id}/training-jobs/{quote(str(job_id), safe='')}"
+        return f"/v2/{self.config.project_id}/training-jobs/{quote(str(job_id), safe='')}"
 
     def advance(self) -> int:
         """Complete every pending deletion now (manual mode); returns how many."""
@@ -313,27 +283,23 @@ class EmulatorServer:
         return self._backend.delete_calls
 
     def version_path(self, job_id: int, version_id: int) -> str:
-        return f"/v1/{self.project_id}/training-jobs/{job_id}/versions/{version_id}"
+        return f"/v1/{self.config.project_id}/training-jobs/{job_id}/versions/{version_id}"
 
     def visualization_path(self, job_id: Any) -> str:
-        return f"/v1/{self.project_id}/visualization-jobs/{quote(str(job_id), safe='')}"
+        return f"/v1/{self.config.project_id}/visualization-jobs/{quote(str(job_id), safe='')}"
 
     # ------------------------------------------------------------------ faults
-    def add_latency(
-        self, seconds: float, path: Optional[str] = None, method: Optional[str] = None
-    ) -> None:
-        """Delay matching requests by ``seconds`` (``path`` is a regex)."""
-        self.faults.add_latency(seconds, path, method)
+    # Each fault applies to the requests its ``path`` (a regex searched in the path) and
+    # ``method`` keywords pick (:class:`~.faults.Where`); without them, to every request.
+    def add_latency(self, seconds: float, **where: Unpack[Where]) -> None:
+        """Delay matching requests by ``seconds``."""
+        self.faults.add_latency(seconds, **where)
 
     def set_error_rate(
-        self,
-        rate: float,
-        statuses: Sequence[int] = (500, 502, 503),
-        path: Optional[str] = None,
-        method: Optional[str] = None,
+        self, rate: float, statuses: Sequence[int] = (500, 502, 503), **where: Unpack[Where]
     ) -> None:
         """Fail matching requests with probability ``rate`` (seeded by ``rng_seed``)."""
-        self.faults.set_error_rate(rate, statuses, path, method)
+        self.faults.set_error_rate(rate, statuses, **where)
 
     def force_error(
         self,
@@ -342,34 +308,22 @@ class EmulatorServer:
         count: int = 1,
         kind: str = "status",
         body: Optional[dict[str, Any]] = None,
-        path: Optional[str] = None,
-        method: Optional[str] = None,
+        **where: Unpack[Where],
     ) -> None:
         """The next ``count`` matching requests fail: kind status/drop/html/malformed/throttle."""
-        self.faults.force(kind, count, status, body, path, method)
+        self.faults.force(kind, count, status, body, **where)
 
     def throttle(
-        self,
-        count: int = 1,
-        *,
-        retry_after: Optional[float] = 1,
-        path: Optional[str] = None,
-        method: Optional[str] = None,
+        self, count: int = 1, *, retry_after: Optional[float] = 1, **where: Unpack[Where]
     ) -> None:
         """The next ``count`` matching requests get 429 APIG.0308 (+ ``Retry-After``)."""
-        self.faults.force("throttle", count, 429, None, path, method, retry_after)
+        self.faults.force("throttle", count, 429, None, retry_after, **where)
 
-    def set_rate_limit(
-        self,
-        rate: Optional[float],
-        *,
-        burst: Optional[float] = None,
-        retry_after: Optional[float] = 1,
-        path: Optional[str] = None,
-        method: Optional[str] = None,
-    ) -> None:
-        """A token bucket of ``rate`` requests/second; ``None`` removes it."""
-        self.faults.set_rate_limit(rate, burst, retry_after, path, method)
+    def set_rate_limit(self, rate: Optional[float], **options: Unpack[RateLimit]) -> None:
+        """A token bucket of ``rate`` requests/second; ``None`` removes it. Keywords
+        (:class:`~.faults.RateLimit`): ``burst`` (default ``max(1, rate)``), ``retry_after``
+        (default 1 s; ``None`` sends no ``Retry-After``), ``path`` and ``method``."""
+        self.faults.set_rate_limit(rate, **options)
 
     def configure_faults(self, spec: Mapping[str, Any]) -> None:
         """Apply a JSON fault spec (same as ``POST /_emulator/faults``)."""

@@ -56,12 +56,8 @@ def raw_query_pairs(raw_query: str) -> list[tuple[str, str]]:
 
     A ``+`` stays a literal plus (it is not a space here, as it may not be at the real gateway).
     """
-    pairs: list[tuple[str, str]] = []
-    for part in raw_query.split("&"):
-        if part:
-            key, _, value = part.partition("=")
-            pairs.append((unquote(key), unquote(value)))
-    return pairs
+    split = (part.partition("=") for part in raw_query.split("&") if part)
+    return [(unquote(key), unquote(value)) for key, _, value in split]
 
 
 def canonical_query(raw_query: str) -> str:

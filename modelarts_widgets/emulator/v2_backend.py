@@ -12,6 +12,9 @@ Decisions where the docs are silent (documented in docs/emulator.md):
 - ``total`` is the number of jobs that match the search, ``count`` the number of items in this
   answer (the docs' example: ``total`` 5059, ``count`` 1 with ``limit`` 1).
 - A search without ``workspace_id`` searches workspace ``"0"`` (the SDK's documented default).
+- Kinds and phases are kept as given, never checked against a list: the vendor's page
+  (``querying_a_training_job_list.rst``) names only kind ``job``, the SDK eight kinds
+  (``reference/README.md``, "An item").
 - A missing job answers 400 ``ModelArts.2775`` (TrainingJobNotFound), as in the error table.
 - A deleted job stays listed in phase ``Terminating`` for ``delete_delay`` seconds (or until
   :meth:`V2Backend.advance` in manual mode), then it is gone; deleting it again meanwhile is
@@ -28,26 +31,6 @@ from typing import Any, Callable, Optional
 
 from .config import ApiError, EmulatorConfig, Json, cloud_error
 
-KINDS = (
-    "job",
-    "edge_job",
-    "mrs_job",
-    "hetero_job",
-    "autosearch_job",
-    "diag_job",
-    "visualization_job",
-    "federated_pool_job",
-)
-PHASES = (
-    "Creating",
-    "Pending",
-    "Running",
-    "Failed",
-    "Completed",
-    "Terminating",
-    "Terminated",
-    "Abnormal",
-)
 SORT_KEYS = ("create_time", "name", "duration", "phase", "kind")
 MAX_LIMIT = 50
 MAX_BATCH = 100

@@ -125,8 +125,8 @@ def test_metadata_source_against_the_emulator(emulator: Any) -> None:
     assert requests_seen["GET /openstack/latest/securitykey"] == 2
     # The temporary credentials really authenticate against ModelArts.
     resp = requests.get(
-        f"{emulator.base_url}/v1/{emulator.project_id}/training-jobs",
-        auth=AkSkAuth(src, emulator.project_id),
+        f"{emulator.base_url}/v1/{emulator.config.project_id}/training-jobs",
+        auth=AkSkAuth(src, emulator.config.project_id),
         timeout=10,
     )
     assert resp.status_code == 200, resp.text
@@ -215,8 +215,8 @@ def test_metadata_logs_never_show_secrets(
 
 def test_threads_failing_together_fetch_metadata_once(emulator: Any) -> None:
     src = MetadataCredentialSource(emulator.base_url)
-    auth = AkSkAuth(src, emulator.project_id)
-    url = f"{emulator.base_url}/v1/{emulator.project_id}/training-jobs"
+    auth = AkSkAuth(src, emulator.config.project_id)
+    url = f"{emulator.base_url}/v1/{emulator.config.project_id}/training-jobs"
     assert requests.get(url, auth=auth, timeout=10).status_code == 200
     emulator.expire_tokens()
     barrier = threading.Barrier(5)

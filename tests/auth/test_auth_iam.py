@@ -20,19 +20,16 @@ from modelarts_widgets.errors import AuthenticationError, ConfigurationError
 
 
 def _source(emulator: Any, **kw: Any) -> PasswordTokenSource:
-    args: dict[str, Any] = {
-        "account": emulator.domain,
-        "project_name": emulator.region,
-        **kw,
-    }
-    return PasswordTokenSource(emulator.base_url, emulator.username, emulator.password, **args)
+    cfg = emulator.config
+    args: dict[str, Any] = {"account": cfg.domain, "project_name": cfg.region, **kw}
+    return PasswordTokenSource(emulator.base_url, cfg.username, cfg.password, **args)
 
 
 def test_password_token_is_project_scoped_and_cached(emulator: Any) -> None:
     src = _source(emulator)
     token = src.get()
-    assert token.project_id == emulator.project_id
-    assert token.project_name == emulator.region
+    assert token.project_id == emulator.config.project_id
+    assert token.project_name == emulator.config.region
     assert token.expires_at is not None
     assert src.get() is token
     assert token.value not in repr(token)
@@ -41,13 +38,13 @@ def test_password_token_is_project_scoped_and_cached(emulator: Any) -> None:
 
 
 def test_password_scope_by_project_id(emulator: Any) -> None:
-    src = _source(emulator, project_name=None, project_id=emulator.project_id)
-    assert src.get().project_id == emulator.project_id
+    src = _source(emulator, project_name=None, project_id=emulator.config.project_id)
+    assert src.get().project_id == emulator.config.project_id
 
 
 def test_token_auth_refreshes_after_expiry(emulator: Any) -> None:
     auth = TokenAuth(_source(emulator))
-    url = f"{emulator.base_url}/v1/{emulator.project_id}/training-jobs"
+    url = f"{emulator.base_url}/v1/{emulator.config.project_id}/training-jobs"
     assert requests.get(url, auth=auth, timeout=10).status_code == 200
     emulator.expire_tokens()
     expired = requests.get(url, auth=auth, timeout=10)
@@ -60,7 +57,7 @@ def test_token_auth_refreshes_after_expiry(emulator: Any) -> None:
 def test_fixed_token_cannot_refresh(emulator: Any) -> None:
     value = _source(emulator).get().value
     auth = TokenAuth(FixedTokenSource(value))
-    url = f"{emulator.base_url}/v1/{emulator.project_id}/training-jobs"
+    url = f"{emulator.base_url}/v1/{emulator.config.project_id}/training-jobs"
     assert requests.get(url, auth=auth, timeout=10).status_code == 200
     assert auth.refresh() is False
     assert value not in repr(auth)
@@ -68,8 +65,9 @@ def test_fixed_token_cannot_refresh(emulator: Any) -> None:
 
 def test_wrong_password_is_a_helpful_authentication_error(emulator: Any) -> None:
     wrong = "Wrong-Pa55word!"
+    cfg = emulator.config
     src = PasswordTokenSource(
-        emulator.base_url, emulator.username, wrong, account=emulator.domain, project_name="eu-de"
+        emulator.base_url, cfg.username, wrong, account=cfg.domain, project_name="eu-de"
     )
     with pytest.raises(AuthenticationError) as info:
         src.get()
@@ -77,19 +75,21 @@ def test_wrong_password_is_a_helpful_authentication_error(emulator: Any) -> None
     assert wrong not in text
     assert info.value.status_code == 401
     assert "password" in text
-    assert emulator.username in text
+    assert cfg.username in text
     assert "account" in text
 
 
 def test_project_lookup_signed_and_with_token(emulator: Any) -> None:
-    aksk = AkSkAuth(StaticCredentialSource(Credentials(emulator.access_key, emulator.secret_key)))
-    assert lookup_project_id(emulator.base_url, emulator.region, aksk) == emulator.project_id
+    cfg = emulator.config
+    aksk = AkSkAuth(StaticCredentialSource(Credentials(cfg.access_key, cfg.secret_key)))
+    assert lookup_project_id(emulator.base_url, cfg.region, aksk) == cfg.project_id
     token = TokenAuth(_source(emulator))
-    assert lookup_project_id(emulator.base_url, emulator.region, token) == emulator.project_id
+    assert lookup_project_id(emulator.base_url, cfg.region, token) == cfg.project_id
 
 
 def test_project_lookup_no_match_says_what_to_do(emulator: Any) -> None:
-    aksk = AkSkAuth(StaticCredentialSource(Credentials(emulator.access_key, emulator.secret_key)))
+    cfg = emulator.config
+    aksk = AkSkAuth(StaticCredentialSource(Credentials(cfg.access_key, cfg.secret_key)))
     with pytest.raises(ConfigurationError, match=r"no project named 'xx-nowhere-1'.*project_id"):
         lookup_project_id(emulator.base_url, "xx-nowhere-1", aksk)
 
@@ -104,14 +104,14 @@ def test_project_lookup_many_matches(stub_server: Any) -> None:
 
 
 def test_project_lookup_with_bad_credentials(emulator: Any) -> None:
-    aksk = AkSkAuth(StaticCredentialSource(Credentials(emulator.access_key, "wrong-sk")))
+    aksk = AkSkAuth(StaticCredentialSource(Credentials(emulator.config.access_key, "wrong-sk")))
     with pytest.raises(AuthenticationError, match="project_id"):
-        lookup_project_id(emulator.base_url, emulator.region, aksk)
+        lookup_project_id(emulator.base_url, emulator.config.region, aksk)
 
 
 def test_threads_failing_together_reauthenticate_once(emulator: Any) -> None:
     auth = TokenAuth(_source(emulator))
-    url = f"{emulator.base_url}/v1/{emulator.project_id}/training-jobs"
+    url = f"{emulator.base_url}/v1/{emulator.config.project_id}/training-jobs"
     assert requests.get(url, auth=auth, timeout=10).status_code == 200
     emulator.expire_tokens()
     barrier = threading.Barrier(6)

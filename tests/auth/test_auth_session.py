@@ -25,7 +25,8 @@ def _list_jobs(session: Session) -> list[Any]:
 
 
 def _secrets_of(emulator: Any, *extra: Optional[str]) -> list[Optional[str]]:
-    return [emulator.access_key, emulator.secret_key, emulator.password, *extra]
+    cfg = emulator.config
+    return [cfg.access_key, cfg.secret_key, cfg.password, *extra]
 
 
 def _scan(session: Session, caplog: pytest.LogCaptureFixture, secrets: list[Optional[str]]) -> None:
@@ -57,9 +58,9 @@ def _debug_logs(caplog: pytest.LogCaptureFixture) -> None:
 
 def test_explicit_aksk(emulator: Any, caplog: pytest.LogCaptureFixture) -> None:
     session = Session(
-        access_key=emulator.access_key,
-        secret_key=emulator.secret_key,
-        project_id=emulator.project_id,
+        access_key=emulator.config.access_key,
+        secret_key=emulator.config.secret_key,
+        project_id=emulator.config.project_id,
         **_endpoints(emulator),
     )
     assert (session.auth_method, session.credential_source) == ("aksk", "explicit")
@@ -72,9 +73,11 @@ def test_explicit_aksk_looks_up_the_project(
     emulator: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
     session = Session(
-        access_key=emulator.access_key, secret_key=emulator.secret_key, **_endpoints(emulator)
+        access_key=emulator.config.access_key,
+        secret_key=emulator.config.secret_key,
+        **_endpoints(emulator),
     )
-    assert session.project_id == emulator.project_id
+    assert session.project_id == emulator.config.project_id
     assert emulator.stats()["requests"]["GET /v3/projects"] == 1
     assert len(_list_jobs(session)) == 3
     _scan(session, caplog, _secrets_of(emulator))
@@ -88,7 +91,7 @@ def test_temporary_aksk_with_security_token(
         access_key=temp["access"],
         secret_key=temp["secret"],
         security_token=temp["securitytoken"],
-        project_id=emulator.project_id,
+        project_id=emulator.config.project_id,
         **_endpoints(emulator),
     )
     assert session.auth_method == "temporary-aksk"
@@ -98,13 +101,13 @@ def test_temporary_aksk_with_security_token(
 
 def test_password_and_refresh_after_expiry(emulator: Any, caplog: pytest.LogCaptureFixture) -> None:
     session = Session(
-        username=emulator.username,
-        password=emulator.password,
-        account=emulator.domain,
+        username=emulator.config.username,
+        password=emulator.config.password,
+        account=emulator.config.domain,
         **_endpoints(emulator),
     )
     assert session.auth_method == "password"
-    assert session.project_id == emulator.project_id  # from the token body, no lookup
+    assert session.project_id == emulator.config.project_id  # from the token body, no lookup
     first_token = session.auth.source.get().value  # type: ignore[union-attr]
     assert len(_list_jobs(session)) == 3
     emulator.expire_tokens()
@@ -124,16 +127,16 @@ def test_wrong_password_fails_at_construction_without_the_password(
     emulator: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
     with pytest.raises(AuthenticationError) as info:
-        Session(username=emulator.username, password="not-the-Pa55", **_endpoints(emulator))
+        Session(username=emulator.config.username, password="not-the-Pa55", **_endpoints(emulator))
     assert "not-the-Pa55" not in str(info.value) + repr(info.value) + caplog.text
-    assert emulator.username in str(info.value)
+    assert emulator.config.username in str(info.value)
 
 
 def test_loopback_modelarts_endpoint_is_also_the_iam_endpoint(emulator: Any) -> None:
     session = Session(
-        username=emulator.username,
-        password=emulator.password,
-        account=emulator.domain,
+        username=emulator.config.username,
+        password=emulator.config.password,
+        account=emulator.config.domain,
         modelarts_endpoint=emulator.base_url,
     )
     assert session.iam_endpoint == emulator.base_url
@@ -143,14 +146,14 @@ def test_loopback_modelarts_endpoint_is_also_the_iam_endpoint(emulator: Any) -> 
 def test_explicit_token(emulator: Any, caplog: pytest.LogCaptureFixture) -> None:
     token = PasswordTokenSource(
         emulator.base_url,
-        emulator.username,
-        emulator.password,
-        account=emulator.domain,
-        project_name=emulator.region,
+        emulator.config.username,
+        emulator.config.password,
+        account=emulator.config.domain,
+        project_name=emulator.config.region,
     ).get()
     session = Session(token=token.value, **_endpoints(emulator))
     assert session.auth_method == "token"
-    assert session.project_id == emulator.project_id  # looked up with the token
+    assert session.project_id == emulator.config.project_id  # looked up with the token
     assert emulator.stats()["requests"]["GET /v3/projects"] == 1
     assert len(_list_jobs(session)) == 3
     emulator.expire_tokens()
@@ -163,7 +166,7 @@ def test_environment(emulator_env: Any, caplog: pytest.LogCaptureFixture) -> Non
     session = Session()
     assert (session.auth_method, session.credential_source) == ("aksk", "environment")
     assert session.modelarts_endpoint == emulator_env.base_url
-    assert session.project_id == emulator_env.project_id
+    assert session.project_id == emulator_env.config.project_id
     assert len(_list_jobs(session)) == 3
     _scan(session, caplog, _secrets_of(emulator_env))
 
@@ -183,7 +186,9 @@ def test_environment_with_security_token(
 
 def test_arguments_win_over_environment(emulator_env: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HUAWEICLOUD_SDK_SK", "wrong-env-secret")
-    session = Session(access_key=emulator_env.access_key, secret_key=emulator_env.secret_key)
+    session = Session(
+        access_key=emulator_env.config.access_key, secret_key=emulator_env.config.secret_key
+    )
     assert session.credential_source == "explicit"
     assert len(_list_jobs(session)) == 3
 
@@ -224,7 +229,7 @@ def test_official_sdk_with_credentials(
     temp = emulator.issue_temporary_credential()["credential"]
     current = {
         **_official_creds(temp),
-        "project_id": emulator.project_id,
+        "project_id": emulator.config.project_id,
         "region_name": "eu-de",
     }
     made = _install_fake_modelarts(monkeypatch, current)
@@ -232,7 +237,7 @@ def test_official_sdk_with_credentials(
     assert in_modelarts_notebook()
     session = Session()
     assert (session.auth_method, session.credential_source) == ("temporary-aksk", "modelarts-sdk")
-    assert (session.project_id, session.region_name) == (emulator.project_id, "eu-de")
+    assert (session.project_id, session.region_name) == (emulator.config.project_id, "eu-de")
     assert len(_list_jobs(session)) == 3
     # Expiry: the emulator refuses the old temporary AK/SK -> a new official session is read.
     emulator.expire_tokens()
@@ -267,10 +272,10 @@ def test_metadata_in_a_notebook(
     monkeypatch.setenv("MODELARTS_WIDGETS_NOTEBOOK", "1")
     monkeypatch.setenv("MODELARTS_WIDGETS_METADATA_URL", emulator.base_url)
     monkeypatch.setenv("MODELARTS_ENDPOINT", emulator.base_url)
-    monkeypatch.setenv("PROJECT_ID", emulator.project_id)
+    monkeypatch.setenv("PROJECT_ID", emulator.config.project_id)
     session = Session()
     assert (session.auth_method, session.credential_source) == ("metadata", "metadata")
-    assert session.project_id == emulator.project_id
+    assert session.project_id == emulator.config.project_id
     assert len(_list_jobs(session)) == 3
     first = session.auth.source.get()  # type: ignore[union-attr]
     emulator.expire_tokens()  # temporary credentials expire -> 401 -> fetched again -> resend
@@ -291,7 +296,7 @@ def test_metadata_project_lookup_via_iam(emulator: Any, monkeypatch: pytest.Monk
     monkeypatch.setenv("MODELARTS_ENDPOINT", emulator.base_url)
     monkeypatch.setenv("HUAWEICLOUD_SDK_IAM_ENDPOINT", emulator.base_url)
     session = Session()
-    assert session.project_id == emulator.project_id
+    assert session.project_id == emulator.config.project_id
     assert len(_list_jobs(session)) == 3
 
 
@@ -400,9 +405,9 @@ def test_verify_false_warns_once(emulator: Any) -> None:
     with warnings.catch_warnings(record=True) as seen:
         warnings.simplefilter("always")
         session = Session(
-            access_key=emulator.access_key,
-            secret_key=emulator.secret_key,
-            project_id=emulator.project_id,
+            access_key=emulator.config.access_key,
+            secret_key=emulator.config.secret_key,
+            project_id=emulator.config.project_id,
             verify=False,
             **_endpoints(emulator),
         )
@@ -415,27 +420,27 @@ def test_verify_false_warns_once(emulator: Any) -> None:
 
 def test_wrong_secret_error_has_no_secret(emulator: Any, caplog: pytest.LogCaptureFixture) -> None:
     session = Session(
-        access_key=emulator.access_key,
+        access_key=emulator.config.access_key,
         secret_key="definitely-wrong-sk",
-        project_id=emulator.project_id,
+        project_id=emulator.config.project_id,
         **_endpoints(emulator),
     )
     with pytest.raises(AuthenticationError) as info:
         _list_jobs(session)
     text = str(info.value) + repr(info.value) + caplog.text
     assert "definitely-wrong-sk" not in text
-    assert emulator.access_key not in text
+    assert emulator.config.access_key not in text
 
 
 def test_requests_auth_object_is_usable_directly(emulator: Any) -> None:
     session = Session(
-        access_key=emulator.access_key,
-        secret_key=emulator.secret_key,
-        project_id=emulator.project_id,
+        access_key=emulator.config.access_key,
+        secret_key=emulator.config.secret_key,
+        project_id=emulator.config.project_id,
         **_endpoints(emulator),
     )
     resp = requests.get(
-        f"{emulator.base_url}/v1/{emulator.project_id}/visualization-jobs",
+        f"{emulator.base_url}/v1/{emulator.config.project_id}/visualization-jobs",
         params={"search_content": "a b/ü", "per_page": 10},
         auth=session.auth,
         timeout=10,

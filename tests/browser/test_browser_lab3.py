@@ -13,6 +13,8 @@ import pytest
 from browser_layout import wait_layout
 from playwright.sync_api import expect
 
+from modelarts_widgets.emulator import ListQuery
+
 pytestmark = pytest.mark.browser
 
 jupyterlab = pytest.importorskip("jupyterlab")
@@ -40,7 +42,7 @@ def test_browser_lab3_ipywidgets7_renders_ticks_and_deletes(
     browser_emulator.reset()
     before = {
         (job["job_id"], v["version_id"]): v["status"]
-        for job in browser_emulator.backend.list_training_jobs(per_page=1000)["jobs"]
+        for job in browser_emulator.backend.list_training_jobs(ListQuery(per_page=1000))["jobs"]
         for v in browser_emulator.backend.list_versions(job["job_id"])["versions"]
     }
     job_id, version_id = next(k for k, status in before.items() if status == 10)

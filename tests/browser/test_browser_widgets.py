@@ -16,6 +16,8 @@ import nbformat
 import pytest
 from playwright.sync_api import expect
 
+from modelarts_widgets.emulator import ListQuery
+
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -90,7 +92,7 @@ def lab_emulator(browser_emulator: Any) -> Any:
 def versions(emulator: Any) -> list[dict[str, Any]]:
     """Every version: ``key`` (as the row's data-key), ``name`` (as the widget shows), status."""
     rows = []
-    for job in emulator.backend.list_training_jobs(per_page=1000)["jobs"]:
+    for job in emulator.backend.list_training_jobs(ListQuery(per_page=1000))["jobs"]:
         for v in emulator.backend.list_versions(job["job_id"])["versions"]:
             rows.append(
                 {

@@ -42,11 +42,11 @@ def make_client(
 ) -> RestClient:
     """A REST client on ``emulator``; ``retry`` are :class:`RetryPolicy` fields (backoff 10 ms)."""
     if auth is None:
-        creds = Credentials(emulator.access_key, emulator.secret_key)
-        auth = AkSkAuth(StaticCredentialSource(creds), emulator.project_id)
+        creds = Credentials(emulator.config.access_key, emulator.config.secret_key)
+        auth = AkSkAuth(StaticCredentialSource(creds), emulator.config.project_id)
     policy = RetryPolicy(**{"backoff_base": 0.01, **retry})
     http = HttpClient(emulator.base_url, auth, timeout=timeout, retry=policy)
-    return RestClient(http, emulator.project_id)
+    return RestClient(http, emulator.config.project_id)
 
 
 @pytest.fixture
@@ -255,12 +255,13 @@ def test_error_mapping_by_status(emulator: Any, status: int, cls: type[APIError]
     assert type(err) is cls
     assert (err.status_code, err.error_code, err.error_msg) == (status, "ModelArts.9999", "msg")
     assert err.request_id
-    assert emulator.secret_key not in str(err)
+    assert emulator.config.secret_key not in str(err)
 
 
 def test_real_auth_failures_are_mapped(emulator: Any) -> None:
-    creds = Credentials(emulator.access_key, "wrong-secret")
-    api = make_client(emulator, auth=AkSkAuth(StaticCredentialSource(creds), emulator.project_id))
+    creds = Credentials(emulator.config.access_key, "wrong-secret")
+    auth = AkSkAuth(StaticCredentialSource(creds), emulator.config.project_id)
+    api = make_client(emulator, auth=auth)
     with pytest.raises(AuthenticationError) as info:
         list(api.iter_training_jobs())
     assert info.value.error_code == "APIG.0301"
@@ -285,7 +286,7 @@ def test_non_json_bodies_are_malformed_responses(emulator: Any, kind: str, statu
     assert "<" not in text
     assert len(text) < 400
     assert "Authorization" not in text
-    assert emulator.access_key not in text
+    assert emulator.config.access_key not in text
 
 
 def test_html_page_on_get_is_retried_as_a_5xx(api: RestClient, emulator: Any) -> None:
@@ -305,8 +306,8 @@ def test_html_page_on_delete_is_a_failure_result(api: RestClient, emulator: Any)
 def test_expired_credentials_refresh_once_and_resend(
     emulator: Any, events: list[HttpEvent]
 ) -> None:
-    creds = Credentials(emulator.access_key, emulator.secret_key)
-    auth = RefreshingAuth(StaticCredentialSource(creds), emulator.project_id)
+    creds = Credentials(emulator.config.access_key, emulator.config.secret_key)
+    auth = RefreshingAuth(StaticCredentialSource(creds), emulator.config.project_id)
     api = make_client(emulator, auth=auth)
     api.add_event_listener(events.append)
     expired = {"error_code": "ModelArts.0202", "error_msg": "Token expired."}
@@ -322,8 +323,8 @@ def test_expired_credentials_refresh_once_and_resend(
 
 
 def test_expired_credentials_refresh_also_for_delete(emulator: Any) -> None:
-    creds = Credentials(emulator.access_key, emulator.secret_key)
-    auth = RefreshingAuth(StaticCredentialSource(creds), emulator.project_id)
+    creds = Credentials(emulator.config.access_key, emulator.config.secret_key)
+    auth = RefreshingAuth(StaticCredentialSource(creds), emulator.config.project_id)
     api = make_client(emulator, auth=auth)
     version = some_version(api, emulator)
     body = {"error_code": "APIG.0301", "error_msg": "Incorrect IAM authentication information: "
@@ -334,8 +335,8 @@ def test_expired_credentials_refresh_also_for_delete(emulator: Any) -> None:
 
 
 def test_non_expiry_401_is_not_refreshed(emulator: Any) -> None:
-    creds = Credentials(emulator.access_key, emulator.secret_key)
-    auth = RefreshingAuth(StaticCredentialSource(creds), emulator.project_id)
+    creds = Credentials(emulator.config.access_key, emulator.config.secret_key)
+    auth = RefreshingAuth(StaticCredentialSource(creds), emulator.config.project_id)
     api = make_client(emulator, auth=auth)
     emulator.force_error(401, body={"error_code": "ModelArts.0203"}, path=LIST)
     with pytest.raises(AuthenticationError):
@@ -367,10 +368,11 @@ def test_debug_log_names_request_but_no_secret(
     caplog.set_level(logging.DEBUG, logger="modelarts_widgets.http")
     list(api.iter_training_jobs(search_content="image"))
     lines = [r.getMessage() for r in caplog.records if r.name == "modelarts_widgets.http"]
-    assert any(f"GET /v1/{emulator.project_id}/training-jobs -> 200" in line for line in lines)
+    cfg = emulator.config
+    assert any(f"GET /v1/{cfg.project_id}/training-jobs -> 200" in line for line in lines)
     assert any("request id" in line and " ms)" in line for line in lines)
     text = "\n".join(lines)
-    for secret in (emulator.secret_key, emulator.access_key, "Authorization", "image"):
+    for secret in (cfg.secret_key, cfg.access_key, "Authorization", "image"):
         assert secret not in text
 
 
@@ -378,10 +380,10 @@ def test_expired_iam_token_is_renewed_end_to_end(emulator: Any) -> None:
     from modelarts_widgets.session import Session
 
     session = Session(
-        username=emulator.username,
-        password=emulator.password,
-        account=emulator.domain,
-        region_name=emulator.region,
+        username=emulator.config.username,
+        password=emulator.config.password,
+        account=emulator.config.domain,
+        region_name=emulator.config.region,
         iam_endpoint=emulator.base_url,
         modelarts_endpoint=emulator.base_url,
     )
@@ -402,8 +404,8 @@ def test_expired_fixed_temporary_credentials_fail_cleanly(emulator: Any) -> None
         access_key=cred["access"],
         secret_key=cred["secret"],
         security_token=cred["securitytoken"],
-        project_id=emulator.project_id,
-        region_name=emulator.region,
+        project_id=emulator.config.project_id,
+        region_name=emulator.config.region,
         modelarts_endpoint=emulator.base_url,
     )
     assert len(list(session.client.iter_training_jobs())) == 3

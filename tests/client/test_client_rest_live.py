@@ -14,10 +14,10 @@ from modelarts_widgets.models import JobVersion, TrainingJob, VisualizationJob
 
 
 def make_client(emulator: Any) -> RestClient:
-    creds = Credentials(emulator.access_key, emulator.secret_key)
-    auth = AkSkAuth(StaticCredentialSource(creds), emulator.project_id)
+    creds = Credentials(emulator.config.access_key, emulator.config.secret_key)
+    auth = AkSkAuth(StaticCredentialSource(creds), emulator.config.project_id)
     http = HttpClient(emulator.base_url, auth, retry=RetryPolicy(backoff_base=0.01))
-    return RestClient(http, emulator.project_id)
+    return RestClient(http, emulator.config.project_id)
 
 
 @pytest.fixture
@@ -38,7 +38,7 @@ def listed_version_keys(api: RestClient) -> set[tuple[int, int]]:
 def test_implements_protocol_and_repr_is_secret_free(api: RestClient, emulator: Any) -> None:
     assert isinstance(api, ModelArtsApi)
     text = repr(api) + repr(api.http) + repr(api.http.auth)
-    assert emulator.secret_key not in text
+    assert emulator.config.secret_key not in text
     assert emulator.base_url in repr(api)
 
 

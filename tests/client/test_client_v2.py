@@ -25,13 +25,13 @@ SEARCH = "POST /v2/{project_id}/training-job-searches"
 
 
 def http_for(server: Any) -> HttpClient:
-    creds = Credentials(server.access_key, server.secret_key)
-    auth = AkSkAuth(StaticCredentialSource(creds), server.project_id)
+    creds = Credentials(server.config.access_key, server.config.secret_key)
+    auth = AkSkAuth(StaticCredentialSource(creds), server.config.project_id)
     return HttpClient(server.base_url, auth, retry=RetryPolicy(backoff_base=0.01, max_retries=1))
 
 
 def client_for(server: Any, **kw: Any) -> V2Client:
-    return V2Client(http_for(server), server.project_id, **kw)
+    return V2Client(http_for(server), server.config.project_id, **kw)
 
 
 def calls(server: Any, route: str) -> int:
@@ -250,14 +250,14 @@ def test_should_stop_sends_nothing_more(server: Any, api: V2Client) -> None:
 
 def test_no_v1_region_still_serves_v2() -> None:
     with EmulatorServer(seed={"jobs": 2, "v2_training_jobs": 3}, v1_training=False) as srv:
-        rest = RestClient(http_for(srv), srv.project_id)
+        rest = RestClient(http_for(srv), srv.config.project_id)
         with pytest.raises(NotFoundError) as info:
             list(rest.iter_training_jobs())
         assert info.value.error_code == "APIG.0101"
         client = v2_provider(rest)
         assert v2_provider(rest) is client  # one v2 client per REST client
         assert len(client.list_v2_jobs()) == 3
-        assert srv.secret_key not in repr(client)
+        assert srv.config.secret_key not in repr(client)
         assert srv.base_url in repr(client)
         gone = DeleteResult(False, "APIG.0101", "no such API", 404)
         assert not gone.already_gone

@@ -15,9 +15,9 @@ from modelarts_widgets.errors import InvalidIdError
 
 
 def _client(server: Any, **kw: Any) -> RestClient:
-    creds = Credentials(server.access_key, server.secret_key)
-    auth = AkSkAuth(StaticCredentialSource(creds), server.project_id)
-    return RestClient(HttpClient(server.base_url, auth), server.project_id, **kw)
+    creds = Credentials(server.config.access_key, server.config.secret_key)
+    auth = AkSkAuth(StaticCredentialSource(creds), server.config.project_id)
+    return RestClient(HttpClient(server.base_url, auth), server.config.project_id, **kw)
 
 
 def test_every_workspace_is_listed_once_and_rows_carry_theirs() -> None:

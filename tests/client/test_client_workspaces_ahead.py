@@ -38,18 +38,22 @@ def server() -> Iterator[EmulatorServer]:
 
 
 def _http(server: Any) -> HttpClient:
-    creds = Credentials(server.access_key, server.secret_key)
-    return HttpClient(server.base_url, AkSkAuth(StaticCredentialSource(creds), server.project_id))
+    creds = Credentials(server.config.access_key, server.config.secret_key)
+    return HttpClient(
+        server.base_url, AkSkAuth(StaticCredentialSource(creds), server.config.project_id)
+    )
 
 
 def _v1(server: Any, *chosen: str) -> list[Any]:
     workspace_id = chosen[0] if chosen else None
-    api = RestClient(_http(server), server.project_id, workspace_id=workspace_id)
+    api = RestClient(_http(server), server.config.project_id, workspace_id=workspace_id)
     return list(api.iter_training_jobs())
 
 
 def _v2(server: Any, *chosen: str) -> list[Any]:
-    return list(V2Client(_http(server), server.project_id, workspace_ids=chosen).iter_v2_jobs())
+    return list(
+        V2Client(_http(server), server.config.project_id, workspace_ids=chosen).iter_v2_jobs()
+    )
 
 
 LISTS: dict[str, tuple[Callable[..., list[Any]], str, str]] = {

@@ -44,7 +44,8 @@ def server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Emulator
 
 def official_client(server: Any) -> Any:
     """Built offline: explicit endpoint and project id, so no IAM or region lookups."""
-    credentials = BasicCredentials(server.access_key, server.secret_key, server.project_id)
+    cfg = server.config
+    credentials = BasicCredentials(cfg.access_key, cfg.secret_key, cfg.project_id)
     return (
         ModelArtsClient.new_builder()
         .with_credentials(credentials)

@@ -31,7 +31,7 @@ def signed(
     ``project_id=""`` means the server's project; ``None`` omits ``X-Project-Id``.
     """
     headers: dict[str, str] = {"Content-Type": "application/json"}
-    pid = server.project_id if project_id == "" else project_id
+    pid = server.config.project_id if project_id == "" else project_id
     if pid is not None:
         headers["X-Project-Id"] = pid
     if security_token is not None:
@@ -49,7 +49,7 @@ def signed(
         header_params=headers,
         body=data,
     )
-    creds = SimpleNamespace(ak=ak or server.access_key, sk=sk or server.secret_key)
+    creds = SimpleNamespace(ak=ak or server.config.access_key, sk=sk or server.config.secret_key)
     Signer(creds).sign(request)
     return (session or requests).request(
         method,
@@ -67,7 +67,7 @@ def message_of(body: dict[str, Any]) -> str:
 
 def v1(server: Any, suffix: str) -> str:
     """``/v1/{project_id}{suffix}``."""
-    return f"/v1/{server.project_id}{suffix}"
+    return f"/v1/{server.config.project_id}{suffix}"
 
 
 def password_body(
@@ -90,7 +90,7 @@ def password_body(
 def get_token(server: Any) -> str:
     reply = requests.post(
         server.base_url + "/v3/auth/tokens",
-        json=password_body(project={"name": server.region}),
+        json=password_body(project={"name": server.config.region}),
         timeout=10,
     )
     assert reply.status_code == 201, reply.text

@@ -89,7 +89,7 @@ def test_token_issue_shape_and_use(emulator: Any) -> None:
     assert reply.status_code == 201
     token = reply.headers["X-Subject-Token"]
     body = reply.json()["token"]
-    assert body["project"]["id"] == emulator.project_id
+    assert body["project"]["id"] == emulator.config.project_id
     assert body["project"]["name"] == "eu-de"
     assert body["user"]["name"] == "demo-user"
     issued = datetime.strptime(body["issued_at"], "%Y-%m-%dT%H:%M:%S.%fZ")
@@ -100,7 +100,7 @@ def test_token_issue_shape_and_use(emulator: Any) -> None:
     assert requests.get(url, headers={"X-Auth-Token": token}, timeout=10).status_code == 200
     by_id = requests.post(
         emulator.base_url + "/v3/auth/tokens",
-        json=password_body(project={"id": emulator.project_id}),
+        json=password_body(project={"id": emulator.config.project_id}),
         timeout=10,
     )
     assert by_id.status_code == 201
@@ -166,10 +166,10 @@ def test_projects_lookup_by_token_and_aksk(emulator: Any) -> None:
     reply = requests.get(url, params={"name": "eu-de"}, headers={"X-Auth-Token": token}, timeout=10)
     assert reply.status_code == 200
     assert [(p["id"], p["name"]) for p in reply.json()["projects"]] == [
-        (emulator.project_id, "eu-de")
+        (emulator.config.project_id, "eu-de")
     ]
     reply = signed(emulator, "GET", "/v3/projects", params={"name": "eu-de"}, project_id=None)
-    assert reply.json()["projects"][0]["id"] == emulator.project_id
+    assert reply.json()["projects"][0]["id"] == emulator.config.project_id
     none = signed(emulator, "GET", "/v3/projects", params={"name": "xx"}, project_id=None)
     assert none.json()["projects"] == []
     assert requests.get(url, params={"name": "eu-de"}, timeout=10).status_code == 401
@@ -236,6 +236,6 @@ def test_repr_and_stats_hide_secrets() -> None:
 
 
 def get_token_for(server: Any) -> str:
-    body = password_body(password=server.password, project={"name": server.region})
+    body = password_body(password=server.config.password, project={"name": server.config.region})
     reply = requests.post(server.base_url + "/v3/auth/tokens", json=body, timeout=10)
     return reply.headers["X-Subject-Token"]

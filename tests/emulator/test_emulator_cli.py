@@ -11,6 +11,8 @@ import pytest
 import requests
 from emulator_testlib import get_token, signed
 
+from modelarts_widgets.emulator import EmulatorConfig
+
 PID = "abcdefabcdefabcdefabcdefabcdef12"
 
 
@@ -54,10 +56,10 @@ def test_serves_until_signal(sig: signal.Signals) -> None:
         assert url.startswith("http://127.0.0.1:")
         port = int(url.rsplit(":", 1)[1])
         assert port > 0
-        server = SimpleNamespace(
-            port=port, base_url=url, access_key="CLIAK", secret_key="cli-secret-value",
-            project_id=PID, region="eu-de",
-        )  # fmt: skip
+        config = EmulatorConfig(
+            access_key="CLIAK", secret_key="cli-secret-value", project_id=PID, region="eu-de"
+        )
+        server = SimpleNamespace(port=port, base_url=url, config=config)
         reply = signed(server, "GET", f"/v1/{PID}/training-jobs")
         assert reply.status_code == 200
         assert reply.json()["job_total_count"] == 4
@@ -81,7 +83,6 @@ def test_cli_defaults_match_the_python_server() -> None:
     """Every CLI default equals EmulatorServer's, so the CLI and the fixtures behave alike."""
     import dataclasses
 
-    from modelarts_widgets.emulator import EmulatorConfig
     from modelarts_widgets.emulator.__main__ import build_parser
 
     args = vars(build_parser().parse_args([]))
@@ -106,14 +107,8 @@ def test_wire_options_reach_the_server() -> None:
         assert proc.stdout is not None
         url = proc.stdout.readline().strip()
         port = int(url.rsplit(":", 1)[1])
-        server = SimpleNamespace(
-            base_url=url,
-            port=port,
-            project_id="0123456789abcdef0123456789abcdef",
-            access_key="DEMOACCESSKEY",
-            secret_key="demo-secret-key",
-        )
-        base = f"/v1/{server.project_id}"
+        server = SimpleNamespace(base_url=url, port=port, config=EmulatorConfig())
+        base = f"/v1/{server.config.project_id}"
         assert signed(server, "GET", f"{base}/workspaces").json()["total_count"] == 3
         gone = signed(server, "DELETE", f"{base}/visualization-jobs/4242")
         assert gone.status_code == 404

@@ -86,6 +86,21 @@ def test_token_bucket_rate_limit(emulator: Any) -> None:
     assert jobs(emulator).status_code == 200
 
 
+def test_fault_keywords_are_checked(emulator: Any) -> None:
+    with pytest.raises(TypeError, match="did you mean 'burst'"):
+        emulator.set_rate_limit(5, bursst=2)
+    with pytest.raises(TypeError, match="did you mean 'path'"):
+        emulator.add_latency(0.1, pth="/versions")
+    with pytest.raises(TypeError, match="did you mean 'method'"):
+        emulator.throttle(1, methd="GET")
+    assert emulator.stats()["faults"]["rate_limit"] is None
+    assert emulator.stats()["faults"]["latency"] == []
+    assert emulator.stats()["faults"]["force"] == []
+    # a JSON spec's unknown keys are ignored, as before
+    emulator.configure_faults({"rate_limit": {"rate": 5, "note": "x"}, "latency": [{"seconds": 0}]})
+    assert emulator.stats()["faults"]["rate_limit"] == {"rate": 5.0, "burst": 5.0}
+
+
 def test_error_rate_is_seeded_and_reproducible() -> None:
     def run() -> list[int]:
         with EmulatorServer(rng_seed=7) as server:

@@ -9,7 +9,7 @@ import pytest
 import requests
 from emulator_testlib import message_of, signed, v1
 
-from modelarts_widgets.emulator import EmulatorServer
+from modelarts_widgets.emulator import EmulatorServer, ListQuery
 
 
 def get(server: Any, suffix: str, **params: Any) -> requests.Response:
@@ -289,7 +289,7 @@ def test_fixture_seed_has_documented_mix(emulator: Any) -> None:
     statuses = {backend.get_version(j, v)["status"] for j, v in backend.training_version_ids()}
     assert {7, 8, 9} <= statuses
     assert {10, 11, 13} <= statuses
-    vis = backend.list_visualization_jobs(per_page=100)["jobs"]
+    vis = backend.list_visualization_jobs(ListQuery(per_page=100))["jobs"]
     assert 9 in {j["status"] for j in vis}
     names = [j["job_name"] for j in backend.list_training_jobs()["jobs"]]
     assert "résumé classifier" in names

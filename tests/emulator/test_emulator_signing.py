@@ -85,6 +85,20 @@ def test_verify_agrees_with_huaweicloudsdkcore(
     assert not signing.verify("SK2", auth, "POST", path, query, headers, body)
 
 
+def test_raw_query_pairs_decode_only_percent_escapes() -> None:
+    # ``+`` stays a plus (``%2B`` is one too); a key without ``=`` has an empty value.
+    assert signing.raw_query_pairs("a+b=c+d&k=%2B&flag&=v&&e=&x=1=2&s=%20%E6%A8%A1") == [
+        ("a+b", "c+d"),
+        ("k", "+"),
+        ("flag", ""),
+        ("", "v"),
+        ("e", ""),
+        ("x", "1=2"),
+        ("s", " 模"),
+    ]
+    assert signing.raw_query_pairs("") == []
+
+
 def test_emulator_imports_nothing_from_client_side() -> None:
     root = pathlib.Path(signing.__file__).parent
     forbidden = ("client", "auth", "widgets", "models", "session", "sdk")

@@ -12,12 +12,12 @@ from typing import Any
 import pytest
 from emulator_testlib import signed
 
-from modelarts_widgets.emulator import EmulatorServer
+from modelarts_widgets.emulator import EmulatorConfig, EmulatorServer
 from modelarts_widgets.emulator.v2_seed import v2_job_id
 
 
 def v2(server: Any, suffix: str) -> str:
-    return f"/v2/{server.project_id}{suffix}"
+    return f"/v2/{server.config.project_id}{suffix}"
 
 
 def search(server: Any, body: Any) -> Any:
@@ -219,9 +219,9 @@ def test_no_batch_delete_and_no_v1_answer_as_unknown_apis() -> None:
     ) as srv:
         answer = batch(srv, [v2_job_id("job", 0)])
         assert (answer.status_code, answer.json()["error_code"]) == (404, "APIG.0101")
-        v1 = signed(srv, "GET", f"/v1/{srv.project_id}/training-jobs")
+        v1 = signed(srv, "GET", f"/v1/{srv.config.project_id}/training-jobs")
         assert (v1.status_code, v1.json()["error_code"]) == (404, "APIG.0101")
-        vis = signed(srv, "GET", f"/v1/{srv.project_id}/visualization-jobs")
+        vis = signed(srv, "GET", f"/v1/{srv.config.project_id}/visualization-jobs")
         assert vis.status_code == 404
         assert search(srv, {}).json()["total"] == 2
         assert (
@@ -297,9 +297,8 @@ def test_cli_serves_v2_with_its_switches() -> None:
         assert proc.stdout is not None
         url = proc.stdout.readline().strip()
         srv = SimpleNamespace(
-            port=int(url.rsplit(":", 1)[1]), base_url=url, access_key="DEMOACCESSKEY",
-            secret_key="demo-secret-key", project_id="0123456789abcdef0123456789abcdef",
-        )  # fmt: skip
+            port=int(url.rsplit(":", 1)[1]), base_url=url, config=EmulatorConfig()
+        )
         everything = search(srv, {"limit": 50}).json()
         assert everything["total"] == 9
         ids = [i["metadata"]["id"] for i in everything["items"]]

@@ -82,6 +82,13 @@ def test_not_found_style_is_checked() -> None:
         EmulatorConfig(not_found="410")
 
 
+def test_config_repr_leaves_out_the_secrets() -> None:
+    text = repr(EmulatorServer(secret_key="sk-9f2c", password="pw-7a1e").config)
+    assert "sk-9f2c" not in text
+    assert "pw-7a1e" not in text
+    assert "access_key='DEMOACCESSKEY'" in text
+
+
 def test_failure_message_field_alternates_by_default(emulator: Any) -> None:
     fields = []
     for _ in range(4):

@@ -38,10 +38,10 @@ def _on_nth_delete(
 
 def _password_session(emulator: Any) -> Session:
     return Session(
-        username=emulator.username,
-        password=emulator.password,
-        account=emulator.domain,
-        region_name=emulator.region,
+        username=emulator.config.username,
+        password=emulator.config.password,
+        account=emulator.config.domain,
+        region_name=emulator.config.region,
         modelarts_endpoint=emulator.base_url,
         iam_endpoint=emulator.base_url,
     )
@@ -51,8 +51,8 @@ def _metadata_session(emulator: Any, monkeypatch: pytest.MonkeyPatch) -> Session
     monkeypatch.setenv("MODELARTS_WIDGETS_NOTEBOOK", "1")
     monkeypatch.setenv("MODELARTS_WIDGETS_METADATA_URL", emulator.base_url)
     monkeypatch.setenv("MODELARTS_ENDPOINT", emulator.base_url)
-    monkeypatch.setenv("HUAWEICLOUD_SDK_PROJECT_ID", emulator.project_id)
-    monkeypatch.setenv("MODELARTS_REGION", emulator.region)
+    monkeypatch.setenv("HUAWEICLOUD_SDK_PROJECT_ID", emulator.config.project_id)
+    monkeypatch.setenv("MODELARTS_REGION", emulator.config.region)
     session = Session()
     assert session.auth_method == "metadata"
     return session
@@ -134,7 +134,7 @@ def test_refresh_fails_after_password_change_remaining_items_not_sent(
     session = _password_session(emulator)
 
     def change_password() -> None:
-        emulator.backend.config.password = "changed-" + emulator.password
+        emulator.backend.config.password = "changed-" + emulator.config.password
         emulator.expire_tokens()
 
     _on_nth_delete(emulator, monkeypatch, 3, change_password)
@@ -170,7 +170,7 @@ def test_a_failed_refresh_is_not_repeated_by_every_request(emulator: Any) -> Non
 
     session = _password_session(emulator)
     client = session.client
-    emulator.backend.config.password = "changed-" + emulator.password
+    emulator.backend.config.password = "changed-" + emulator.config.password
     emulator.expire_tokens()
     for _ in range(4):  # the user clicks refresh again and again
         with pytest.raises(AuthenticationError) as info:

@@ -108,6 +108,7 @@ def test_no_secret_in_traits_state_reprs_logs_or_exceptions(
     emulator_env: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     emulator = emulator_env  # step 1 is the environment path a notebook user takes
+    cfg = emulator.config
     caplog.set_level(logging.DEBUG)  # root: ours, requests, urllib3 — everything
     for name in ("urllib3", "requests", "modelarts_widgets"):
         logging.getLogger(name).setLevel(logging.DEBUG)
@@ -115,9 +116,9 @@ def test_no_secret_in_traits_state_reprs_logs_or_exceptions(
     registry = _registry()
     before = set(registry)
     secret_values: dict[str, str] = {
-        "AK": emulator.access_key,
-        "SK": emulator.secret_key,
-        "password": emulator.password,
+        "AK": cfg.access_key,
+        "SK": cfg.secret_key,
+        "password": cfg.password,
         "wrong SK": "wrongsk-" + rnd.token_hex(12),
         "wrong password": "wrongpw-" + rnd.token_hex(12),
     }
@@ -135,8 +136,8 @@ def test_no_secret_in_traits_state_reprs_logs_or_exceptions(
     ev.objects("aksk credentials", env_session.auth.source.get())
 
     # 2. a wrong secret key and a wrong project: errors in the widget and as exceptions
-    wrong = Session(access_key=emulator.access_key, secret_key=secret_values["wrong SK"],
-                    project_id=emulator.project_id, **endpoints)  # fmt: skip
+    wrong = Session(access_key=cfg.access_key, secret_key=secret_values["wrong SK"],
+                    project_id=cfg.project_id, **endpoints)  # fmt: skip
     ev.raised("wrong SK list", lambda: wrong.client.list_job_versions(1))
     bad_list = VisualizationJobList(wrong)
     made.append(bad_list)
@@ -145,8 +146,8 @@ def test_no_secret_in_traits_state_reprs_logs_or_exceptions(
     ev.objects("wrong SK session", wrong, wrong.auth)
 
     # 3. IAM password login, token expiry and refresh mid-delete, then a wrong password
-    pw = Session(username=emulator.username, password=emulator.password, account=emulator.domain,
-                 region_name=emulator.region, **endpoints)  # fmt: skip
+    pw = Session(username=cfg.username, password=cfg.password, account=cfg.domain,
+                 region_name=cfg.region, **endpoints)  # fmt: skip
     secret_values["IAM token 1"] = pw.auth.source.get().value
     emulator.expire_tokens()
     vis = VisualizationJobList(pw, poll_interval=0.05, recheck_timeout=5)
@@ -158,12 +159,12 @@ def test_no_secret_in_traits_state_reprs_logs_or_exceptions(
     ev.objects("password session", pw, pw.auth, pw.auth.source, pw.auth.source.get())
     ev.raised(
         "wrong password",
-        lambda: Session(username=emulator.username, password=secret_values["wrong password"],
-                        account=emulator.domain, region_name=emulator.region, **endpoints),
+        lambda: Session(username=cfg.username, password=secret_values["wrong password"],
+                        account=cfg.domain, region_name=cfg.region, **endpoints),
     )  # fmt: skip
 
     # 4. a fixed IAM token that expires (cannot be refreshed)
-    tok = Session(token=secret_values["IAM token 2"], project_id=emulator.project_id, **endpoints)
+    tok = Session(token=secret_values["IAM token 2"], project_id=cfg.project_id, **endpoints)
     emulator.expire_tokens()
     expired = JobVersionList(tok)
     made.append(expired)
@@ -194,10 +195,10 @@ def test_no_secret_in_traits_state_reprs_logs_or_exceptions(
 
     # 6. the SDK facade
     facade = sdk.Session(
-        access_key=emulator.access_key,
-        secret_key=emulator.secret_key,
-        project_id=emulator.project_id,
-        region_name=emulator.region,
+        access_key=cfg.access_key,
+        secret_key=cfg.secret_key,
+        project_id=cfg.project_id,
+        region_name=cfg.region,
         **endpoints,
     )
     ev.objects("sdk", facade, sdk.Estimator(facade, job_id=1, version_id=2),
@@ -265,9 +266,9 @@ def test_no_secret_in_a_notebook_saved_with_widget_state(
     wrong_pw = "wrongpw-" + rnd.token_hex(12)
     monkeypatch.setenv("FAULTS_WRONG_SK", wrong_sk)
     monkeypatch.setenv("FAULTS_WRONG_PW", wrong_pw)
-    monkeypatch.setenv("FAULTS_USER", emulator_env.username)
-    monkeypatch.setenv("FAULTS_PW", emulator_env.password)
-    monkeypatch.setenv("FAULTS_DOMAIN", emulator_env.domain)
+    monkeypatch.setenv("FAULTS_USER", emulator_env.config.username)
+    monkeypatch.setenv("FAULTS_PW", emulator_env.config.password)
+    monkeypatch.setenv("FAULTS_DOMAIN", emulator_env.config.domain)
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(src) for src in NOTEBOOK_CELLS]
     client = nbclient.NotebookClient(
@@ -284,9 +285,9 @@ def test_no_secret_in_a_notebook_saved_with_widget_state(
     assert "DEBUG" in saved  # the DEBUG log really went into the outputs
     assert "PasswordTokenSource" in saved or "TokenAuth" in saved
     secret_values = {
-        "AK": emulator_env.access_key,
-        "SK": emulator_env.secret_key,
-        "password": emulator_env.password,
+        "AK": emulator_env.config.access_key,
+        "SK": emulator_env.config.secret_key,
+        "password": emulator_env.config.password,
         "wrong SK": wrong_sk,
         "wrong password": wrong_pw,
     }

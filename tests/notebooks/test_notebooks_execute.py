@@ -23,6 +23,8 @@ from typing import Any, Optional
 import nbformat
 import pytest
 
+from modelarts_widgets.emulator import ListQuery
+
 pytestmark = pytest.mark.notebooks
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -262,11 +264,11 @@ def test_notebooks_quickstart_in_the_demo_environment(
     assert "keeps running" in text_of(nb, "stop")
     listed = {
         f"{job['job_name']} / {v['version_name']}"
-        for job in private_emulator.backend.list_training_jobs(per_page=100)["jobs"]
+        for job in private_emulator.backend.list_training_jobs(ListQuery(per_page=100))["jobs"]
         for v in private_emulator.backend.list_versions(job["job_id"])["versions"]
     }
     assert listed.isdisjoint(names), "the deleted versions are still listed"
-    assert_no_secrets(nb, (private_emulator.access_key, private_emulator.secret_key))
+    assert_no_secrets(nb, (private_emulator.config.access_key, private_emulator.config.secret_key))
 
 
 def test_notebooks_01_training_job_versions(run_notebook: Any) -> None:
@@ -359,7 +361,7 @@ def test_notebooks_04_real_modelarts_with_credentials_in_the_environment(
     for cell_id in ("notebook", "temp", "password", "otc"):
         assert text_of(nb, cell_id).startswith("skipped: "), cell_id
     assert widget_state(nb)
-    assert_no_secrets(nb, (private_emulator.access_key, private_emulator.secret_key))
+    assert_no_secrets(nb, (private_emulator.config.access_key, private_emulator.config.secret_key))
 
 
 def test_notebooks_05_new_version_training_jobs(run_notebook: Any) -> None:

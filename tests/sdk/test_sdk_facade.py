@@ -31,12 +31,12 @@ def first_job_id(session: Session) -> int:
 
 
 def test_session_from_environment_is_secret_free(session: Session, emulator_env: Any) -> None:
-    assert session.project_id == emulator_env.project_id
-    assert session.region_name == emulator_env.region
+    assert session.project_id == emulator_env.config.project_id
+    assert session.region_name == emulator_env.config.region
     assert session.auth_method == "aksk"
     text = repr(session) + repr(session.client)
-    assert emulator_env.secret_key not in text
-    assert emulator_env.access_key not in text
+    assert emulator_env.config.secret_key not in text
+    assert emulator_env.config.access_key not in text
 
 
 def test_session_without_credentials_says_what_was_tried() -> None:
@@ -69,9 +69,9 @@ def test_set_endpoint_applies_to_later_aksk_sessions(emulator: Any) -> None:
         iam_endpoint=emulator.base_url, modelarts_endpoint=emulator.base_url, region_name="eu-de"
     )
     session = Session(
-        access_key=emulator.access_key,
-        secret_key=emulator.secret_key,
-        project_id=emulator.project_id,
+        access_key=emulator.config.access_key,
+        secret_key=emulator.config.secret_key,
+        project_id=emulator.config.project_id,
         region_name="eu-de",
     )
     assert session.core.modelarts_endpoint == emulator.base_url
@@ -81,14 +81,14 @@ def test_set_endpoint_applies_to_later_aksk_sessions(emulator: Any) -> None:
 def test_password_session_lists_and_deletes(emulator: Any) -> None:
     Session.set_endpoint(iam_endpoint=emulator.base_url, modelarts_endpoint=emulator.base_url)
     session = Session(
-        account=emulator.domain,
-        username=emulator.username,
-        password=emulator.password,
-        region_name=emulator.region,
+        account=emulator.config.domain,
+        username=emulator.config.username,
+        password=emulator.config.password,
+        region_name=emulator.config.region,
     )
     assert session.auth_method == "password"
-    assert session.project_id == emulator.project_id
-    assert emulator.password not in repr(session)
+    assert session.project_id == emulator.config.project_id
+    assert emulator.config.password not in repr(session)
     jobs = VisualizationJob.get_visualization_job_object_list(session, is_show=False, status=10)
     assert jobs
     assert jobs[0].delete_visualization_job() == {"is_success": True}
@@ -100,15 +100,15 @@ def test_config_file_session(emulator: Any, tmp_path: Path) -> None:
     path.write_text(
         json.dumps(
             {
-                "access_key": emulator.access_key,
-                "secret_key": emulator.secret_key,
-                "project_id": emulator.project_id,
-                "region_name": emulator.region,
+                "access_key": emulator.config.access_key,
+                "secret_key": emulator.config.secret_key,
+                "project_id": emulator.config.project_id,
+                "region_name": emulator.config.region,
             }
         )
     )
     session = Session(config_file=str(path))
-    assert session.project_id == emulator.project_id
+    assert session.project_id == emulator.config.project_id
     bad = tmp_path / "bad.json"
     bad.write_text("[1]")
     with pytest.raises(ConfigurationError, match="JSON object"):

@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 
+from modelarts_widgets.emulator import ListQuery
+
 DOC_JOB_ID = 182626
 DOC_VERSION_ID = 278813
 DOC_VIS_ID = 8992
@@ -131,7 +133,7 @@ def version_ids(emulator: Any, job_id: int = DOC_JOB_ID) -> set[int]:
 
 
 def vis_ids(emulator: Any) -> set[int]:
-    body = emulator.backend.list_visualization_jobs(per_page=1000)
+    body = emulator.backend.list_visualization_jobs(ListQuery(per_page=1000))
     return {int(j["job_id"]) for j in body["jobs"]}
 
 

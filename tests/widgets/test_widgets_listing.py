@@ -164,9 +164,9 @@ def test_refresh_retries_after_the_credentials_appear(emulator: Any, monkeypatch
     try:
         assert w.wait(60)
         assert w.error
-        monkeypatch.setenv("HUAWEICLOUD_SDK_AK", emulator.access_key)
-        monkeypatch.setenv("HUAWEICLOUD_SDK_SK", emulator.secret_key)
-        monkeypatch.setenv("HUAWEICLOUD_SDK_PROJECT_ID", emulator.project_id)
+        monkeypatch.setenv("HUAWEICLOUD_SDK_AK", emulator.config.access_key)
+        monkeypatch.setenv("HUAWEICLOUD_SDK_SK", emulator.config.secret_key)
+        monkeypatch.setenv("HUAWEICLOUD_SDK_PROJECT_ID", emulator.config.project_id)
         monkeypatch.setenv("MODELARTS_ENDPOINT", emulator.base_url)
         page(w).refresh.click()
         assert w.wait(60)

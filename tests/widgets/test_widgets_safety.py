@@ -66,7 +66,7 @@ def test_no_secret_in_any_trait_or_widget_state(
         w.request_delete()
     created = [registry[k] for k in set(registry) - before]
     assert len(created) > 100
-    secrets = (emulator.access_key, emulator.secret_key)
+    secrets = (emulator.config.access_key, emulator.config.secret_key)
     for widget in created:
         state = json.dumps(widget.get_state(), default=str)
         values = " ".join(str(getattr(widget, name)) for name in widget.trait_names())
