@@ -17,12 +17,16 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from typing import Any, Callable, Optional
 
-#: Credentials of the benchmark emulator (its own, passed on its command line).
-EMU_AK = "BENCHACCESSKEY"
-EMU_SK = "bench-secret-key"
-EMU_PROJECT = "0123456789abcdef0123456789abcdef"
-EMU_REGION = "eu-de"
-EMU_USER, EMU_PASSWORD, EMU_DOMAIN = "bench-user", "bench-password", "bench-domain"
+#: Identity of the benchmark emulator (its own, passed on its command line).
+EMU_IDENTITY = {
+    "access_key": "BENCHACCESSKEY",
+    "secret_key": "bench-secret-key",
+    "project_id": "0123456789abcdef0123456789abcdef",
+    "region": "eu-de",
+    "username": "bench-user",
+    "password": "bench-password",
+    "domain": "bench-domain",
+}
 
 
 @dataclass
@@ -201,13 +205,7 @@ class Emulator:
             "-m",
             "modelarts_widgets.emulator",
             "--port=0",
-            f"--access-key={EMU_AK}",
-            f"--secret-key={EMU_SK}",
-            f"--project-id={EMU_PROJECT}",
-            f"--region={EMU_REGION}",
-            f"--username={EMU_USER}",
-            f"--password={EMU_PASSWORD}",
-            f"--domain={EMU_DOMAIN}",
+            *(f"--{name.replace('_', '-')}={value}" for name, value in EMU_IDENTITY.items()),
             "--jobs=0",
             "--visualization-jobs=0",
             "--v2-training-jobs=0",
@@ -223,8 +221,11 @@ class Emulator:
         if not self.base_url.startswith("http://127.0.0.1:"):
             self.stop()
             raise RuntimeError(f"emulator did not start (first line {self.base_url!r})")
-        self.access_key, self.secret_key = EMU_AK, EMU_SK
-        self.project_id, self.region = EMU_PROJECT, EMU_REGION
+        # (imported here: a benchmark worker may run an older package without it)
+        from modelarts_widgets.emulator.config import EmulatorConfig
+
+        #: The emulator's settings as far as clients need them (``EmulatorServer.config``'s).
+        self.config = EmulatorConfig(**EMU_IDENTITY, base_url=self.base_url)
 
     def control(self, method: str, path: str, body: Optional[dict[str, Any]] = None) -> Any:
         data = None if body is None else json.dumps(body).encode()
