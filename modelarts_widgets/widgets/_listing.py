@@ -153,7 +153,8 @@ class Listing(Generic[T]):
                 st.set_items(self._arrivals.merge(st.items, batch))
             if batch.progress is not None:
                 view.set_loading(batch.progress, True)
-            view.render()
+            if not run.ending:  # the end redraws anyway (_ended), right after the last batch
+                view.render()
             if len(st.selected) != before:
                 view.selection_changed()  # a selected item is gone from the server
             run.pace(time.perf_counter() - started)  # big lists: fewer, larger batches

@@ -204,6 +204,8 @@ class ListingRun:
         """Set when the run is over (``on_end`` returned)."""
         self.note = ""
         """Said after "Listed N …" when the run completes (set by the producer's side)."""
+        self.ending = False
+        """True from the producer's end on: the last batch comes, then ``on_end``."""
         self._min_interval = interval
         self._coalescer: Coalescer[Hashable, Any] = Coalescer(on_batch, interval, GATHER, eager)
         self.feed = Feed(self._coalescer.push, self._stop)
@@ -243,6 +245,7 @@ class ListingRun:
         except Exception as exc:
             error = exc
         finally:
+            self.ending = True
             try:
                 self._coalescer.close()
                 self._on_end(error)
