@@ -26,7 +26,7 @@ from traitlets import Bool, Dict, Int, List, Unicode, observe, validate
 from modelarts_widgets._kwargs import check_int, keyword_names, refuse_unknown
 from modelarts_widgets._types import ListItem
 from modelarts_widgets.bulk import BatchOps, DeleteOps
-from modelarts_widgets.client import ids
+from modelarts_widgets.client import HttpEvent, ids
 from modelarts_widgets.client.base import ModelArtsApi
 from modelarts_widgets.widgets._columns import text_column
 from modelarts_widgets.widgets._connection import Connection
@@ -118,6 +118,25 @@ class ResourceList(w.VBox, Generic[T]):
             sort_column="created",
             statuses=self._statuses,
         )
+        self._conn = Connection(session, client, self._http_event)
+        self._listing: Listing[T] = Listing(
+            ListParts(self._state, self._lock, None, self._nouns),  # the view comes in _build
+            self._stream,
+            self._conn.get,
+            group_of=self._group_of,
+            keep=None if self.workspace_id is None else self._in_workspace,
+            listed_text=self._listed_text,
+        )
+        try:
+            with self._lock:  # what the listing brings waits for this lock: for the widgets
+                self._listing.start()  # its first requests go out while the widgets are built
+                self._build(run, **kwargs)
+        except BaseException:
+            self._listing.close()  # (the lock is free again: the listing can end)
+            raise
+
+    def _build(self, run: RunSettings, **kwargs: Any) -> None:
+        """The widgets, the delete controller, and the listing shown on them."""
         self._view: ListView[T] = ListView(
             self,
             self._state,
@@ -136,20 +155,11 @@ class ResourceList(w.VBox, Generic[T]):
             settings=run,
             ids=self._ids,
         )
-        self._conn = Connection(session, client, self._view.status.http_event)
-        self._listing: Listing[T] = Listing(
-            self._parts(),
-            self._stream,
-            self._conn.get,
-            group_of=self._group_of,
-            keep=None if self.workspace_id is None else self._in_workspace,
-            listed_text=self._listed_text,
-        )
         self._wire()
         super().__init__(children=self._view.children, **kwargs)
         self.add_class("modelarts-widgets")
         self.add_class(self._css_class)
-        self.refresh()
+        self._listing.attach(self._view)
 
     # --- subclass hooks ------------------------------------------------------------------------
     def _columns(self) -> list[Column[T]]:
@@ -406,6 +416,15 @@ class ResourceList(w.VBox, Generic[T]):
         layout.close()
 
     # --- internals ---------------------------------------------------------------------------
+    def _http_event(self, event: HttpEvent) -> None:
+        """Show the client's waits (rate limit, retry) in the status line."""
+        view: Optional[ListView[T]] = self.__dict__.get("_view")
+        if view is None:  # the list is being built: it holds its lock until the view exists
+            with self._lock:
+                view = self.__dict__.get("_view")
+        if view is not None:
+            view.status.http_event(event)
+
     def _parts(self) -> ListParts[T, ListView[T]]:
         """What the listing and the delete controller share with this list."""
         return ListParts(self._state, self._lock, self._view, self._nouns)

@@ -11,6 +11,7 @@ every row listed so far).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections.abc import Hashable
@@ -58,7 +59,7 @@ class Listing(Generic[T]):
 
     def __init__(
         self,
-        parts: ListParts[T, ListingView],
+        parts: ListParts[T, Optional[ListingView]],
         produce: Callable[[ModelArtsApi, Feed], None],
         connect: Callable[[], ModelArtsApi],
         *,
@@ -66,7 +67,8 @@ class Listing(Generic[T]):
         listed_text: Callable[[int, str], str],
         keep: Optional[Callable[[T], bool]] = None,
     ) -> None:
-        self._parts = parts
+        self._parts = parts  # its view may come later: see attach()
+        self._announce = True  # whether the run under way says "Loading…" (once there is a view)
         self._produce = produce
         self._connect = connect
         self._keep = keep  # rows listed but not shown (e.g. of other workspaces) are dropped
@@ -81,6 +83,18 @@ class Listing(Generic[T]):
     def loading(self) -> bool:
         run = self._run
         return run is not None and not run.done.is_set()
+
+    def attach(self, view: ListingView) -> None:
+        """Show listings on ``view`` from now on (a listing under way included).
+
+        A list starts its first listing before its widgets exist, so that the first requests
+        are under way while they are built; it holds its lock until it attaches the view, and
+        arrivals wait for that lock.
+        """
+        with self._parts.lock:
+            self._parts = dataclasses.replace(self._parts, view=view)
+            if self.loading:
+                self._show_start(view)
 
     def start(self, *, announce: bool = True) -> None:
         """List in the background (stopping a listing under way) and return.
@@ -99,10 +113,15 @@ class Listing(Generic[T]):
             )
             self._run = run
             self._arrivals.seen.clear()
-            self._parts.view.set_loading(None, True)
-            if announce:
-                self._parts.view.set_status(f"Loading {self._parts.nouns.plural}…")
+            self._announce = announce
+            if self._parts.view is not None:
+                self._show_start(self._parts.view)
             run.start()
+
+    def _show_start(self, view: ListingView) -> None:
+        view.set_loading(None, True)
+        if self._announce:
+            view.set_status(f"Loading {self._parts.nouns.plural}…")
 
     def wait(self, timeout: Optional[float] = None) -> bool:
         """Block until no listing is under way; False on timeout."""
@@ -143,9 +162,10 @@ class Listing(Generic[T]):
         batch = Batch.of(pushed)
         if self._keep is not None:
             batch = batch.only(self._keep)
-        st, view = self._parts.state, self._parts.view
+        st = self._parts.state
         with self._parts.lock:
-            if run is not self._run:
+            view = self._parts.view
+            if run is not self._run or view is None:
                 return  # a listing that was stopped: its late rows are not shown
             started = time.perf_counter()
             before = len(st.selected)
@@ -160,9 +180,10 @@ class Listing(Generic[T]):
             run.pace(time.perf_counter() - started)  # big lists: fewer, larger batches
 
     def _ended(self, run: ListingRun, error: Optional[Exception], announce: bool) -> None:
-        st, view, plural = self._parts.state, self._parts.view, self._parts.nouns.plural
+        st, plural = self._parts.state, self._parts.nouns.plural
         with self._parts.lock:
-            if run is not self._run:
+            view = self._parts.view
+            if run is not self._run or view is None:
                 return
             complete = error is None and not run.stopped
             before = len(st.selected)

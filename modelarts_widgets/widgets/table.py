@@ -8,6 +8,7 @@ Cost is bounded (DESIGN decision 2): the pool holds ``page_size`` rows, each an
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Hashable, Sequence
 from typing import Any, Callable, Optional
 
@@ -49,6 +50,10 @@ class WidgetFactory:
             # as a constructor argument: one comm message instead of one per add_class()
             kw["_dom_classes"] = tuple(kw.get("_dom_classes", ())) + tuple(css)
         widget = self.track(cls(**kw))
+        # A widget's comm hands the GIL back and forth so often that a thread waiting for it
+        # starves while a list is built; a real (if empty) sleep lets the list's listing thread
+        # send its first requests and read their answers meanwhile.
+        time.sleep(0)
         if cls not in self._styles and hasattr(widget, "style"):
             self._styles[cls] = self.track(widget.style)
         return widget

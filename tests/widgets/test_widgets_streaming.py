@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from typing import Any, Callable
 
 import pytest
@@ -175,6 +176,66 @@ def test_a_plain_script_lists_in_the_background(slow: Any) -> None:
     )
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout.strip().splitlines()[-1]) == [True, False, 36, ""]
+
+
+def test_other_threads_run_while_a_list_builds_its_widgets(
+    emulator_env: Any, make_widget: Any
+) -> None:
+    """The listing starts first and sends its requests while the widgets are built; that needs
+    the constructor to let other threads run (a widget's comm alone would starve them)."""
+    ticks: list[float] = []
+    building = threading.Event()
+    done = threading.Event()
+
+    def ticker() -> None:  # wakes every millisecond while it can get the GIL
+        building.wait(30)
+        while not done.is_set():
+            time.sleep(0.001)
+            ticks.append(time.perf_counter())
+
+    thread = threading.Thread(target=ticker)
+    thread.start()
+    building.set()
+    started = time.perf_counter()
+    w = make_widget(JobVersionList, listed=False, page_size=100)  # 364 widget models
+    built = time.perf_counter()
+    done.set()
+    thread.join()
+    during = [t for t in ticks if started <= t <= built]
+    assert len(during) >= 3, f"{len(during)} wake-ups in {1000 * (built - started):.0f} ms"
+    assert w.wait(60)
+
+
+def test_a_wait_reported_while_the_list_is_being_built_is_shown(
+    emulator_env: Any, make_widget: Any, wait_until: Callable[..., None]
+) -> None:
+    """The listing starts before the widgets exist; a rate-limit wait it meets then is not lost."""
+    from modelarts_widgets.session import Session
+
+    go_on = threading.Event()
+    waiting = threading.Event()
+
+    def sleep(seconds: float) -> None:  # the HTTP client waits out Retry-After here
+        waiting.set()
+        go_on.wait(30)
+
+    emulator_env.throttle(1, retry_after=1, path=r"/workspaces$")
+    w = make_widget(JobVersionList, Session(sleep=sleep), listed=False)
+    assert waiting.wait(30)  # the listing thread is held in its wait
+    wait_until(lambda: "waiting 1 s (rate limited)" in w.status_message, what="the wait shown")
+    assert w.loading
+    go_on.set()
+    assert w.wait(60)
+    assert w.n_items == 9
+    assert w.status_message == "Listed 9 training job versions."
+
+
+def test_a_constructor_that_fails_after_the_listing_started_stops_it(slow: Any) -> None:
+    from traitlets import TraitError
+
+    with pytest.raises(TraitError):
+        JobVersionList(layout=42)  # refused by the VBox, after the listing started
+    assert listing_threads() == []
 
 
 # ---- merging arrivals (no emulator) --------------------------------------------------------------
