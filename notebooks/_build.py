@@ -576,7 +576,8 @@ print("status:", versions.status_message)
 ## Expired token: one refresh
 
 With an IAM user name and password the session holds an IAM token. When the service answers
-`401 ModelArts.0202` (token expired), the session gets a new token once and resends the request.
+`401 ModelArts.0202` (token expired), the session gets a new token once and resends the request
+(requests sent together each meet the expiry; they share the one new token).
 The emulator's demo user stands in for yours; `expire_tokens()` expires every token now:
 """,
     ),
@@ -594,10 +595,18 @@ token_session = Session(
 token_events = []
 token_session.client.add_event_listener(lambda event: token_events.append(event.describe()))
 print("auth:", token_session.auth_method)
+
+
+def tokens_issued():
+    return emulator.stats()["requests"].get("POST /v3/auth/tokens", 0)
+
+
+before = tokens_issued()
 emulator.expire_tokens()
 listed = JobVersionList(token_session)
 listed.wait(timeout=60)
-print("events:", token_events)
+print("new tokens:", tokens_issued() - before)  # one, however many requests met the expiry
+print("events:", sorted(set(token_events)))  # each request that was resent reports it
 print("status:", listed.status_message)
 """,
     ),

@@ -322,6 +322,7 @@ def test_notebooks_03_handling_failures(run_notebook: Any) -> None:
     assert "status: Listed" in throttled
     token = text_of(nb, "token")
     assert "auth: password" in token
+    assert "new tokens: 1" in token
     assert "events: ['credentials refreshed']" in token
     assert "status: Listed" in token
     gone = text_of(nb, "gone")
