@@ -19,10 +19,18 @@ from modelarts_widgets.widgets._html import LEAD_PX
 __all__ = ["Controls", "RowPool", "WidgetFactory"]
 
 
+#: For this long after a factory is made, each widget it builds lets other threads run. A
+#: widget's comm hands the GIL back and forth so often that a waiting thread starves while a
+#: list is built; the list's listing thread, started first, needs a few ms of it to send its
+#: first requests. Longer would hand the build's time to the version workers once answers come.
+YIELD_S = 0.01
+
+
 class WidgetFactory:
     """Builds core widgets that share one ``Layout`` per role and one style per class."""
 
     def __init__(self) -> None:
+        self._yield_until = time.monotonic() + YIELD_S
         self._layouts: dict[str, Any] = {}
         self._styles: dict[type, Any] = {}
         self.created: list[Any] = []
@@ -50,10 +58,8 @@ class WidgetFactory:
             # as a constructor argument: one comm message instead of one per add_class()
             kw["_dom_classes"] = tuple(kw.get("_dom_classes", ())) + tuple(css)
         widget = self.track(cls(**kw))
-        # A widget's comm hands the GIL back and forth so often that a thread waiting for it
-        # starves while a list is built; a real (if empty) sleep lets the list's listing thread
-        # send its first requests and read their answers meanwhile.
-        time.sleep(0)
+        if time.monotonic() < self._yield_until:
+            time.sleep(0)  # see YIELD_S
         if cls not in self._styles and hasattr(widget, "style"):
             self._styles[cls] = self.track(widget.style)
         return widget

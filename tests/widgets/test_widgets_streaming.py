@@ -182,7 +182,8 @@ def test_other_threads_run_while_a_list_builds_its_widgets(
     emulator_env: Any, make_widget: Any
 ) -> None:
     """The listing starts first and sends its requests while the widgets are built; that needs
-    the constructor to let other threads run (a widget's comm alone would starve them)."""
+    the constructor to let other threads run at first (a widget's comm alone starves them:
+    one wake-up of this ticker in a whole build without it)."""
     ticks: list[float] = []
     building = threading.Event()
     done = threading.Event()
