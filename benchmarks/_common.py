@@ -278,11 +278,12 @@ def emulator_session() -> Iterator[Emulator]:
     from modelarts_widgets.demo import emulator_env
 
     emu = Emulator()
-    saved = {k: os.environ.get(k) for k in emulator_env(emu)}
-    os.environ.update(emulator_env(emu))
-    os.environ.pop("HUAWEICLOUD_SDK_SECURITY_TOKEN", None)
-    os.environ.pop("MODELARTS_WIDGETS_NOTEBOOK", None)
+    saved: dict[str, Optional[str]] = {}
     try:
+        saved = {k: os.environ.get(k) for k in emulator_env(emu)}
+        os.environ.update(emulator_env(emu))
+        os.environ.pop("HUAWEICLOUD_SDK_SECURITY_TOKEN", None)
+        os.environ.pop("MODELARTS_WIDGETS_NOTEBOOK", None)
         yield emu
     finally:
         for k, v in saved.items():
