@@ -24,6 +24,8 @@ __all__ = ["Controls", "RowPool", "WidgetFactory"]
 #: list is built; the list's listing thread, started first, needs a few ms of it to send its
 #: first requests. Longer would hand the build's time to the version workers once answers come.
 YIELD_S = 0.01
+#: How a widget yields: a real sleep (``time.sleep(0)`` does not hand the GIL over on 3.9).
+YIELD_SLEEP_S = 0.0001
 
 
 class WidgetFactory:
@@ -59,7 +61,7 @@ class WidgetFactory:
             kw["_dom_classes"] = tuple(kw.get("_dom_classes", ())) + tuple(css)
         widget = self.track(cls(**kw))
         if time.monotonic() < self._yield_until:
-            time.sleep(0)  # see YIELD_S
+            time.sleep(YIELD_SLEEP_S)  # see YIELD_S
         if cls not in self._styles and hasattr(widget, "style"):
             self._styles[cls] = self.track(widget.style)
         return widget

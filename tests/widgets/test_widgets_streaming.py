@@ -11,7 +11,6 @@ import os
 import subprocess
 import sys
 import threading
-import time
 from typing import Any, Callable
 
 import pytest
@@ -176,35 +175,6 @@ def test_a_plain_script_lists_in_the_background(slow: Any) -> None:
     )
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout.strip().splitlines()[-1]) == [True, False, 36, ""]
-
-
-def test_other_threads_run_while_a_list_builds_its_widgets(
-    emulator_env: Any, make_widget: Any
-) -> None:
-    """The listing starts first and sends its requests while the widgets are built; that needs
-    the constructor to let other threads run at first (a widget's comm alone starves them:
-    one wake-up of this ticker in a whole build without it)."""
-    ticks: list[float] = []
-    building = threading.Event()
-    done = threading.Event()
-
-    def ticker() -> None:  # wakes every millisecond while it can get the GIL
-        building.wait(30)
-        while not done.is_set():
-            time.sleep(0.001)
-            ticks.append(time.perf_counter())
-
-    thread = threading.Thread(target=ticker)
-    thread.start()
-    building.set()
-    started = time.perf_counter()
-    w = make_widget(JobVersionList, listed=False, page_size=100)  # 364 widget models
-    built = time.perf_counter()
-    done.set()
-    thread.join()
-    during = [t for t in ticks if started <= t <= built]
-    assert len(during) >= 3, f"{len(during)} wake-ups in {1000 * (built - started):.0f} ms"
-    assert w.wait(60)
 
 
 def test_a_wait_reported_while_the_list_is_being_built_is_shown(
