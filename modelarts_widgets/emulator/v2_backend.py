@@ -44,8 +44,6 @@ FILTER_OPERATORS: dict[str, tuple[str, ...]] = {
     "runtime_type": ("in", "not"),
     "create_time": ("between",),
 }
-#: Search-body fields the SDK may send that the emulator accepts and ignores.
-IGNORED_FIELDS = ("train_type", "tags", "host_ips")
 
 
 def not_found(job_id: str) -> ApiError:
