@@ -264,6 +264,21 @@ class RetryPolicy:
         return wait
 
 
+def _pinned_session(base_url: str, verify: Union[bool, str]) -> requests.Session:
+    """A session with the environment's proxy and CA-bundle settings for ``base_url``, read once.
+
+    ``requests`` reads them again on every request when ``trust_env`` is on, scanning and
+    decoding all of ``os.environ`` several times, the largest part of a request's CPU time; it
+    also looks for ``~/.netrc``, whose credentials would replace the request's signature.
+    """
+    session = requests.Session()
+    env = session.merge_environment_settings(base_url, {}, None, verify, None)
+    session.trust_env = False
+    session.proxies.update(env["proxies"])
+    session.verify = env["verify"]
+    return session
+
+
 class HttpClient:
     """HTTP to one base URL through one ``requests.Session``, re-sending as ``retry`` says
     (default :class:`RetryPolicy`)."""
@@ -286,8 +301,11 @@ class HttpClient:
         self.timeout = timeout
         self.verify = verify
         self.retry = retry or RetryPolicy()
-        self._session = session or requests.Session()
-        self._session.verify = verify  # also for anything else using this requests session
+        if session is None:
+            session = _pinned_session(self._base_url, verify)
+        else:
+            session.verify = verify  # also for anything else using this requests session
+        self._session = session
         self._session.headers.update(
             {
                 "User-Agent": user_agent,
@@ -384,7 +402,6 @@ class HttpClient:
                     headers={"Content-Type": content_type},
                     auth=self._auth,
                     timeout=self.timeout,
-                    verify=self.verify,
                     allow_redirects=False,
                 )
             except requests.Timeout as exc:
