@@ -160,6 +160,7 @@ class ResourceList(w.VBox, Generic[T]):
         self.add_class("modelarts-widgets")
         self.add_class(self._css_class)
         self._listing.attach(self._view)
+        self._built = True
 
     # --- subclass hooks ------------------------------------------------------------------------
     def _columns(self) -> list[Column[T]]:
@@ -418,10 +419,12 @@ class ResourceList(w.VBox, Generic[T]):
     # --- internals ---------------------------------------------------------------------------
     def _http_event(self, event: HttpEvent) -> None:
         """Show the client's waits (rate limit, retry) in the status line."""
-        view: Optional[ListView[T]] = self.__dict__.get("_view")
-        if view is None:  # the list is being built: it holds its lock until the view exists
+        if not self.__dict__.get("_built", False):
+            # the list is being built: it holds its lock until its view shows the listing (a
+            # wait shown earlier would be overwritten by "Loading…")
             with self._lock:
-                view = self.__dict__.get("_view")
+                pass
+        view: Optional[ListView[T]] = self.__dict__.get("_view")
         if view is not None:
             view.status.http_event(event)
 
