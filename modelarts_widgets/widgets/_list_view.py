@@ -149,7 +149,8 @@ class ListView(Generic[T]):
         """Re-draw the page, the filter / sort controls, the pager and the selection."""
         st = self._state
         rows = [(i.key, self.row_html(i), i.key in st.selected) for i in st.page_items()]
-        self.pool.fill(rows)
+        # while listing, the first rows make a page's worth: the next arrivals only fill them
+        self.pool.fill(rows, reserve=st.page_size if rows and self._owner.loading else 0)
         c = self.controls
         with self.sync():
             options = st.status_options()
@@ -295,6 +296,7 @@ class ListView(Generic[T]):
     def close(self) -> None:
         """Stop the status line and close every widget made here."""
         self.status.close()
+        self.pool.close()  # a late redraw (a delete run's) makes no new row
         for widget in self.factory.created:
             widget.close()
 

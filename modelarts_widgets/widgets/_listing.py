@@ -110,6 +110,7 @@ class Listing(Generic[T]):
                 lambda batch: self._arrived(run, batch),
                 lambda error: self._ended(run, error, announce),
                 eager=self._filling,
+                wanted=self._wanted,
             )
             self._run = run
             self._arrivals.seen.clear()
@@ -143,6 +144,11 @@ class Listing(Generic[T]):
             run.stop()
             run.join()
 
+    def _wanted(self) -> int:
+        """Rows the list lacks for a full first page."""
+        st = self._parts.state
+        return st.page_size - len(st.items)
+
     def _filling(self) -> bool:
         """True while the list holds less than a page: its next arrivals show at once."""
         st = self._parts.state
@@ -175,6 +181,7 @@ class Listing(Generic[T]):
                 view.set_loading(batch.progress, True)
             if not run.ending:  # the end redraws anyway (_ended), right after the last batch
                 view.render()
+                run.feed.drawn()
             if len(st.selected) != before:
                 view.selection_changed()  # a selected item is gone from the server
             run.pace(time.perf_counter() - started)  # big lists: fewer, larger batches

@@ -43,6 +43,8 @@ _PROGRESS = ("progress", None)
 JOB_PAGE = 100
 #: Batches are spaced at least this many times the time applying the last one took.
 APPLY_SHARE = 10.0
+#: Seconds the producer waits at most for a first page of placeholders to be drawn.
+FIRST_PAGE_WAIT = 0.5
 #: Seconds a batch waits for more after the first arrival: answers to requests sent together
 #: (one per worker) come back a few ms apart and should fill the page in one update.
 GATHER = 0.02
@@ -65,11 +67,28 @@ class Progress:
 class Feed:
     """What a producer reports to; thread-safe (version workers call it concurrently)."""
 
-    def __init__(self, push: Callable[[Hashable, Any], None], stop: threading.Event) -> None:
+    def __init__(
+        self,
+        push: Callable[[Hashable, Any], None],
+        stop: threading.Event,
+        wanted: Optional[Callable[[], int]] = None,
+    ) -> None:
         self._push = push
         self._stop = stop
+        self._wanted = wanted
         self._serial = 0
-        self._serial_lock = threading.Lock()
+        self._draws = 0  # redraws of the list so far (see drawn())
+        self._cond = threading.Condition()
+
+    def rows_wanted(self) -> int:
+        """How many more rows the list needs to fill its first page (0: it shows one)."""
+        return 0 if self._wanted is None else max(0, self._wanted())
+
+    def drawn(self) -> None:
+        """Called by the list after each redraw with what was put so far."""
+        with self._cond:
+            self._draws += 1
+            self._cond.notify_all()
 
     @property
     def stopped(self) -> bool:
@@ -85,13 +104,22 @@ class Feed:
         self.check()
         self._push(("group", group), list(items))
 
-    def put_placeholders(self, groups: Mapping[Hashable, Sequence[Any]]) -> None:
-        """Rows to show for groups not listed yet (ignored for a group that has rows)."""
+    def put_placeholders(
+        self, groups: Mapping[Hashable, Sequence[Any]], *, wait: float = 0
+    ) -> None:
+        """Rows to show for groups not listed yet (ignored for a group that has rows).
+
+        ``wait``: then wait up to that many seconds until the list has drawn them (or the
+        listing stops), so that what the producer does next does not compete with the drawing.
+        """
         self.check()
-        with self._serial_lock:
+        with self._cond:
             self._serial += 1
-            serial = self._serial
+            serial, draws = self._serial, self._draws
         self._push(("placeholders", serial), {g: list(items) for g, items in groups.items()})
+        if wait > 0:
+            with self._cond:
+                self._cond.wait_for(lambda: self._draws > draws or self.stopped, wait)
 
     def progress(self, progress: Progress) -> None:
         self._push(_PROGRESS, progress)
@@ -196,6 +224,7 @@ class ListingRun:
         *,
         interval: float = 0.1,
         eager: Optional[Callable[[], bool]] = None,
+        wanted: Optional[Callable[[], int]] = None,
     ) -> None:
         self._produce = produce
         self._on_end = on_end
@@ -207,8 +236,9 @@ class ListingRun:
         self.ending = False
         """True from the producer's end on: the last batch comes, then ``on_end``."""
         self._min_interval = interval
+        self._last_apply = 0.0
         self._coalescer: Coalescer[Hashable, Any] = Coalescer(on_batch, interval, GATHER, eager)
-        self.feed = Feed(self._coalescer.push, self._stop)
+        self.feed = Feed(self._coalescer.push, self._stop, wanted)
         self._thread = threading.Thread(
             target=self._run, name="modelarts-widgets-listing", daemon=True
         )
@@ -217,12 +247,21 @@ class ListingRun:
     def stopped(self) -> bool:
         return self._stop.is_set()
 
+    @property
+    def interval(self) -> float:
+        """Seconds between two batches now (see :meth:`pace`)."""
+        return self._coalescer.interval
+
     def pace(self, apply_s: float) -> None:
         """Space batches so that applying them takes at most a tenth of the time.
 
-        Never more often than the ``interval`` given (at most 10 a second by default).
+        Never more often than the ``interval`` given (at most 10 a second by default). A batch
+        slows the pace only when the one before was as slow: a one-off cost (the first rows'
+        widgets, a garbage collection) does not hold back the batches after it.
         """
-        self._coalescer.interval = max(self._min_interval, APPLY_SHARE * apply_s)
+        steady = min(apply_s, self._last_apply)
+        self._last_apply = apply_s
+        self._coalescer.interval = max(self._min_interval, APPLY_SHARE * steady)
 
     def start(self) -> None:
         self._thread.start()
@@ -318,12 +357,25 @@ def stream_all_versions(client: ModelArtsApi, feed: Feed, *, workers: int) -> in
     page: list[TrainingJob] = []  # one page of jobs: shown together, then their versions fetched
 
     def flush() -> None:
-        shown = {job.job_id: [placeholder_version(job)] for job in page}
-        feed.put_placeholders({g: [v for v in vs if v is not None] for g, vs in shown.items()})
         with lock:
             counts["total"] += len(page)
-        for job in page:
-            pool.submit(versions_of, job)
+        shown = {job.job_id: [placeholder_version(job)] for job in page}
+        rows: dict[Hashable, list[JobVersion]] = {
+            g: [v for v in vs if v is not None] for g, vs in shown.items()
+        }
+        wanted = feed.rows_wanted()
+        if wanted and sum(map(len, rows.values())) >= wanted:
+            # the job list alone fills the first page: it is drawn before the versions
+            # requests compete with the drawing for the interpreter
+            feed.put_placeholders(rows, wait=FIRST_PAGE_WAIT)
+            for job in page:
+                pool.submit(versions_of, job)
+        else:
+            # the first page needs versions: their requests go out first, then the
+            # placeholders are drawn while they are under way
+            for job in page:
+                pool.submit(versions_of, job)
+            feed.put_placeholders(rows)
         page.clear()
 
     try:

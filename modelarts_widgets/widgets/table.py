@@ -1,7 +1,8 @@
 """The table's widgets: a fixed pool of row widgets and the toolbar / pager controls.
 
-Cost is bounded (DESIGN decision 2): the pool holds ``page_size`` rows, each an
-``HBox([Checkbox, HTML])``, re-filled in place on paging, filtering and sorting. Rows share one
+Cost is bounded (DESIGN decision 2): the pool holds at most ``page_size`` rows, each an
+``HBox([Checkbox, HTML])``, made when a page first needs them and then re-filled in place on
+paging, filtering and sorting. Rows share one
 ``Layout`` per role and one style per widget class, so a row costs 3 widget models.
 """
 
@@ -68,7 +69,12 @@ class WidgetFactory:
 
 
 class RowPool:
-    """``size`` rows re-filled in place; shows only as many as there are items on the page."""
+    """Up to ``size`` rows re-filled in place; shows only as many as there are items on the page.
+
+    A row's widgets are made the first time a page needs that many rows, not before: an empty
+    list (one still loading) costs no row models, so the list appears sooner, and a list that
+    never holds a page never makes a page of rows.
+    """
 
     def __init__(
         self,
@@ -77,9 +83,12 @@ class RowPool:
         on_toggle: Callable[[Hashable, bool], None],
         lock: Optional[Any] = None,
     ) -> None:
+        self._factory = factory
+        self._size = size
         self._on_toggle = on_toggle
         self._lock = lock if lock is not None else threading.RLock()
         self._filling = False
+        self._closed = False
         self._keys: list[Optional[Hashable]] = [None] * size
         self._checks: list[Any] = []
         self._cells: list[Any] = []
@@ -88,15 +97,28 @@ class RowPool:
         factory.layout("row-check", width=lead, min_width=lead, margin="0")
         factory.layout("row-cells", flex="1 1 auto", margin="0", overflow="hidden", min_width="0")
         factory.layout("row", align_items="flex-start", margin="0", min_height="1.9em")
-        for index in range(size):
-            check = factory.make(w.Checkbox, "row-check", "mw-row-check", value=False, indent=False)
-            cells = factory.make(w.HTML, "row-cells", "mw-row-cells", value="")
-            row = factory.make(w.HBox, "row", "mw-row", children=[check, cells])
+        self.box = factory.make(w.VBox, "rows", "mw-rows", children=[])
+        import os
+
+        if os.environ.get("MW_LAZY") == "0":
+            self._grow(size)
+
+    def _grow(self, count: int) -> None:
+        """Make rows until there are ``count`` (at most ``size``; none once closed)."""
+        f = self._factory
+        while len(self._rows) < min(count, self._size) and not self._closed:
+            index = len(self._rows)
+            check = f.make(w.Checkbox, "row-check", "mw-row-check", value=False, indent=False)
+            cells = f.make(w.HTML, "row-cells", "mw-row-cells", value="")
+            row = f.make(w.HBox, "row", "mw-row", children=[check, cells])
             check.observe(self._toggled(index), names="value")
             self._checks.append(check)
             self._cells.append(cells)
             self._rows.append(row)
-        self.box = factory.make(w.VBox, "rows", "mw-rows", children=[])
+
+    def close(self) -> None:
+        """Make no more rows (the caller closes the factory's widgets)."""
+        self._closed = True
 
     def _toggled(self, index: int) -> Callable[[dict[str, Any]], None]:
         def handler(change: dict[str, Any]) -> None:
@@ -110,6 +132,12 @@ class RowPool:
 
     @property
     def size(self) -> int:
+        """The most rows shown at once (the page size)."""
+        return self._size
+
+    @property
+    def made(self) -> int:
+        """How many rows have widgets so far."""
         return len(self._rows)
 
     @property
@@ -117,11 +145,16 @@ class RowPool:
         """Keys shown now, top to bottom."""
         return [k for k in self._keys if k is not None]
 
-    def fill(self, rows: Sequence[tuple[Hashable, str, bool]]) -> None:
-        """Show ``(key, cells_html, checked)`` rows; hide the rest of the pool."""
+    def fill(self, rows: Sequence[tuple[Hashable, str, bool]], *, reserve: int = 0) -> None:
+        """Show ``(key, cells_html, checked)`` rows; hide the rest of the pool.
+
+        ``reserve``: make at least that many rows now (hidden until used), e.g. a page's worth
+        while more rows are on their way, so that their arrival only fills rows.
+        """
+        self._grow(max(len(rows), reserve))
         self._filling = True
         try:
-            for index in range(self.size):
+            for index in range(len(self._rows)):
                 if index < len(rows):
                     key, html, checked = rows[index]
                     self._keys[index] = key

@@ -100,9 +100,8 @@ def test_a_listing_shows_its_own_progress_bar_and_hides_it_at_the_end(
 ) -> None:
     emulator_env.seed(jobs=8, versions_per_job=2)
     emulator_env.add_latency(0.2, path=r"/training-jobs/\d+/versions$")
-    before = len(registry)
     versions = make_widget(JobVersionList, listed=False, list_workers=1)
-    made = len(registry) - before
+    made = set(registry)
     p = page(versions)
     bar, box = p.find("mw-listing-progress-bar"), p.find("mw-listing-progress")
     assert isinstance(bar, w.IntProgress)
@@ -113,4 +112,9 @@ def test_a_listing_shows_its_own_progress_bar_and_hides_it_at_the_end(
     assert versions.wait(60)
     assert box.layout.display == "none"
     assert any("listed" in t and "of 8 jobs" in t for t in texts), texts
-    assert len(registry) - before == made  # updated in place while listing
+    # updated in place while listing: the only widgets made since are the rows' (made when
+    # the first rows arrive)
+    added = [registry[k] for k in set(registry) - made]
+    row_classes = {"mw-row", "mw-row-check", "mw-row-cells"}
+    assert added
+    assert all(row_classes & set(getattr(x, "_dom_classes", ())) for x in added), added
