@@ -16,6 +16,7 @@ resolution of the first-rows numbers). Run::
 
     python benchmarks/bench_streaming.py [--quick] [--baseline REF] [--only blocking|current]
                                          [--cells 10x20,200x100,...]  # jobs x latency (ms)
+                                         [--reps N]
     python benchmarks/bench_streaming.py --browser   # JupyterLab: first rows, 10,000 versions
 """
 
@@ -135,7 +136,9 @@ def _median(samples: list[dict[str, Any]], key: str) -> Optional[float]:
     return statistics.median(values) if values else None
 
 
-def _reps(opts: Options, jobs: int, latency: float) -> int:
+def _reps(opts: Options, jobs: int, latency: float, reps: Optional[int] = None) -> int:
+    if reps is not None:
+        return reps
     if opts.quick:
         return 1
     return 1 if jobs >= 1000 and latency >= 0.3 else 3
@@ -157,6 +160,7 @@ def run(
     baseline: str = BASELINE,
     only: Optional[str] = None,
     cells: Optional[set[tuple[int, int]]] = None,
+    reps: Optional[int] = None,
 ) -> Section:
     from modelarts_widgets.demo import emulator_env
 
@@ -184,7 +188,7 @@ def run(
                     if cells is not None and (jobs, round(latency * 1000)) not in cells:
                         continue
                     emu.faults({"latency": latency})
-                    reps = _reps(opts, jobs, latency)
+                    reps = _reps(opts, jobs, latency, reps)
                     for label, code in variants:
                         opts.log(
                             f"  streaming: {jobs} jobs @ {latency * 1000:.0f} ms, {label} x{reps}"
@@ -352,6 +356,7 @@ def main(argv: Optional[list[str]] = None) -> None:
     p.add_argument("--baseline", default=BASELINE, help="commit with the blocking listing")
     p.add_argument("--only", choices=("blocking", "current"), help="measure one variant")
     p.add_argument("--cells", help="only these jobs x latency (ms) cells, e.g. 10x20,200x100")
+    p.add_argument("--reps", type=int, help="runs per cell and variant (default 3, slowest 1)")
     p.add_argument(
         "--browser",
         action="store_true",
@@ -370,7 +375,8 @@ def main(argv: Optional[list[str]] = None) -> None:
         sec = run_browser(Options(quick=args.quick), args.baseline)
         args.out = str(Path(args.out).with_name("streaming_browser.md"))
     else:
-        sec = run(Options(quick=args.quick), args.baseline, args.only, _cells(args.cells))
+        cells = _cells(args.cells)
+        sec = run(Options(quick=args.quick), args.baseline, args.only, cells, args.reps)
     sec.seconds = time.perf_counter() - started
     lines = ["# Streaming listing benchmark", "", "| machine | |", "|---|---|"]
     lines += [f"| {k} | {v} |" for k, v in info.items()]
