@@ -10,7 +10,9 @@ nothing else to show, its error is the list's error).
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Collection, Hashable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from operator import attrgetter
 from typing import Any, Callable, Optional, Union
@@ -124,35 +126,38 @@ class VisualizationJobList(ResourceList[VisJob]):
         return {"job_id": key, "api": "v2" if key in self._v2_keys else "v1"}
 
     def _stream(self, client: ModelArtsApi, feed: Feed) -> None:
-        notes: list[str] = []
-        failures: list[Exception] = []
+        """Both generations at once: the v2 jobs (what accounts made since mid-2023 have) do not
+        wait for every v1 page, nor v1 for the v2 search. A generation that fails or is absent
+        leaves a note; the other is still shown."""
+        lock = threading.Lock()
         found = 0
-        loads: list[tuple[str, Callable[[], Iterable[VisJob]]]] = [
-            ("v1 visualization job", client.iter_visualization_jobs),
-            ("v2 visualization job", lambda: self._v2_listed(client)),
-        ]
 
         def put_all(load: Callable[[], Iterable[VisJob]]) -> None:
             nonlocal found
             for job in load():
                 feed.put(job.key, [job])
-                found += 1
-                feed.progress(Progress(found, found, "visualization jobs", total_known=False))
+                with lock:  # the count and its report in order, whichever thread lists
+                    found += 1
+                    feed.progress(Progress(found, found, "visualization jobs", total_known=False))
 
-        for what, load in loads:
+        def listed(
+            what: str, load: Callable[[], Iterable[VisJob]]
+        ) -> tuple[str, Optional[Exception]]:
             try:
-                _, note = run_generation(partial(put_all, load), what, None)
+                return run_generation(partial(put_all, load), what, None)[1], None
             except ListingStopped:
                 raise
             except Exception as exc:  # the other generation is still shown
                 logger.warning("listing %ss failed: %s", what, exc)
-                failures.append(exc)
-                note = f"Could not list {what}s: {exc}"
-            if note:
-                notes.append(note)
+                return f"Could not list {what}s: {exc}", exc
+
+        with ThreadPoolExecutor(1, thread_name_prefix="modelarts-widgets-listing-v2") as pool:
+            v2 = pool.submit(listed, "v2 visualization job", lambda: self._v2_listed(client))
+            results = [listed("v1 visualization job", client.iter_visualization_jobs), v2.result()]
+        failures = [exc for _, exc in results if exc is not None]
         if failures and not found:  # nothing to hide: the error is the list's
             raise failures[0]
-        self._list_note = " ".join(notes)
+        self._list_note = " ".join(note for note, _ in results if note)
 
     def _v2_listed(self, client: ModelArtsApi) -> list[TrainingJobV2]:
         """The v2 visualization jobs; their keys are known as v2 before any row shows."""

@@ -214,6 +214,21 @@ def test_visualization_list_shows_both_generations(start: Any, make_widget: Any)
     assert w.n_items == 5
 
 
+def test_visualization_list_shows_v2_jobs_while_v1_is_still_listing(
+    start: Any, make_widget: Any, wait_until: Any
+) -> None:
+    """The generations are listed side by side: v2 rows need not wait for every v1 page."""
+    server = start()
+    server.add_latency(3.0, path=r"/visualization-jobs$")  # v1 answers after 3 s
+    w = make_widget(VisualizationJobList, listed=False)
+    wait_until(lambda: w.n_items == 4, what="the 4 v2 visualization jobs", timeout=2.5)
+    assert w.loading  # v1 is still under way
+    assert all(isinstance(j, TrainingJobV2) for j in w.items)
+    assert w.wait(60)
+    assert w.n_items == 3 + 4
+    assert w.status_message == "Listed 7 visualization jobs."
+
+
 def test_region_without_v1(start: Any, make_widget: Any) -> None:
     start(v1_training=False)
     versions = make_widget(JobVersionList)
