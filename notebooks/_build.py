@@ -955,7 +955,7 @@ from modelarts_widgets.widgets import VisualizationJobList
 vis = VisualizationJobList(Session())
 vis.wait(timeout=60)  # listed in the background
 print(vis.status_message)
-print("rows by type:", dict(Counter(type(job).__name__ for job in vis.items)))
+print("rows by type:", dict(sorted(Counter(type(job).__name__ for job in vis.items).items())))
 vis
 """,
     ),

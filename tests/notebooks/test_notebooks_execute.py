@@ -381,7 +381,7 @@ def test_notebooks_05_new_version_training_jobs(run_notebook: Any) -> None:
     assert "batch requests: 2, single DELETEs: 4" in fallback
     assert ": failed ModelArts.2878" in fallback
     vis = text_of(nb, "visualization")
-    assert "rows by type: {'VisualizationJob': 2, 'TrainingJobV2': 3}" in vis
+    assert "rows by type: {'TrainingJobV2': 3, 'VisualizationJob': 2}" in vis
     region = text_of(nb, "region")
     assert "no v1 (old-version) training job API" in region
     assert "use TrainingJobList()" in region
