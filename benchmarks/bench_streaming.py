@@ -85,6 +85,7 @@ def _worker(expected: int) -> dict[str, Any]:
         widget.wait()
         whole = time.perf_counter() - t0
     n_items = widget.n_items
+    job_id = widget.items[0].job_id if widget.items else None
     widget.close()
     return {
         "constructor": ctor,
@@ -92,8 +93,23 @@ def _worker(expected: int) -> dict[str, Any]:
         "first_versions": first_versions,
         "whole": whole,
         "n_items": float(n_items),
+        "round_trip": _round_trip(session, job_id),
         "code": str(Path(modelarts_widgets.__file__).resolve().parent.parent),
     }
+
+
+def _round_trip(session: Any, job_id: Optional[int]) -> Optional[float]:
+    """What one request takes here, end to end (median of 5, one after the other): the
+    latency plus signing, sending, the emulator's work and parsing, on this machine."""
+    if job_id is None:
+        return None
+    client = session.client
+    times = []
+    for _ in range(5):
+        t = time.perf_counter()
+        client.list_job_versions(job_id)
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
 
 
 def _extract(ref: str, into: str, *paths: str) -> str:
@@ -129,6 +145,11 @@ def _run_worker(code: str, expected: int, env: dict[str, str]) -> dict[str, Any]
 def _round_trips(cell: dict[str, Any], latency: float) -> str:
     first = cell["first_rows"]
     return "n/a" if first is None else f"{first / latency:.1f}"
+
+
+def _measured_round_trips(cell: dict[str, Any]) -> str:
+    first, rt = cell["first_rows"], cell.get("round_trip")
+    return "n/a" if first is None or not rt else f"{first / rt:.1f}"
 
 
 def _median(samples: list[dict[str, Any]], key: str) -> Optional[float]:
@@ -206,6 +227,8 @@ def run(
                                 fmt_s(cell["constructor"]),
                                 fmt_s(cell["first_rows"]),
                                 _round_trips(cell, latency),
+                                fmt_s(cell.get("round_trip")),
+                                _measured_round_trips(cell),
                                 fmt_s(cell["first_versions"]),
                                 fmt_s(cell["whole"]),
                                 f"{cell['n_items']:.0f}",
@@ -221,6 +244,8 @@ def run(
             "constructor",
             "first rows",
             "÷ latency",
+            "one request",
+            "÷ request",
             "first versions",
             "whole list",
             "rows",
@@ -234,7 +259,10 @@ def run(
         f"First rows = a full first page ({PAGE_SIZE} rows) visible; first versions = a full "
         "first page with no placeholder rows (for the blocking code all three equal the "
         f"constructor). Polled every {POLL_S * 1000:.0f} ms.",
-        "Round trips: one request costs the latency plus ≈ 1-3 ms of signing and parsing.",
+        'Round trips: "÷ latency" divides by the latency the emulator adds (the target\'s '
+        'measure); "one request" is what a versions request takes end to end in the same '
+        "process after the listing (median of 5: the latency plus signing, sending, the "
+        'emulator\'s work and parsing on this machine), and "÷ request" divides by that.',
     ]
     _targets(sec, raw, variants)
     sec.raw = raw
@@ -262,12 +290,23 @@ def _targets(sec: Section, raw: dict[str, Any], variants: list[tuple[str, str]])
             ratios.append((cell["first_rows"] / latency, key.split(" ")[0]))
     worst = max(ratios) if ratios else (float("nan"), "")
     over = [name for ratio, name in sorted(ratios, reverse=True) if ratio > 3]
+    measured = [
+        (c["first_rows"] / c["round_trip"], k.split(" ")[0])
+        for k, c in new.items()
+        if c["first_rows"] is not None and c.get("round_trip")
+    ]
+    worst_measured = max(measured) if measured else None
     sec.targets.append(
         Target(
             "first rows",
             "within 3 round trips",
             f"worst {worst[0]:.1f} x the latency ({worst[1]})"
-            + (f"; over 3 in {', '.join(over)}" if over else ""),
+            + (f"; over 3 in {', '.join(over)}" if over else "")
+            + (
+                f"; worst {worst_measured[0]:.1f} x one measured request ({worst_measured[1]})"
+                if worst_measured
+                else ""
+            ),
             bool(ratios) and worst[0] <= 3,
         )
     )
