@@ -209,12 +209,12 @@ def run(
                     if cells is not None and (jobs, round(latency * 1000)) not in cells:
                         continue
                     emu.faults({"latency": latency})
-                    reps = _reps(opts, jobs, latency, reps)
+                    runs = _reps(opts, jobs, latency, reps)
                     for label, code in variants:
                         opts.log(
-                            f"  streaming: {jobs} jobs @ {latency * 1000:.0f} ms, {label} x{reps}"
+                            f"  streaming: {jobs} jobs @ {latency * 1000:.0f} ms, {label} x{runs}"
                         )
-                        samples = [_run_worker(code, expected, env) for _ in range(reps)]
+                        samples = [_run_worker(code, expected, env) for _ in range(runs)]
                         cell = {k: _median(samples, k) for k in samples[0]}
                         cell["samples"] = samples
                         raw[f"{jobs}x{PER_JOB}@{latency * 1000:.0f}ms {label}"] = cell
@@ -223,7 +223,7 @@ def run(
                                 f"{jobs} x {PER_JOB}",
                                 f"{latency * 1000:.0f} ms",
                                 label,
-                                str(reps),
+                                str(runs),
                                 fmt_s(cell["constructor"]),
                                 fmt_s(cell["first_rows"]),
                                 _round_trips(cell, latency),
