@@ -133,6 +133,21 @@ def test_close_during_a_listing_leaves_no_thread_running(
     assert listing_threads() == []
 
 
+def test_close_while_both_generations_are_listed_leaves_no_thread_running(
+    slow: Any, make_widget: Any, wait_until: Callable[..., None]
+) -> None:
+    slow.add_latency(0.5, path=r"/visualization-jobs$")
+    slow.add_latency(0.5, path=r"/training-job-searches$")
+    w = make_widget(VisualizationJobList, listed=False)
+    wait_until(
+        lambda: any(t.startswith("modelarts-widgets-listing-v2") for t in listing_threads()),
+        what="the v2 listing thread beside the v1 one",
+    )
+    assert w.loading
+    w.close()
+    assert listing_threads() == []
+
+
 def test_refresh_during_a_listing_starts_over_without_duplicates(
     slow: Any, make_widget: Any, wait_until: Callable[..., None]
 ) -> None:
