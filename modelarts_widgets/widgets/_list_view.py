@@ -79,6 +79,7 @@ class ListView(Generic[T]):
         self._outcome_of = outcome_of
         self._relist = relist
         self.syncing = False
+        self._drew_rows = False  # whether a page with rows was drawn yet
         self.status = StatusLine(self._write_status)
         self._grids: dict[tuple[str, ...], RowGrid] = {}
         self.factory = WidgetFactory()
@@ -149,8 +150,10 @@ class ListView(Generic[T]):
         """Re-draw the page, the filter / sort controls, the pager and the selection."""
         st = self._state
         rows = [(i.key, self.row_html(i), i.key in st.selected) for i in st.page_items()]
-        # while listing, the first rows make a page's worth: the next arrivals only fill them
-        self.pool.fill(rows, reserve=st.page_size if rows and self._owner.loading else 0)
+        # the first rows drawn while listing make a page's worth: the next arrivals only fill
+        first = bool(rows) and not self._drew_rows
+        self.pool.fill(rows, reserve=st.page_size if first and self._owner.loading else 0)
+        self._drew_rows = self._drew_rows or bool(rows)
         c = self.controls
         with self.sync():
             options = st.status_options()
@@ -259,6 +262,10 @@ class ListView(Generic[T]):
         self._relist()
 
     # --- what the listing calls (ListingView) ---------------------------------------------------
+    def prepare_row(self) -> bool:
+        """Make one row widget of the first page ahead of the first rows; False when done."""
+        return self.pool.make_one()
+
     def set_loading(self, progress: Optional[Progress], loading: bool) -> None:
         """Publish ``loading``; the listing's bar shows ``progress`` ("listed 87 of 200 jobs")
         meanwhile and goes when the listing ends."""

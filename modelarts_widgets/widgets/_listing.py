@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import threading
 import time
 from collections.abc import Hashable
 from typing import Any, Callable, Generic, Optional, Protocol, TypeVar
@@ -24,6 +25,9 @@ from modelarts_widgets.widgets._view import ListParts
 __all__ = ["Listing", "ListingView"]
 
 logger = logging.getLogger("modelarts_widgets.widgets")
+
+#: How long the thread making rows ahead sleeps after each row (a real sleep: see ``table.py``).
+PREPARE_YIELD_S = 0.0001
 
 T = TypeVar("T")
 
@@ -44,6 +48,9 @@ class ListingView(Protocol):
 
     def selection_changed(self) -> None:
         """Re-draw the selection (listed items that were selected may be gone)."""
+
+    def prepare_row(self) -> bool:
+        """Make one row widget ahead of the first rows; False when there is none left to make."""
 
 
 class _ConnectError(Exception):
@@ -78,6 +85,7 @@ class Listing(Generic[T]):
         parts.state.placeholders = self._arrivals.placeholders  # one set, kept up to date here
         self._run: Optional[ListingRun] = None
         self._failed = False  # the error shown is the last listing's
+        self._preparing: Optional[threading.Thread] = None
 
     @property
     def loading(self) -> bool:
@@ -95,6 +103,32 @@ class Listing(Generic[T]):
             self._parts = dataclasses.replace(self._parts, view=view)
             if self.loading:
                 self._show_start(view)
+                self._start_preparing()
+
+    def _start_preparing(self) -> None:
+        """Make the first page's row widgets while the first answer is awaited, in a thread of
+        its own that stops when anything arrives (the first redraw makes the rest)."""
+        run = self._run
+        if run is None or self._preparing is not None:
+            return
+        self._preparing = threading.Thread(
+            target=self._prepare_rows,
+            args=(run,),
+            name="modelarts-widgets-listing-rows",
+            daemon=True,
+        )
+        self._preparing.start()
+
+    def _prepare_rows(self, run: ListingRun) -> None:
+        while True:
+            with self._parts.lock:  # (held by the constructor until the list is built)
+                view = self._parts.view
+                if view is None or run is not self._run or run.done.is_set():
+                    return
+                if run.stopped or run.feed.pushed or not view.prepare_row():
+                    return
+            # a real sleep hands the interpreter to a listing thread whose answer has come in
+            time.sleep(PREPARE_YIELD_S)
 
     def start(self, *, announce: bool = True) -> None:
         """List in the background (stopping a listing under way) and return.
@@ -143,6 +177,9 @@ class Listing(Generic[T]):
         if run is not None:
             run.stop()
             run.join()
+        preparing = self._preparing
+        if preparing is not None and preparing is not threading.current_thread():
+            preparing.join()
 
     def _wanted(self) -> int:
         """Rows the list lacks for a full first page."""

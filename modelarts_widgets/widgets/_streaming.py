@@ -73,12 +73,18 @@ class Feed:
         stop: threading.Event,
         wanted: Optional[Callable[[], int]] = None,
     ) -> None:
-        self._push = push
+        self._raw_push = push
         self._stop = stop
         self._wanted = wanted
+        self.pushed = False
+        """True once anything was reported (a first answer has come)."""
         self._serial = 0
         self._draws = 0  # redraws of the list so far (see drawn())
         self._cond = threading.Condition()
+
+    def _push(self, key: Hashable, value: Any) -> None:
+        self.pushed = True
+        self._raw_push(key, value)
 
     def rows_wanted(self) -> int:
         """How many more rows the list needs to fill its first page (0: it shows one)."""

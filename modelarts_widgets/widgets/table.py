@@ -116,6 +116,12 @@ class RowPool:
             self._cells.append(cells)
             self._rows.append(row)
 
+    def make_one(self) -> bool:
+        """Make one more row ahead of need (hidden); False when there are ``size`` already."""
+        before = len(self._rows)
+        self._grow(before + 1)
+        return len(self._rows) > before
+
     def close(self) -> None:
         """Make no more rows (the caller closes the factory's widgets)."""
         self._closed = True

@@ -86,30 +86,34 @@ def _row_checks(registry: dict[str, Any], before: set[str]) -> int:
     )
 
 
-def test_a_list_makes_its_rows_when_its_first_rows_arrive(
+def test_a_list_makes_its_rows_while_its_first_answer_is_awaited(
     slow: Any,
     make_widget: Any,
     registry: dict[str, Any],
     wait_until: Callable[..., None],
 ) -> None:
-    slow.add_latency(1.0, path=r"/training-jobs$")  # the job list answers long after the build
+    """The constructor builds no row; a thread of the listing makes them while the job list is
+    awaited (here 1 s), so the first rows only fill them."""
+    slow.add_latency(1.0, path=r"/training-jobs$")
     before = set(registry)
     w = make_widget(JobVersionList, listed=False, page_size=15)
-    assert _row_checks(registry, before) == 0  # built, shown "loading", without a row widget
-    wait_until(lambda: len(w.visible_items) == 12, what="one placeholder row per job")
+    wait_until(lambda: _row_checks(registry, before) == 15, what="a page of rows made ahead")
     assert w.loading
-    # while listing, the first rows make a page's worth (15), not only the 12 shown
-    assert _row_checks(registry, before) == 15
+    assert w.n_items == 0  # nothing listed yet: the rows were made ahead of it
+    assert w._view.pool.box.children == ()  # and none is shown
+    wait_until(lambda: len(w.visible_items) == 12, what="one placeholder row per job")
     assert w.wait(60)
     assert len(w.visible_items) == 15
     assert _row_checks(registry, before) == 15  # re-filled in place, none added
 
 
-def test_an_empty_list_makes_no_row_widgets(emulator_env: Any, make_widget: Any) -> None:
-    emulator_env.seed(jobs=0, versions_per_job=0, visualization_jobs=0)
-    w = make_widget(JobVersionList, page_size=20)
-    assert w.n_items == 0
-    assert w._view.pool.made == 0
+def test_a_list_whose_first_answer_comes_at_once_makes_the_rest_on_its_first_rows(
+    slow: Any, make_widget: Any, registry: dict[str, Any]
+) -> None:
+    before = set(registry)
+    w = make_widget(JobVersionList, page_size=30)
+    assert w.n_items == 36
+    assert _row_checks(registry, before) == 30  # never more than a page, however made
 
 
 # --- the order of the first requests -------------------------------------------------------------
