@@ -1,9 +1,9 @@
-"""The table's widgets: a fixed pool of row widgets and the toolbar / pager controls.
+"""The table's widgets: a pool of row widgets and the toolbar / pager controls.
 
 Cost is bounded (DESIGN decision 2): the pool holds at most ``page_size`` rows, each an
-``HBox([Checkbox, HTML])``, made when a page first needs them and then re-filled in place on
-paging, filtering and sorting. Rows share one
-``Layout`` per role and one style per widget class, so a row costs 3 widget models.
+``HBox([Checkbox, HTML])``, made ahead of need or when a page first needs them, then re-filled
+in place on paging, filtering and sorting. Rows share one ``Layout`` per role and one style per
+widget class, so a row costs 3 widget models.
 """
 
 from __future__ import annotations
@@ -71,9 +71,8 @@ class WidgetFactory:
 class RowPool:
     """Up to ``size`` rows re-filled in place; shows only as many as there are items on the page.
 
-    A row's widgets are made the first time a page needs that many rows, not before: an empty
-    list (one still loading) costs no row models, so the list appears sooner, and a list that
-    never holds a page never makes a page of rows.
+    None is made with the pool: rows are made ahead, one at a time (:meth:`make_one`, while a
+    list awaits its first answer), or by :meth:`fill` when a page needs more than there are.
     """
 
     def __init__(
