@@ -188,8 +188,7 @@ class Listing(Generic[T]):
 
     def _filling(self) -> bool:
         """True while the list holds less than a page: its next arrivals show at once."""
-        st = self._parts.state
-        return len(st.items) < st.page_size
+        return self._wanted() > 0
 
     # --- the run's thread --------------------------------------------------------------------
     def _list(self, feed: Feed, run: ListingRun) -> None:
