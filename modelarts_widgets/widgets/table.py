@@ -97,10 +97,6 @@ class RowPool:
         factory.layout("row-cells", flex="1 1 auto", margin="0", overflow="hidden", min_width="0")
         factory.layout("row", align_items="flex-start", margin="0", min_height="1.9em")
         self.box = factory.make(w.VBox, "rows", "mw-rows", children=[])
-        import os
-
-        if os.environ.get("MW_LAZY") == "0":
-            self._grow(size)
 
     def _grow(self, count: int) -> None:
         """Make rows until there are ``count`` (at most ``size``; none once closed)."""
