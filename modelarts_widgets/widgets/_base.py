@@ -33,6 +33,7 @@ from modelarts_widgets.widgets._connection import Connection
 from modelarts_widgets.widgets._display import NEEDS_IPYTHON_DISPLAY, display_bundle, mimebundle
 from modelarts_widgets.widgets._list_view import ListView
 from modelarts_widgets.widgets._listing import Listing
+from modelarts_widgets.widgets._model_ids import new_model_id
 from modelarts_widgets.widgets._options import BOX_KEYWORDS, RENAMED, check_run_options
 from modelarts_widgets.widgets._streaming import Feed
 from modelarts_widgets.widgets._view import (
@@ -156,7 +157,9 @@ class ResourceList(w.VBox, Generic[T]):
             ids=self._ids,
         )
         self._wire()
-        super().__init__(children=self._view.children, **kwargs)
+        if "layout" not in kwargs:  # (else ipywidgets makes one, with a uuid4 model id)
+            kwargs["layout"] = self._view.factory.new(w.Layout)
+        super().__init__(children=self._view.children, model_id=new_model_id(), **kwargs)
         self.add_class("modelarts-widgets")
         self.add_class(self._css_class)
         self._listing.attach(self._view)

@@ -130,7 +130,7 @@ class ConfirmPanel:
         self._on_cancel = on_cancel
         self._on_visible = on_visible  # called with True / False as the panel opens / closes
         self.message = f.make(w.HTML, "html", "mw-confirm-message", value="")
-        self._include_layout = f.track(w.Layout(display="none"))
+        self._include_layout = f.new(w.Layout, display="none")
         self.include_active = f.make(
             w.Checkbox,
             "include",
@@ -140,7 +140,7 @@ class ConfirmPanel:
             description="include active items",
             layout=self._include_layout,
         )
-        self._count_layout = f.track(w.Layout(width="14em", display="none"))
+        self._count_layout = f.new(w.Layout, width="14em", display="none")
         self.count = f.make(
             w.Text,
             "count",
@@ -155,8 +155,8 @@ class ConfirmPanel:
         )
         self.confirm_button.button_style = "danger"
         self.cancel_button = f.make(w.Button, "button", "mw-confirm-cancel", description="Cancel")
-        self._layout = f.track(
-            w.Layout(display="none", border="1px solid #d9534f", padding="6px", margin="4px 0")
+        self._layout = f.new(
+            w.Layout, display="none", border="1px solid #d9534f", padding="6px", margin="4px 0"
         )
         buttons = f.make(
             w.HBox,
@@ -164,9 +164,7 @@ class ConfirmPanel:
             "mw-confirm-buttons",
             children=[self.count, self.confirm_button, self.cancel_button],
         )
-        self.box = f.track(
-            w.VBox([self.message, self.include_active, buttons], layout=self._layout)
-        )
+        self.box = f.new(w.VBox, [self.message, self.include_active, buttons], layout=self._layout)
         self.box.add_class("mw-confirm-panel")
         self.include_active.observe(lambda _c: self.update(), names="value")
         self.count.observe(lambda _c: self.update(), names="value")

@@ -37,7 +37,7 @@ class ProgressBar:
             value=0,
             min=0,
             max=1,
-            layout=factory.track(w.Layout(width="14em", margin="0 6px 0 0")),
+            layout=factory.new(w.Layout, width="14em", margin="0 6px 0 0"),
         )
         self.label = factory.make(w.HTML, "html", f"{css}-text", value="")
         self.text = ""
@@ -47,7 +47,7 @@ class ProgressBar:
             "progress",
             css,
             children=[self.bar, self.label],
-            layout=factory.track(w.Layout(display="none", align_items="center", margin="2px 0")),
+            layout=factory.new(w.Layout, display="none", align_items="center", margin="2px 0"),
         )
 
     @property

@@ -16,6 +16,7 @@ from typing import Any, Callable, Optional
 import ipywidgets as w
 
 from modelarts_widgets.widgets._html import LEAD_PX
+from modelarts_widgets.widgets._model_ids import new_model_id
 
 __all__ = ["Controls", "RowPool", "WidgetFactory"]
 
@@ -30,7 +31,10 @@ YIELD_SLEEP_S = 0.0001
 
 
 class WidgetFactory:
-    """Builds core widgets that share one ``Layout`` per role and one style per class."""
+    """Builds core widgets that share one ``Layout`` per role and one style per class.
+
+    Every model made here gets its id from :func:`new_model_id` (no system call per widget).
+    """
 
     def __init__(self) -> None:
         self._yield_until = time.monotonic() + YIELD_S
@@ -39,33 +43,40 @@ class WidgetFactory:
         self.created: list[Any] = []
         """Every widget and layout made here (closed together with the list widget)."""
 
-    def track(self, widget: Any) -> Any:
-        """Remember a widget made elsewhere so it is closed with the rest."""
+    def new(self, cls: Any, *args: Any, **kw: Any) -> Any:
+        """``cls(*args, **kw)`` with a model id of its own, closed with the rest."""
+        widget = cls(*args, model_id=new_model_id(), **kw)
         self.created.append(widget)
         return widget
 
     def layout(self, role: str, **kw: Any) -> Any:
         """The shared ``Layout`` for ``role`` (created with ``kw`` on first use)."""
         if role not in self._layouts:
-            self._layouts[role] = self.track(w.Layout(**kw))
+            self._layouts[role] = self.new(w.Layout, **kw)
         return self._layouts[role]
 
     def make(self, cls: Any, role: str, *css: str, **kw: Any) -> Any:
         """A ``cls`` widget on the shared layout ``role``, with the shared style, CSS classes."""
         if "layout" not in kw:
             kw["layout"] = self.layout(role)
-        style = self._styles.get(cls)
+        style = self._style(cls)
         if style is not None:
             kw["style"] = style
         if css:
             # as a constructor argument: one comm message instead of one per add_class()
             kw["_dom_classes"] = tuple(kw.get("_dom_classes", ())) + tuple(css)
-        widget = self.track(cls(**kw))
+        widget = self.new(cls, **kw)
         if time.monotonic() < self._yield_until:
             time.sleep(YIELD_SLEEP_S)  # see YIELD_S
-        if cls not in self._styles and hasattr(widget, "style"):
-            self._styles[cls] = self.track(widget.style)
         return widget
+
+    def _style(self, cls: Any) -> Any:
+        """The style all ``cls`` widgets share (made on first use), or None if they have none."""
+        if cls not in self._styles:
+            trait = cls.class_traits().get("style")
+            klass = getattr(trait, "klass", None)
+            self._styles[cls] = self.new(klass) if isinstance(klass, type) else None
+        return self._styles[cls]
 
 
 class RowPool:
