@@ -43,6 +43,10 @@ class ListPage:
                 return part
         raise AssertionError(f"no widget with CSS class {css!r} in {type(self.widget).__name__}")
 
+    def has(self, css: str) -> bool:
+        """Whether the list has a widget with CSS class ``css`` (some are made on first use)."""
+        return any(css in css_classes(part) for part in _walk(self.widget))
+
     # --- toolbar, selection bar, pager, actions ------------------------------------------------
     search = property(lambda self: self.find("mw-search"))
     status_filter = property(lambda self: self.find("mw-status-filter"))
@@ -72,8 +76,8 @@ class ListPage:
 
     @property
     def panel_open(self) -> bool:
-        """Whether the confirmation panel is shown."""
-        return self.panel.layout.display != "none"
+        """Whether the confirmation panel is shown (it is made the first time it opens)."""
+        return self.has("mw-confirm-panel") and self.panel.layout.display != "none"
 
     # --- rows ------------------------------------------------------------------------------------
     @property
@@ -103,7 +107,9 @@ class ListPage:
         """Every HTML string the list shows, plus its static HTML representation."""
         parts = [c.value for c in self.cells]
         parts += [self.header.value, self.status.value, self.error.value]
-        parts += [self.selection_label.value, self.panel_message.value]
+        parts.append(self.selection_label.value)
+        if self.has("mw-confirm-message"):
+            parts.append(self.panel_message.value)
         parts.append(self.widget._repr_mimebundle_()["text/html"])
         return "\n".join(str(p) for p in parts)
 

@@ -351,11 +351,11 @@ class ResourceList(w.VBox, Generic[T]):
             if self.busy:
                 logger.info("confirm ignored: a delete is already running")
                 return False
-            panel = self._view.panel
-            if not panel.visible:
+            if not self._view.panel_open:
                 raise ValueError(
                     "No delete is pending: select items and call request_delete() first."
                 )
+            panel = self._view.panel
             panel.set_inputs(typed_count, include_active)
             self._start([(p.key, p.name) for p in panel.chosen()])
             return True
@@ -363,7 +363,7 @@ class ResourceList(w.VBox, Generic[T]):
     def cancel(self) -> None:
         """Stop a running delete (items not yet sent stay), or close an open confirmation."""
         with self._lock:
-            if not self._deleter.cancel() and self._view.panel.visible:
+            if not self._deleter.cancel() and self._view.panel_open:
                 self._close_panel()
 
     def retry_failed(self) -> bool:
@@ -452,7 +452,7 @@ class ResourceList(w.VBox, Generic[T]):
         client = self._conn.client
         if client is None:
             raise ValueError("Not connected: fix the error shown and refresh().")
-        self._view.panel.hide()
+        self._view.close_panel()
         self._deleter.start(client, items)
 
     def _guard(self, fn: Callable[..., Any]) -> Callable[..., None]:
@@ -497,14 +497,13 @@ class ResourceList(w.VBox, Generic[T]):
 
     def _confirm_clicked(self) -> None:
         with self._lock:
-            if self.busy or not self._view.panel.visible:
+            if self.busy or not self._view.panel_open:
                 return
             self._start([(p.key, p.name) for p in self._view.panel.chosen()])
 
     def _close_panel(self) -> None:
         with self._lock:
-            if self._view.panel.visible:
-                self._view.panel.hide()
+            if self._view.close_panel():
                 self._view.set_status("Delete cancelled; nothing was sent.")
                 self._view.render_buttons()
 

@@ -85,28 +85,64 @@ class ListView(Generic[T]):
         self.factory = WidgetFactory()
         self.pool = RowPool(self.factory, state.page_size, on_toggle, lock)
         self.controls = Controls(self.factory, search_placeholder)
-        self.panel = ConfirmPanel(self.factory, on_confirm, on_cancel, self._panel_toggled)
-        self.progress = ProgressBar(self.factory, "mw-delete-progress")
+        self._on_confirm = on_confirm
+        self._on_cancel = on_cancel
+        # made the first time a delete needs them (most lists are looked at more than deleted
+        # from): until then the list has 17 fewer widget models to build
+        self._panel: Optional[ConfirmPanel] = None
+        self._delete_progress: Optional[ProgressBar] = None
         self.listing_progress = ProgressBar(self.factory, "mw-listing-progress")
         self.controls.header.value = self._header_html()
 
     @property
     def children(self) -> list[Any]:
         """The list's children, top to bottom. The confirmation panel sits where the rows are:
-        while it is open the header, rows and pager are hidden, so Confirm is on screen."""
+        while it is open the header, rows and pager are hidden, so Confirm is on screen. The
+        panel and the delete run's progress bar are there once made."""
         c = self.controls
-        return [
+        parts = [
             c.filter_bar,
             c.error,
             self.listing_progress.box,
             c.selection_bar,
-            self.panel.box,
+            None if self._panel is None else self._panel.box,
             c.header,
             self.pool.box,
             c.pager,
             c.actions,
-            self.progress.box,
+            None if self._delete_progress is None else self._delete_progress.box,
         ]
+        return [part for part in parts if part is not None]
+
+    @property
+    def panel(self) -> ConfirmPanel:
+        """The confirmation panel (made, and put in place, the first time it is asked for)."""
+        if self._panel is None:
+            self._panel = ConfirmPanel(
+                self.factory, self._on_confirm, self._on_cancel, self._panel_toggled
+            )
+            self._owner.children = tuple(self.children)
+        return self._panel
+
+    @property
+    def panel_open(self) -> bool:
+        """Whether the confirmation panel is shown (False before it is first made)."""
+        return self._panel is not None and self._panel.visible
+
+    def close_panel(self) -> bool:
+        """Hide the confirmation panel if it is open; whether it was."""
+        if not self.panel_open:
+            return False
+        self.panel.hide()
+        return True
+
+    @property
+    def delete_progress(self) -> ProgressBar:
+        """The delete run's progress bar (made, and put in place, when a run first shows it)."""
+        if self._delete_progress is None:
+            self._delete_progress = ProgressBar(self.factory, "mw-delete-progress")
+            self._owner.children = tuple(self.children)
+        return self._delete_progress
 
     def _panel_toggled(self, visible: bool) -> None:
         display = "none" if visible else None
@@ -221,8 +257,7 @@ class ListView(Generic[T]):
     def selection_changed(self) -> None:
         """Re-draw the selection; an open confirmation no longer matches it, so it closes (unless
         a run is busy)."""
-        if self.panel.visible and not self._owner.busy:
-            self.panel.hide()
+        if not self._owner.busy and self.close_panel():
             self.set_status("Selection changed: press Delete again to review.")
         self.render_selection()
 
@@ -247,9 +282,10 @@ class ListView(Generic[T]):
         """The delete run's progress bar: ``done`` of ``total`` and the counts by outcome
         beside it; ``total`` 0 hides it."""
         if total <= 0:
-            self.progress.hide()
+            if self._delete_progress is not None:
+                self._delete_progress.hide()
         else:
-            self.progress.show(done, total, counts_text(counts, PROGRESS_ORDER))
+            self.delete_progress.show(done, total, counts_text(counts, PROGRESS_ORDER))
 
     def set_busy(self, busy: bool) -> None:
         self._owner.set_trait("busy", busy)

@@ -190,6 +190,8 @@ def test_mimebundle_has_text_html_and_the_widget_view(make_widget: Any) -> None:
 def test_stable_css_classes_for_browser_tests(make_widget: Any) -> None:
     w = make_widget(JobVersionList)
     assert {"modelarts-widgets", "mw-version-list"} <= set(css_classes(w))
+    w.select(all_matching=True)
+    w.request_delete()  # the confirmation panel is made when it first opens
     for css in ("mw-delete", "mw-confirm", "mw-confirm-count", "mw-confirm-panel", "mw-search"):
         assert css in css_classes(page(w).find(css))
 

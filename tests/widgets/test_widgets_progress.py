@@ -52,18 +52,26 @@ def _table_hidden(w: Any) -> list[bool]:
     ]
 
 
-def test_the_confirmation_takes_the_place_of_the_rows_while_open(make_widget: Any) -> None:
+def test_the_confirmation_takes_the_place_of_the_rows_while_open(
+    make_widget: Any, registry: dict[str, Any]
+) -> None:
     w = make_widget(JobVersionList)
-    children = list(w.children)
-    assert children.index(page(w).panel) < children.index(page(w).header)  # where rows are
+    assert not page(w).has("mw-confirm-panel")  # made the first time it opens
     assert _table_hidden(w) == [False, False, False]
     w.select(all_matching=True)
     page(w).delete.click()
     assert page(w).panel_open
+    children = list(w.children)
+    assert children.index(page(w).panel) < children.index(page(w).header)  # where rows are
     assert _table_hidden(w) == [True, True, True]
     page(w).cancel_button.click()
     assert _table_hidden(w) == [False, False, False]
-    assert list(w.children) == children  # only shown / hidden, never rebuilt
+    models = len(registry)
+    page(w).delete.click()
+    assert page(w).panel_open
+    page(w).cancel_button.click()
+    assert list(w.children) == children  # from then on only shown / hidden, never rebuilt
+    assert len(registry) == models
 
 
 def test_a_delete_run_shows_one_progress_bar_with_counts_by_outcome(
@@ -71,7 +79,13 @@ def test_a_delete_run_shows_one_progress_bar_with_counts_by_outcome(
 ) -> None:
     emulator.delete_delay = 0.3  # deleted items stay listed a moment: "accepted" is not done
     w = make_widget(JobVersionList, concurrency=2)
-    keys = [v.key for v in w.items if v.status not in ACTIVE_STATUSES][:4]
+    keys = [v.key for v in w.items if v.status not in ACTIVE_STATUSES][:5]
+    assert not page(w).has("mw-delete-progress")  # made when a run first shows it
+    w.select(keys=keys[4:])
+    w.request_delete()
+    w.confirm(typed_count=1)
+    assert w.wait(30)
+    keys = keys[:4]
     bar = page(w).find("mw-delete-progress-bar")
     label = page(w).find("mw-delete-progress-text")
     box = page(w).find("mw-delete-progress")
@@ -106,15 +120,16 @@ def test_a_listing_shows_its_own_progress_bar_and_hides_it_at_the_end(
     bar, box = p.find("mw-listing-progress-bar"), p.find("mw-listing-progress")
     assert isinstance(bar, w.IntProgress)
     assert box.layout.display != "none"  # shown from the start
-    assert box is not p.find("mw-delete-progress")  # the delete run has its own
+    assert not p.has("mw-delete-progress")  # the delete run has its own, made when it runs
     texts: list[str] = []
     p.find("mw-listing-progress-text").observe(lambda c: texts.append(c["new"]), names="value")
     assert versions.wait(60)
     assert box.layout.display == "none"
     assert any("listed" in t and "of 8 jobs" in t for t in texts), texts
     # updated in place while listing: the only widgets made since are the rows' (made when
-    # the first rows arrive)
+    # the first rows arrive) and the style their checkboxes share
     added = [registry[k] for k in set(registry) - made]
     row_classes = {"mw-row", "mw-row-check", "mw-row-cells"}
-    assert added
-    assert all(row_classes & set(getattr(x, "_dom_classes", ())) for x in added), added
+    rows = [x for x in added if row_classes & set(getattr(x, "_dom_classes", ()))]
+    assert rows
+    assert [type(x).__name__ for x in added if x not in rows] in ([], ["CheckboxStyle"]), added
