@@ -21,12 +21,8 @@ from modelarts_widgets.widgets._model_ids import new_model_id
 __all__ = ["Controls", "RowPool", "WidgetFactory"]
 
 
-#: For this long after a factory is made, each widget it builds lets other threads run. A
-#: widget's comm hands the GIL back and forth so often that a waiting thread starves while a
-#: list is built; the list's listing thread, started first, needs a few ms of it to send its
-#: first requests. Longer would hand the build's time to the version workers once answers come.
-YIELD_S = 0.01
-#: How a widget yields: a real sleep (``time.sleep(0)`` does not hand the GIL over on 3.9).
+#: How a widget made while :attr:`WidgetFactory.yielding` lets other threads run: a real sleep
+#: (``time.sleep(0)`` does not hand the GIL over on 3.9).
 YIELD_SLEEP_S = 0.0001
 
 
@@ -37,7 +33,8 @@ class WidgetFactory:
     """
 
     def __init__(self) -> None:
-        self._yield_until = time.monotonic() + YIELD_S
+        self.yielding = False
+        """While True, each model made lets other threads run (see :class:`ListView`)."""
         self._layouts: dict[str, Any] = {}
         self._styles: dict[type, Any] = {}
         self.created: list[Any] = []
@@ -47,6 +44,8 @@ class WidgetFactory:
         """``cls(*args, **kw)`` with a model id of its own, closed with the rest."""
         widget = cls(*args, model_id=new_model_id(), **kw)
         self.created.append(widget)
+        if self.yielding:
+            time.sleep(YIELD_SLEEP_S)
         return widget
 
     def layout(self, role: str, **kw: Any) -> Any:
@@ -65,10 +64,7 @@ class WidgetFactory:
         if css:
             # as a constructor argument: one comm message instead of one per add_class()
             kw["_dom_classes"] = tuple(kw.get("_dom_classes", ())) + tuple(css)
-        widget = self.new(cls, **kw)
-        if time.monotonic() < self._yield_until:
-            time.sleep(YIELD_SLEEP_S)  # see YIELD_S
-        return widget
+        return self.new(cls, **kw)
 
     def _style(self, cls: Any) -> Any:
         """The style all ``cls`` widgets share (made on first use), or None if they have none."""
