@@ -210,11 +210,18 @@ def run(
                         continue
                     emu.faults({"latency": latency})
                     runs = _reps(opts, jobs, latency, reps)
-                    for label, code in variants:
-                        opts.log(
-                            f"  streaming: {jobs} jobs @ {latency * 1000:.0f} ms, {label} x{runs}"
-                        )
-                        samples = [_run_worker(code, expected, env) for _ in range(runs)]
+                    opts.log(
+                        f"  streaming: {jobs} jobs @ {latency * 1000:.0f} ms, "
+                        f"{' / '.join(label for label, _ in variants)}, x{runs} interleaved"
+                    )
+                    # the variants take turns, so that a machine getting slower or faster
+                    # during the cell weighs on both alike
+                    by_variant: dict[str, list[dict[str, Any]]] = {lb: [] for lb, _ in variants}
+                    for _ in range(runs):
+                        for label, code in variants:
+                            by_variant[label].append(_run_worker(code, expected, env))
+                    for label, _code in variants:
+                        samples = by_variant[label]
                         cell = {k: _median(samples, k) for k in samples[0]}
                         cell["samples"] = samples
                         raw[f"{jobs}x{PER_JOB}@{latency * 1000:.0f}ms {label}"] = cell
@@ -254,7 +261,8 @@ def run(
     )
     sec.notes += [
         f"Medians of the runs shown (1,000 jobs at 300 ms: one run per variant, "
-        f"≈ {1000 / 4 * 0.3:.0f} s each). Each run is a fresh process; "
+        f"≈ {1000 / 4 * 0.3:.0f} s each), the variants taking turns run by run. Each run is a "
+        "fresh process; "
         "the Session is created before the clock starts (AK/SK from the environment).",
         f"First rows = a full first page ({PAGE_SIZE} rows) visible; first versions = a full "
         "first page with no placeholder rows (for the blocking code all three equal the "
