@@ -361,27 +361,30 @@ def run_browser(opts: Options, baseline: str = BASELINE) -> Section:
             with lb.open(warm) as page:
                 lb.run_cell(page, 0, ".bench-ready", 1, 180.0)
                 lb.run_cell(page, 1, ".mw-version-list .mw-row", PAGE_SIZE, 120.0)
-            for label, root in variants:
-                samples: list[float] = []
-                for i in range(reps):
+            by_variant: dict[str, list[float]] = {label: [] for label, _ in variants}
+            for i in range(reps):  # the variants take turns (see run())
+                for v, (label, root) in enumerate(variants):
                     opts.log(f"  streaming/browser: {label} run {i + 1}/{reps}")
                     name = lb.notebook(
-                        f"stream_{len(raw)}_{i}.ipynb",
+                        f"stream_{v}_{i}.ipynb",
                         [SETUP.format(root=root, n=100), "JobVersionList()"],
                     )
                     with lb.open(name) as page:
                         if lb.run_cell(page, 0, ".bench-ready", 1, 180.0) < 0:
                             raise RuntimeError(f"setup cell failed for {name}")
-                        samples.append(
+                        by_variant[label].append(
                             lb.run_cell(page, 1, ".mw-version-list .mw-row", PAGE_SIZE, 120.0)
                         )
+            for label, _root in variants:
+                samples = by_variant[label]
                 ok = [s for s in samples if s >= 0]
                 raw[label] = {"median_s": statistics.median(ok) if ok else None, "samples": samples}
                 rows.append([label, str(len(samples)), fmt_s(raw[label]["median_s"])])
     sec.table(["variant", "runs", "run cell → first 20 rows visible (median)"], rows)
     sec.notes.append(
         "JupyterLab 4 + headless Chromium, emulator with no latency (200 jobs x 50 versions); "
-        "each run a new kernel whose sys.path starts with that variant's code."
+        "each run a new kernel whose sys.path starts with that variant's code; the variants "
+        "take turns run by run."
     )
     new = raw[variants[1][0]]["median_s"]
     sec.targets.append(
@@ -434,6 +437,7 @@ def main(argv: Optional[list[str]] = None) -> None:
     ]
     lines += ["", sec.markdown(), ""]
     text = "\n".join(lines)
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(text, encoding="utf-8")
     Path(args.out).with_suffix(".json").write_text(
         json.dumps({"machine": info, "raw": sec.raw}, indent=1), encoding="utf-8"
