@@ -149,6 +149,7 @@ class ResourceList(w.VBox, Generic[T]):
             on_confirm=self._guard(self._confirm_clicked),
             on_cancel=self._guard(self._close_panel),
             relist=lambda: self._listing.start(announce=False),
+            yield_while=lambda: self._listing.awaiting_first_answer,
         )
         self._deleter: DeleteController[T] = DeleteController(
             self._parts(),

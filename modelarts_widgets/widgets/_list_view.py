@@ -72,6 +72,7 @@ class ListView(Generic[T]):
         on_confirm: Callable[[], None],
         on_cancel: Callable[[], None],
         relist: Callable[[], None],
+        yield_while: Callable[[], bool] = lambda: False,
     ) -> None:
         self._owner = owner  # the widget whose traits mirror what is shown
         self._state = state
@@ -83,11 +84,13 @@ class ListView(Generic[T]):
         self.status = StatusLine(self._write_status)
         self._grids: dict[tuple[str, ...], RowGrid] = {}
         self.factory = WidgetFactory()
-        # The list's listing thread is started before this frame is built: each model made here
-        # lets it run, so its first requests (and the threads it starts for them) go out while
-        # the frame is built instead of after it (yielding for the first 10 ms only, the job
-        # list request reached the wire 16-49 ms after the constructor began, on 2 cores).
-        self.factory.yielding = True
+        # The list's listing thread is started before this frame is built: while it has not
+        # heard back (``yield_while``), each model made here lets it run, so its first requests
+        # (and the threads it starts for them) go out while the frame is built, not after it.
+        # (Yielding for the first 10 ms only, the job list request reached the wire 16-49 ms
+        # after the constructor began, on 2 cores. Yielding throughout, a fast first answer
+        # was handled inside the build and made it longer.)
+        self.factory.yield_while = yield_while
         self.pool = RowPool(self.factory, state.page_size, on_toggle, lock)
         self.controls = Controls(self.factory, search_placeholder)
         self._on_confirm = on_confirm
@@ -98,7 +101,7 @@ class ListView(Generic[T]):
         self._delete_progress: Optional[ProgressBar] = None
         self.listing_progress = ProgressBar(self.factory, "mw-listing-progress")
         self.controls.header.value = self._header_html()
-        self.factory.yielding = False
+        self.factory.yield_while = lambda: False
 
     @property
     def children(self) -> list[Any]:

@@ -92,6 +92,13 @@ class Listing(Generic[T]):
         run = self._run
         return run is not None and not run.done.is_set()
 
+    @property
+    def awaiting_first_answer(self) -> bool:
+        """Whether a listing is under way that has reported nothing yet (its first requests
+        are being sent or awaited)."""
+        run = self._run
+        return run is not None and not run.done.is_set() and not run.feed.pushed
+
     def attach(self, view: ListingView) -> None:
         """Show listings on ``view`` from now on (a listing under way included).
 

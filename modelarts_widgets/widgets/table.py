@@ -21,9 +21,13 @@ from modelarts_widgets.widgets._model_ids import new_model_id
 __all__ = ["Controls", "RowPool", "WidgetFactory"]
 
 
-#: How a widget made while :attr:`WidgetFactory.yielding` lets other threads run: a real sleep
-#: (``time.sleep(0)`` does not hand the GIL over on 3.9).
+#: How a widget made while :attr:`WidgetFactory.yield_while` says so lets other threads run: a
+#: real sleep (``time.sleep(0)`` does not hand the GIL over on 3.9).
 YIELD_SLEEP_S = 0.0001
+
+
+def _never() -> bool:
+    return False
 
 
 class WidgetFactory:
@@ -33,8 +37,8 @@ class WidgetFactory:
     """
 
     def __init__(self) -> None:
-        self.yielding = False
-        """While True, each model made lets other threads run (see :class:`ListView`)."""
+        self.yield_while: Callable[[], bool] = _never
+        """While it says True, each model made lets other threads run (see ``ListView``)."""
         self._layouts: dict[str, Any] = {}
         self._styles: dict[type, Any] = {}
         self.created: list[Any] = []
@@ -44,7 +48,7 @@ class WidgetFactory:
         """``cls(*args, **kw)`` with a model id of its own, closed with the rest."""
         widget = cls(*args, model_id=new_model_id(), **kw)
         self.created.append(widget)
-        if self.yielding:
+        if self.yield_while():
             time.sleep(YIELD_SLEEP_S)
         return widget
 
