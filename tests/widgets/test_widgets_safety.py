@@ -103,8 +103,10 @@ def test_widget_count_does_not_grow_with_items(
     emulator.seed(jobs=100, versions_per_job=100, visualization_jobs=10_000)
     big_versions = _growth(registry, lambda: make_widget(JobVersionList))
     big_vis = _growth(registry, lambda: make_widget(VisualizationJobList))
-    assert big_versions == small_versions <= 200
-    assert big_vis == small_vis <= 200
+    # a short list makes rows for what it shows (a page's worth made ahead while loading, or
+    # fewer when its answer comes first); a long one never more than a page's, 64 + 3 x 20
+    assert small_versions <= big_versions <= 124
+    assert small_vis <= big_vis <= 124
     for w in make_widget.made[-2:]:
         assert w.n_items == 10_000
 
