@@ -72,7 +72,7 @@ class ListView(Generic[T]):
         on_confirm: Callable[[], None],
         on_cancel: Callable[[], None],
         relist: Callable[[], None],
-        yield_while: Callable[[], bool] = lambda: False,
+        yield_while: Optional[Callable[[], bool]] = None,
     ) -> None:
         self._owner = owner  # the widget whose traits mirror what is shown
         self._state = state
@@ -90,7 +90,8 @@ class ListView(Generic[T]):
         # (Yielding for the first 10 ms only, the job list request reached the wire 16-49 ms
         # after the constructor began, on 2 cores. Yielding throughout, a fast first answer
         # was handled inside the build and made it longer.)
-        self.factory.yield_while = yield_while
+        if yield_while is not None:
+            self.factory.yield_while = yield_while
         self.pool = RowPool(self.factory, state.page_size, on_toggle, lock)
         self.controls = Controls(self.factory, search_placeholder)
         self._on_confirm = on_confirm
@@ -101,7 +102,7 @@ class ListView(Generic[T]):
         self._delete_progress: Optional[ProgressBar] = None
         self.listing_progress = ProgressBar(self.factory, "mw-listing-progress")
         self.controls.header.value = self._header_html()
-        self.factory.yield_while = lambda: False
+        self.factory.stop_yielding()
 
     @property
     def children(self) -> list[Any]:

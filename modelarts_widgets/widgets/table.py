@@ -44,6 +44,10 @@ class WidgetFactory:
         self.created: list[Any] = []
         """Every widget and layout made here (closed together with the list widget)."""
 
+    def stop_yielding(self) -> None:
+        """Make models without letting other threads run in between (the default)."""
+        self.yield_while = _never
+
     def new(self, cls: Any, *args: Any, **kw: Any) -> Any:
         """``cls(*args, **kw)`` with a model id of its own, closed with the rest."""
         widget = cls(*args, model_id=new_model_id(), **kw)
