@@ -18,6 +18,10 @@ resolution of the first-rows numbers). Run::
                                          [--cells 10x20,200x100,...]  # jobs x latency (ms)
                                          [--reps N]
     python benchmarks/bench_streaming.py --browser   # JupyterLab: first rows, 10,000 versions
+
+A full run writes ``benchmarks/results/streaming.md`` (``streaming_browser.md``); a partial one
+(``--quick``, ``--only``, ``--cells``, ``--reps``) writes under ``benchmarks/results/partial/``
+unless ``--out`` says where.
 """
 
 from __future__ import annotations
@@ -47,6 +51,9 @@ LATENCIES = (0.020, 0.100, 0.300)
 PER_JOB = 5
 PAGE_SIZE = 20
 POLL_S = 0.005
+#: Where a full run's tables go (committed) and where a partial run's go (ignored by git).
+RESULTS = ROOT / "benchmarks" / "results"
+SCRATCH = RESULTS / "partial"
 #: Seconds after which a worker gives up (a wedged listing must not hang the benchmark).
 WORKER_TIMEOUT = 600.0
 
@@ -188,7 +195,7 @@ def run(
     sec = Section("streaming", "7. Lists that appear at once (JobVersionList, listing included)")
     raw: dict[str, Any] = {}
     rows: list[list[str]] = []
-    jobs_list = JOB_COUNTS if not opts.quick else (10, 200)
+    jobs_list: tuple[int, ...] = JOB_COUNTS if not opts.quick else (10, 200)
     if cells is not None:
         jobs_list = tuple(j for j in JOB_COUNTS if any(c[0] == j for c in cells))
     with tempfile.TemporaryDirectory(prefix="bench-baseline-") as tmp:
@@ -222,7 +229,7 @@ def run(
                             by_variant[label].append(_run_worker(code, expected, env))
                     for label, _code in variants:
                         samples = by_variant[label]
-                        cell = {k: _median(samples, k) for k in samples[0]}
+                        cell: dict[str, Any] = {k: _median(samples, k) for k in samples[0]}
                         cell["samples"] = samples
                         raw[f"{jobs}x{PER_JOB}@{latency * 1000:.0f}ms {label}"] = cell
                         rows.append(
@@ -339,7 +346,7 @@ def _targets(sec: Section, raw: dict[str, Any], variants: list[tuple[str, str]])
 BROWSER_SEED = {"jobs": 200, "versions_per_job": 50, "visualization_jobs": 0}
 
 
-def run_browser(opts: Options, baseline: str = BASELINE) -> Section:
+def run_browser(opts: Options, baseline: str = BASELINE, reps: Optional[int] = None) -> Section:
     """``JobVersionList()`` listing 10,000 versions itself: run cell -> 20 rows in the DOM."""
     from benchmarks._lab import lab
     from benchmarks.bench_browser import SETUP
@@ -347,7 +354,7 @@ def run_browser(opts: Options, baseline: str = BASELINE) -> Section:
     sec = Section(
         "streaming_browser", "7b. First rows in JupyterLab, 10,000 versions, listing included"
     )
-    reps = opts.pick(5, 2)
+    reps = reps or opts.pick(5, 2)
     raw: dict[str, Any] = {}
     rows: list[list[str]] = []
     with tempfile.TemporaryDirectory(prefix="bench-baseline-") as tmp:
@@ -412,8 +419,16 @@ def main(argv: Optional[list[str]] = None) -> None:
         action="store_true",
         help="instead: run cell -> first rows in JupyterLab, 10,000 versions, both variants",
     )
-    p.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "streaming.md"))
+    p.add_argument(
+        "--out",
+        help="where the table goes (default benchmarks/results/streaming.md for a full run; "
+        "a partial run, with --quick, --only, --cells or --reps, goes to "
+        "benchmarks/results/partial/, which git ignores)",
+    )
     args = p.parse_args(argv)
+    if args.out is None:
+        partial = args.quick or args.only or args.cells or args.reps
+        args.out = str((SCRATCH if partial else RESULTS) / "streaming.md")
     if args.worker is not None:
         print(json.dumps(_worker(args.worker)))
         return
@@ -422,7 +437,7 @@ def main(argv: Optional[list[str]] = None) -> None:
     info = machine()  # before the run: its load average is the machine's, not the run's
     started = time.perf_counter()
     if args.browser:
-        sec = run_browser(Options(quick=args.quick), args.baseline)
+        sec = run_browser(Options(quick=args.quick), args.baseline, args.reps)
         args.out = str(Path(args.out).with_name("streaming_browser.md"))
     else:
         cells = _cells(args.cells)
