@@ -50,10 +50,17 @@ JOB_COUNTS = (10, 200, 1000)
 LATENCIES = (0.020, 0.100, 0.300)
 PER_JOB = 5
 PAGE_SIZE = 20
+#: Jobs whose versions are listed at once (``JobVersionList``'s default ``list_workers``).
+WORKERS = 4
 POLL_S = 0.005
 #: Where a full run's tables go (committed) and where a partial run's go (ignored by git).
 RESULTS = ROOT / "benchmarks" / "results"
 SCRATCH = RESULTS / "partial"
+#: The variants' labels (besides the baseline's).
+CURRENT = "background (this code)"
+CLIENT = "client alone (no widgets)"
+#: The variant that lists with this code's client and makes no widget (the floor).
+CLIENT_ALONE = "client-alone"
 #: Seconds after which a worker gives up (a wedged listing must not hang the benchmark).
 WORKER_TIMEOUT = 600.0
 
@@ -105,6 +112,53 @@ def _worker(expected: int) -> dict[str, Any]:
     }
 
 
+def _client_worker(expected: int) -> dict[str, Any]:
+    """Runs in the child process: what the widget's listing does, without any widget.
+
+    The same order as ``stream_all_versions``: the first page of jobs (each job one row), then
+    every job's versions with ``WORKERS`` threads in job-list order; "first rows" is when a
+    first page's worth of rows is known, "whole list" when every version is. This is the floor
+    the client and the emulator set on this machine: no widget can show rows sooner.
+    """
+    from concurrent.futures import ThreadPoolExecutor, as_completed
+
+    import modelarts_widgets
+    from modelarts_widgets.session import Session
+
+    session = Session()
+    client = session.client
+    first_page = min(PAGE_SIZE, expected)
+    t0 = time.perf_counter()
+    first_rows: Optional[float] = None
+    rows = 0
+    n_items = 0
+    job_id: Optional[int] = None
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        futures = []
+        for job in client.iter_training_jobs(per_page=100):
+            job_id = job.job_id if job_id is None else job_id
+            futures.append(pool.submit(client.list_job_versions, job.job_id))
+            rows += 1
+            if first_rows is None and rows >= first_page:
+                first_rows = time.perf_counter() - t0
+        for future in as_completed(futures):
+            found = len(future.result())
+            n_items += found
+            rows += found - 1  # the job's versions take the place of its row
+            if first_rows is None and rows >= first_page:
+                first_rows = time.perf_counter() - t0
+    whole = time.perf_counter() - t0
+    return {
+        "constructor": None,
+        "first_rows": first_rows,
+        "first_versions": None,
+        "whole": whole,
+        "n_items": float(n_items),
+        "round_trip": _round_trip(session, job_id),
+        "code": str(Path(modelarts_widgets.__file__).resolve().parent.parent),
+    }
+
+
 def _round_trip(session: Any, job_id: Optional[int]) -> Optional[float]:
     """What one request takes here, end to end (median of 5, one after the other): the
     latency plus signing, sending, the emulator's work and parsing, on this machine."""
@@ -132,9 +186,13 @@ def _extract(ref: str, into: str, *paths: str) -> str:
 
 
 def _run_worker(code: str, expected: int, env: dict[str, str]) -> dict[str, Any]:
+    """One run in a fresh process: ``code`` is a variant's folder, or ``CLIENT_ALONE``."""
+    mode = "--worker"
+    if code == CLIENT_ALONE:
+        code, mode = str(ROOT), "--client-worker"
     child_env = dict(os.environ, **env, PYTHONPATH=code)
     out = subprocess.run(
-        [sys.executable, str(Path(__file__).resolve()), "--worker", str(expected)],
+        [sys.executable, str(Path(__file__).resolve()), mode, str(expected)],
         env=child_env,
         capture_output=True,
         text=True,
@@ -201,7 +259,8 @@ def run(
     with tempfile.TemporaryDirectory(prefix="bench-baseline-") as tmp:
         variants = [
             (f"blocking ({baseline})", _extract(baseline, tmp)),
-            ("background (this code)", str(ROOT)),
+            (CURRENT, str(ROOT)),
+            (CLIENT, CLIENT_ALONE),
         ]
         if only == "blocking":
             variants = variants[:1]
@@ -279,16 +338,15 @@ def run(
         "process after the listing (median of 5: the latency plus signing, sending, the "
         'emulator\'s work and parsing on this machine), and "÷ request" divides by that.',
     ]
-    _targets(sec, raw, variants)
+    _targets(sec, raw, f"blocking ({baseline})")
     sec.raw = raw
     return sec
 
 
-def _targets(sec: Section, raw: dict[str, Any], variants: list[tuple[str, str]]) -> None:
-    if len(variants) < 2:
+def _targets(sec: Section, raw: dict[str, Any], old_label: str) -> None:
+    new = {k: v for k, v in raw.items() if k.endswith(CURRENT)}
+    if not new:
         return
-    old_label, new_label = variants[0][0], variants[1][0]
-    new = {k: v for k, v in raw.items() if k.endswith(new_label)}
     worst_ctor = max(v["constructor"] for v in new.values())
     sec.targets.append(
         Target(
@@ -325,9 +383,24 @@ def _targets(sec: Section, raw: dict[str, Any], variants: list[tuple[str, str]])
             bool(ratios) and worst[0] <= 3,
         )
     )
+    floor = [
+        (cell["first_rows"] - alone["first_rows"], ratio, key.split(" ")[0])
+        for key, cell in new.items()
+        if (alone := raw.get(key.replace(CURRENT, CLIENT)))
+        and cell["first_rows"] is not None
+        and alone["first_rows"] is not None
+        for ratio in [alone["first_rows"] / (float(key.split("@")[1].split("ms")[0]) / 1000)]
+    ]
+    if floor:
+        extra, _, where = max(floor)
+        ratio, _, at = max((r, e, k) for e, r, k in floor)
+        sec.notes.append(
+            f"The client alone (no widgets) needs up to {ratio:.1f} x the latency for a first "
+            f"page ({at}); the widgets add at most {fmt_s(extra)} to it ({where})."
+        )
     slower = []
     for key, cell in new.items():
-        old = raw.get(key.replace(new_label, old_label))
+        old = raw.get(key.replace(CURRENT, old_label))
         if old and cell["whole"] and old["whole"]:
             slower.append(cell["whole"] / old["whole"])
     worst_ratio = max(slower) if slower else float("nan")
@@ -409,6 +482,7 @@ def run_browser(opts: Options, baseline: str = BASELINE, reps: Optional[int] = N
 def main(argv: Optional[list[str]] = None) -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--worker", type=int, help=argparse.SUPPRESS)
+    p.add_argument("--client-worker", type=int, help=argparse.SUPPRESS)
     p.add_argument("--quick", action="store_true", help="one run, 10 and 200 jobs only")
     p.add_argument("--baseline", default=BASELINE, help="commit with the blocking listing")
     p.add_argument("--only", choices=("blocking", "current"), help="measure one variant")
@@ -431,6 +505,9 @@ def main(argv: Optional[list[str]] = None) -> None:
         args.out = str((SCRATCH if partial else RESULTS) / "streaming.md")
     if args.worker is not None:
         print(json.dumps(_worker(args.worker)))
+        return
+    if args.client_worker is not None:
+        print(json.dumps(_client_worker(args.client_worker)))
         return
     from benchmarks._common import machine
 
