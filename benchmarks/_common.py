@@ -18,7 +18,7 @@ from importlib import metadata
 from typing import Any, Callable, Optional
 
 #: Identity of the benchmark emulator (its own, passed on its command line).
-EMU_IDENTITY = {
+EMU_IDENTITY: dict[str, Any] = {
     "access_key": "BENCHACCESSKEY",
     "secret_key": "bench-secret-key",
     "project_id": "0123456789abcdef0123456789abcdef",

@@ -53,7 +53,7 @@ class Recorder:
 RECORDER = Recorder()
 
 
-class CountingComm(BaseComm):  # type: ignore[misc]
+class CountingComm(BaseComm):
     def publish_msg(
         self,
         msg_type: str,

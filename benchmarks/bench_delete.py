@@ -89,8 +89,11 @@ def run_bulk(
 
     client, keys, names = _prepare(emu, n, faults)
     delete_one, still_listed = job_version_ops(client)
-    kw = {} if concurrency is None else {"concurrency": concurrency}
-    bulk = BulkDelete(list(zip(keys, names)), delete_one, still_listed, **kw)
+    items = list(zip(keys, names))
+    if concurrency is None:
+        bulk = BulkDelete(items, delete_one, still_listed)
+    else:
+        bulk = BulkDelete(items, delete_one, still_listed, concurrency=concurrency)
     before = _deletes_sent(emu)
     t0 = time.perf_counter()
     bulk.start()

@@ -66,7 +66,7 @@ def delete_through_widget(emu: Emulator, n: int, faults: dict[str, Any]) -> dict
     by_comm: dict[str, list[float]] = {}
     for m in msgs:
         by_comm.setdefault(m.comm_id, []).append(m.t)
-    per_widget = []
+    per_widget: list[dict[str, Any]] = []
     for cid, times in by_comm.items():
         times.sort()
         per_widget.append(

@@ -7,7 +7,8 @@ then each job's versions fetched concurrently). Alternative: the same calls in a
 from __future__ import annotations
 
 import inspect
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Callable
 
 from benchmarks._common import (
     Options,
@@ -70,9 +71,11 @@ def run(opts: Options) -> Section:
         for label, fn in variants:
             opts.log(f"  listing: {label} x{reps}")
             before = sum(emu.stats()["requests"].values())
-            med, samples = median_time(
-                lambda f=fn, k=label: counts.__setitem__(k, len(f(client))), reps
-            )
+
+            def listed(f: Callable[[Any], Sequence[Any]] = fn, k: str = label) -> None:
+                counts[k] = len(f(client))
+
+            med, samples = median_time(listed, reps)
             requests = (sum(emu.stats()["requests"].values()) - before) // reps
             raw[label] = {"median_s": med, "samples": samples, "requests": requests}
             rows.append([label, str(counts[label]), str(requests), fmt_s(med)])

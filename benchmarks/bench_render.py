@@ -7,6 +7,7 @@ benchmark 4), so only the widgets are compared. Comms are counting stubs (``_com
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import statistics
@@ -106,13 +107,13 @@ def run(opts: Options) -> Section:
             cached = CachedClient(client, versions)
             reps = opts.pick(5 if n < 10_000 else 3, 3 if n < 10_000 else 1)
             opts.log(f"  render: N={n} ours x{reps}")
-            ours = measure(lambda c=cached: build_ours(c), reps, warmup=n == sizes[0])
+            ours = measure(functools.partial(build_ours, cached), reps, warmup=n == sizes[0])
             results[f"ours_{n}"] = ours
             alt = None
             if n <= alt_limit:
                 alt_reps = opts.pick(3 if n < 10_000 else 1, 3 if n < 1_000 else 1)
                 opts.log(f"  render: N={n} per-row x{alt_reps}")
-                alt = measure(lambda vs=versions: build_per_row(vs), alt_reps)
+                alt = measure(functools.partial(build_per_row, versions), alt_reps)
                 results[f"alt_{n}"] = alt
             for label, r in (("ours (JobVersionList)", ours), ("per-row HBox", alt)):
                 if r is None:

@@ -139,7 +139,7 @@ def run_widget(emu: Emulator) -> dict[str, Any]:
 
 
 def _median(runs: Sequence[dict[str, Any]]) -> float:
-    return statistics.median(r["s"] for r in runs)
+    return float(statistics.median(r["s"] for r in runs))
 
 
 def _repeat(

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, as README "Run the tests" and .ci/run use it:
 #   1. .venv        <- pip install -e ".[test]"   (ipywidgets 8)
-#   2. ruff check, ruff format --check, mypy (strict, on the package)
+#   2. ruff check, ruff format --check, mypy (strict, on the package and the benchmarks)
 #   3. pytest: every tier, browser and notebooks included (needs Debian's /usr/bin/chromium)
 #   4. .venv-py39-ipyw7 <- pip install -e ".[test-core]" "ipywidgets>=7.7,<8" on Python 3.9
 #      when the machine has it (pyenv), else .venv-ipyw7 on python3
