@@ -327,6 +327,8 @@ def stream_all_versions(client: ModelArtsApi, feed: Feed, *, workers: int) -> in
     workspace's last, partial page shows when the next workspace's first job arrives. A job
     gone meanwhile (see :func:`~modelarts_widgets.client._paging.versions_in_job`) contributes
     nothing. The first failure stops the listing (nothing more is sent) and is raised.
+    A job's versions are put only after its page's placeholders, however the answers race:
+    the list keeps the jobs in the job list's order.
     """
     if workers < 1:
         raise ValueError("workers must be >= 1")
@@ -341,7 +343,7 @@ def stream_all_versions(client: ModelArtsApi, feed: Feed, *, workers: int) -> in
             progress = Progress(counts["done"], counts["total"], "jobs", paging["done"])
         feed.progress(progress)
 
-    def versions_of(job: TrainingJob) -> None:
+    def versions_of(job: TrainingJob, announced: threading.Event) -> None:
         if abort.is_set() or feed.stopped:
             return
         try:
@@ -351,6 +353,8 @@ def stream_all_versions(client: ModelArtsApi, feed: Feed, *, workers: int) -> in
                 failures.append(exc)
             abort.set()
             return
+        # the job list's rows of this page go first: they set the order the jobs are shown in
+        announced.wait()
         try:
             feed.put(job.job_id, named)
         except ListingStopped:
@@ -370,18 +374,24 @@ def stream_all_versions(client: ModelArtsApi, feed: Feed, *, workers: int) -> in
             g: [v for v in vs if v is not None] for g, vs in shown.items()
         }
         wanted = feed.rows_wanted()
-        if wanted and sum(map(len, rows.values())) >= wanted:
-            # the job list alone fills the first page: it is drawn before the versions
-            # requests compete with the drawing for the interpreter
-            feed.put_placeholders(rows, wait=FIRST_PAGE_WAIT)
-            for job in page:
-                pool.submit(versions_of, job)
-        else:
-            # the first page needs versions: their requests go out first, then the
-            # placeholders are drawn while they are under way
-            for job in page:
-                pool.submit(versions_of, job)
-            feed.put_placeholders(rows)
+        announced = threading.Event()  # set once the page's placeholders are put
+        try:
+            if wanted and sum(map(len, rows.values())) >= wanted:
+                # the job list alone fills the first page: it is drawn before the versions
+                # requests compete with the drawing for the interpreter
+                feed.put_placeholders(rows, wait=FIRST_PAGE_WAIT)
+                announced.set()
+                for job in page:
+                    pool.submit(versions_of, job, announced)
+            else:
+                # the first page needs versions: their requests go out first, then the
+                # placeholders are drawn while they are under way (an answer that comes
+                # sooner waits for them, so that the jobs keep the job list's order)
+                for job in page:
+                    pool.submit(versions_of, job, announced)
+                feed.put_placeholders(rows)
+        finally:
+            announced.set()
         page.clear()
 
     try:

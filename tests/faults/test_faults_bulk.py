@@ -90,7 +90,13 @@ def test_job_deleted_elsewhere_makes_its_versions_already_gone(
     emulator_env: Any, make_list: Any
 ) -> None:
     w = make_list(JobVersionList, Session())
-    job_id = inactive(w)[0].job_id
+    # a job the console can delete: none of its versions in a status the server refuses
+    refused = emulator_env.config.refused_delete_statuses
+    job_id = next(
+        v.job_id
+        for v in inactive(w)
+        if not any(o.status in refused for o in w.items if o.job_id == v.job_id)
+    )
     versions = [v for v in w.items if v.job_id == job_id]
     emulator_env.backend.delete_training_job(job_id)  # the whole job, from the console
     w.select(keys=[v.key for v in versions])

@@ -179,6 +179,39 @@ def test_a_job_list_too_short_for_a_page_sends_its_versions_requests_first() -> 
     assert started_before_placeholders == [True]
 
 
+def test_versions_that_answer_before_their_jobs_are_shown_wait_for_them() -> None:
+    client = _Client(3)
+    pushed: list[str] = []
+
+    def push(key: Any, value: Any) -> None:
+        if key[0] == "placeholders":
+            # the job list's rows are put late (this thread lost the interpreter): every
+            # versions answer is in by now
+            for _ in range(200):
+                if len(client.version_calls) == 3:
+                    break
+                threading.Event().wait(0.01)
+            threading.Event().wait(0.05)
+        pushed.append(key[0])
+
+    feed = Feed(push, threading.Event(), wanted=lambda: 20)
+    assert stream_all_versions(client, feed, workers=4) == 3
+    # the placeholders set the jobs' order in the list (Arrivals ranks groups as announced):
+    # a job's versions put before them would put that job first
+    assert [k for k in pushed if k != "progress"] == ["placeholders"] + ["group"] * 3
+
+
+def test_a_list_keeps_the_job_lists_order_however_the_answers_race(
+    emulator_env: Any, make_list: Any
+) -> None:
+    from modelarts_widgets.session import Session
+
+    jobs = [j.job_id for j in Session().client.iter_training_jobs()]
+    for _ in range(10):  # no latency: versions answers race the job list's rows
+        w = make_list(JobVersionList, Session())
+        assert list(dict.fromkeys(v.job_id for v in w.items)) == jobs
+
+
 def test_the_wait_for_the_first_page_is_bounded_and_ends_when_the_listing_stops() -> None:
     stop = threading.Event()
     feed = Feed(lambda key, value: stop.set(), stop, wanted=lambda: 1)
