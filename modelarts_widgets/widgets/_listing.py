@@ -154,7 +154,7 @@ class Listing(Generic[T]):
                 wanted=self._wanted,
             )
             self._run = run
-            self._arrivals.seen.clear()
+            self._arrivals.restart()
             self._announce = announce
             if self._parts.view is not None:
                 self._show_start(self._parts.view)

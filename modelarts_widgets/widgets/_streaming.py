@@ -169,7 +169,12 @@ class Arrivals(Generic[T]):
         """Keys of rows shown for a group whose items are not listed yet."""
         self.seen: set[Hashable] = set()
         """Groups this listing has listed."""
-        self._rank: dict[Hashable, int] = {}  # where a new group goes: the order it was announced
+        self._rank: dict[Hashable, int] = {}  # this listing's order: as groups were announced
+
+    def restart(self) -> None:
+        """A new listing: nothing seen or ranked yet (the rows stay until it replaces them)."""
+        self.seen.clear()
+        self._rank.clear()
 
     def merge(self, rows: Iterable[T], batch: Batch) -> list[T]:
         """``rows`` with each group of ``batch`` replaced (the other rows stay as they are)."""
@@ -206,11 +211,15 @@ class Arrivals(Generic[T]):
         return out
 
     def finish(self, rows: Iterable[T], *, complete: bool) -> list[T]:
-        """The rows at the end: no placeholders; when ``complete``, only groups listed now."""
+        """The rows at the end: no placeholders; when ``complete``, only groups listed now, in
+        the order this listing announced them (a group new since the last listing goes where
+        the server lists it, not after the groups that were there before)."""
         out = [r for r in rows if self._key_of(r) not in self.placeholders]
         self.placeholders.clear()
         if complete:
             out = [r for r in out if self._group_of(r) in self.seen]
+            last = len(self._rank)  # (every group listed was ranked; this is only a guard)
+            out.sort(key=lambda r: self._rank.get(self._group_of(r), last))  # stable sort
         return out
 
 

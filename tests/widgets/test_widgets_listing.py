@@ -146,6 +146,20 @@ def test_selected_trait_is_settable_and_survives_refresh(make_widget: Any, api: 
     assert w.n_items == 8
 
 
+def test_refresh_puts_a_new_job_where_the_job_list_does(
+    make_widget: Any, api: Any, emulator_env: Any
+) -> None:
+    w = make_widget(JobVersionList)
+    emulator_env.backend.add_training_job("newest", [{}, {}])  # created outside the widget
+    jobs = [j.job_id for j in api.iter_training_jobs()]  # newest first
+    w.refresh()
+    assert w.wait(60)
+    assert w.n_items == 11
+    assert list(dict.fromkeys(v.job_id for v in w.items)) == jobs  # as a new list has them
+    fresh = make_widget(JobVersionList)
+    assert [v.key for v in fresh.items] == [v.key for v in w.items]
+
+
 def test_without_credentials_the_error_shows_inside_the_widget(monkeypatch: Any) -> None:
     w = JobVersionList()  # no env, no session: must not raise
     try:
