@@ -343,6 +343,11 @@ def run(
     return sec
 
 
+def _latency(key: str) -> float:
+    """The latency of a cell, in seconds, from its key (``"10x5@20ms <variant>"``)."""
+    return float(key.split("@")[1].split("ms")[0]) / 1000
+
+
 def _targets(sec: Section, raw: dict[str, Any], old_label: str) -> None:
     new = {k: v for k, v in raw.items() if k.endswith(CURRENT)}
     if not new:
@@ -358,9 +363,8 @@ def _targets(sec: Section, raw: dict[str, Any], old_label: str) -> None:
     )
     ratios: list[tuple[float, str]] = []
     for key, cell in new.items():
-        latency = float(key.split("@")[1].split("ms")[0]) / 1000
         if cell["first_rows"] is not None:
-            ratios.append((cell["first_rows"] / latency, key.split(" ")[0]))
+            ratios.append((cell["first_rows"] / _latency(key), key.split(" ")[0]))
     worst = max(ratios) if ratios else (float("nan"), "")
     over = [name for ratio, name in sorted(ratios, reverse=True) if ratio > 3]
     measured = [
@@ -383,14 +387,13 @@ def _targets(sec: Section, raw: dict[str, Any], old_label: str) -> None:
             bool(ratios) and worst[0] <= 3,
         )
     )
-    floor = [
-        (cell["first_rows"] - alone["first_rows"], ratio, key.split(" ")[0])
-        for key, cell in new.items()
-        if (alone := raw.get(key.replace(CURRENT, CLIENT)))
-        and cell["first_rows"] is not None
-        and alone["first_rows"] is not None
-        for ratio in [alone["first_rows"] / (float(key.split("@")[1].split("ms")[0]) / 1000)]
-    ]
+    # (the widget's excess over the client alone, the client alone's ratio, the cell)
+    floor: list[tuple[float, float, str]] = []
+    for key, cell in new.items():
+        alone = raw.get(key.replace(CURRENT, CLIENT))
+        if alone and cell["first_rows"] is not None and alone["first_rows"] is not None:
+            excess = cell["first_rows"] - alone["first_rows"]
+            floor.append((excess, alone["first_rows"] / _latency(key), key.split(" ")[0]))
     if floor:
         extra, _, where = max(floor)
         ratio, _, at = max((r, e, k) for e, r, k in floor)

@@ -389,7 +389,6 @@ def stream_all_versions(client: ModelArtsApi, feed: Feed, *, workers: int) -> in
                 # the job list alone fills the first page: it is drawn before the versions
                 # requests compete with the drawing for the interpreter
                 feed.put_placeholders(rows, wait=FIRST_PAGE_WAIT)
-                announced.set()
                 for job in page:
                     pool.submit(versions_of, job, announced)
             else:
