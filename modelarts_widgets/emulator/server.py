@@ -6,6 +6,7 @@ import contextlib
 import dataclasses
 import logging
 import socket
+import sys
 import threading
 from collections.abc import Mapping, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -112,6 +113,16 @@ class _HttpServer(ThreadingHTTPServer):
         finally:
             with self._conn_lock:
                 self._connections.pop(threading.current_thread(), None)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client gone before its answer (a stopped listing, a closed kernel, ``stop()``) is
+        no error: one debug line. Anything else is logged with its traceback (socketserver
+        would print it to stderr)."""
+        exc = sys.exc_info()[1]
+        if isinstance(exc, ConnectionError):
+            logger.debug("client %s went away before its answer: %s", client_address[0], exc)
+            return
+        logger.error("serving %s failed", client_address[0], exc_info=True)
 
     def close_connections(self, timeout: float = 5.0) -> None:
         with self._conn_lock:

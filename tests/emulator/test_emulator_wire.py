@@ -3,6 +3,10 @@ failure field names, workspaces and the two readings of ``page=0`` on versions."
 
 from __future__ import annotations
 
+import logging
+import socket
+import struct
+import time
 from typing import Any
 
 import pytest
@@ -138,3 +142,28 @@ def test_versions_page0_readings(reading: str, expected: int) -> None:
         body = signed(server, "GET", path, params={"page": 0, "per_page": 5}).json()
         assert body["version_count"] == 12
         assert len(body["versions"]) == expected
+
+
+def test_a_client_gone_before_its_answer_is_logged_quietly_and_serving_goes_on(
+    emulator: Any, capfd: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    """A client that drops its connection while the emulator waits to answer (a stopped
+    listing, Ctrl-C) is no error: no traceback on stderr, one debug line, the next answer comes."""
+    emulator.add_latency(0.3)
+    caplog.set_level(logging.DEBUG, logger="modelarts_widgets.emulator")
+    sock = socket.create_connection(("127.0.0.1", emulator.port))
+    sock.sendall(f"GET /v1/{emulator.config.project_id}/training-jobs HTTP/1.1\r\n".encode())
+    sock.sendall(f"Host: 127.0.0.1:{emulator.port}\r\n\r\n".encode())
+    # close with a reset (no graceful FIN), as a process that dies or a stopped thread does
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    sock.close()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and not any(
+        "went away" in r.getMessage() for r in caplog.records
+    ):
+        time.sleep(0.05)
+    gone = [r for r in caplog.records if "went away" in r.getMessage()]
+    assert [r.levelno for r in gone] == [logging.DEBUG]
+    emulator.clear_faults()
+    assert signed(emulator, "GET", v1(emulator, "/training-jobs")).status_code == 200
+    assert "Traceback" not in capfd.readouterr().err
