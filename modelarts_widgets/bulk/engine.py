@@ -177,6 +177,7 @@ class BulkDelete:
         self._finished_event = threading.Event()
         self._finished = False
         self._started = False
+        self._thread: Optional[threading.Thread] = None
         self._verified_listed: set[Hashable] = set()
         self._gone_check: set[Hashable] = set()  # refusals to re-check by listing
         self._coalescer: Optional[Coalescer[Hashable, ItemOutcome]] = (
@@ -222,6 +223,7 @@ class BulkDelete:
                 return
             self._started = True
         thread = threading.Thread(target=self._run, name="modelarts-widgets-delete", daemon=True)
+        self._thread = thread
         thread.start()
 
     def cancel(self) -> None:
@@ -242,6 +244,15 @@ class BulkDelete:
     def wait(self, timeout: Optional[float] = None) -> bool:
         """Block until done (and the final ``on_update`` returned); False on timeout."""
         return self._finished_event.wait(timeout)
+
+    def join(self, timeout: Optional[float] = None) -> bool:
+        """Block until every thread of the run has ended (``on_done`` included); False on
+        timeout. Returns at once for a run never started; call it from outside ``on_done``."""
+        thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
+            return not thread.is_alive()
+        return True
 
     def counts(self) -> dict[Outcome, int]:
         """Number of items per state (every state present, zeros included)."""

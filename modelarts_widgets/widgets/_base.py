@@ -410,7 +410,10 @@ class ResourceList(w.VBox, Generic[T]):
         conn: Optional[Connection] = self.__dict__.get("_conn")
         view: Optional[ListView[T]] = self.__dict__.get("_view")
         listing: Optional[Listing[T]] = self.__dict__.get("_listing")
-        if listing is not None:  # stops it and waits for its threads
+        deleter: Optional[DeleteController[T]] = self.__dict__.get("_deleter")
+        if deleter is not None:  # cancels a run under way and waits for its threads
+            deleter.close()
+        if listing is not None:  # stops it (a re-listing after a run too), waits for its threads
             listing.close()
         if conn is not None:
             conn.close()

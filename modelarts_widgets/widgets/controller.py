@@ -94,6 +94,7 @@ class DeleteController(Generic[T]):
         self._outcomes: dict[Hashable, ItemOutcome] = {}
         self._callbacks: list[Callable[[list[Record]], Any]] = []
         self._busy = False
+        self._closed = False  # the list is closed: a run under way ends without drawing
         self._idle = threading.Event()
         self._idle.set()
 
@@ -160,6 +161,18 @@ class DeleteController(Generic[T]):
         """Block until no run is busy (re-listed, callbacks called); False on timeout."""
         return self._idle.wait(timeout)
 
+    def close(self) -> None:
+        """The list is closing: cancel a run under way (as Cancel does: nothing more is sent,
+        deletes in flight finish) and wait for its threads. Its records still reach the
+        ``on_deleted`` callbacks; nothing is drawn or re-listed. Call without the list's lock."""
+        self._closed = True
+        bulk = self._bulk
+        if bulk is None:
+            return
+        if not bulk.done:
+            bulk.cancel()
+        bulk.join()
+
     def on_deleted(self, callback: Callable[[list[Record]], Any], remove: bool = False) -> None:
         if remove:
             if callback in self._callbacks:
@@ -178,6 +191,8 @@ class DeleteController(Generic[T]):
     def _on_update(self, changed: dict[Hashable, ItemOutcome]) -> None:
         view = self._parts.view
         with self._parts.lock:
+            if self._closed:
+                return
             self._outcomes.update(changed)
             view.render_rows(changed)
             bulk = self._bulk
@@ -216,6 +231,12 @@ class DeleteController(Generic[T]):
         records = [self._record(o) for o in outcomes.values()]
         retry = set(bulk.failed_keys())  # also "unknown" items seen still listed
         st, view = self._parts.state, self._parts.view
+        if self._closed:  # the list is closed: the receipt and the callbacks only
+            with self._parts.lock:
+                self._outcomes = dict(outcomes)
+                view.set_result(records)
+            self._call_back(records)
+            return
         with self._parts.lock:
             self._outcomes = dict(outcomes)
             keep = [
@@ -232,6 +253,9 @@ class DeleteController(Generic[T]):
             self._set_busy(False)
             view.set_status(bulk.summary(), summary_html(bulk))
             view.render()
+        self._call_back(records)
+
+    def _call_back(self, records: list[Record]) -> None:
         for callback in list(self._callbacks):
             self._guard(callback)(records)
 

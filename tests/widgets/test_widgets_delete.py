@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from typing import Any
 
 import pytest
@@ -306,3 +308,35 @@ def test_a_callback_may_start_the_next_run_and_wait_covers_both(
     assert [[r["key"] for r in records] for records in runs] == [[first.key], [second.key]]
     assert not w.busy
     assert {first.key, second.key}.isdisjoint(j.key for j in w.items)
+
+
+def test_close_mid_run_cancels_it_and_returns_when_its_threads_are_done(
+    make_widget: Any, emulator: Any, wait_until: Any
+) -> None:
+    """``close()`` during a delete run: nothing more is sent (as Cancel), the delete in flight
+    finishes, ``close()`` returns when the run's threads have ended, the callbacks get the run's
+    records, and nothing is asked afterwards (no re-listing)."""
+    before = set(threading.enumerate())
+    w = make_widget(VisualizationJobList, concurrency=1)
+    for n in range(6):
+        emulator.add_visualization_job(f"slow-{n}", status=10)
+    w.refresh()
+    assert w.wait(60)
+    emulator.add_latency(0.3, path=r".*/visualization-jobs/.+", method="DELETE")
+    runs: list[list[dict[str, Any]]] = []
+    w.on_deleted(runs.append)
+    w.set_filter(text="slow-")
+    w.select(all_matching=True)
+    w.request_delete()
+    w.confirm(typed_count=6)
+    wait_until(lambda: len(emulator.delete_calls) >= 1, what="the first delete sent")
+    w.close()
+    asked = sum(emulator.stats()["requests"].values())  # (the run's own re-check included)
+    ours = [t for t in set(threading.enumerate()) - before if t.name.startswith("modelarts")]
+    assert [t.name for t in ours] == []
+    sent = len(emulator.delete_calls)
+    assert sent == 1
+    assert [[r["outcome"] for r in run].count("not_sent") for run in runs] == [6 - sent]
+    time.sleep(0.3)  # a re-listing would have asked by now
+    assert sum(emulator.stats()["requests"].values()) == asked
+    assert len(emulator.delete_calls) == sent

@@ -160,6 +160,22 @@ def test_cancel_mid_run_finishes_in_flight_and_sends_nothing_more() -> None:
     assert_consistent(bulk, fake)
 
 
+def test_join_waits_for_every_thread_of_the_run() -> None:
+    keys: list[Hashable] = [1, 2, 3]
+    gate = threading.Event()
+    fake = FakeService(keys, gate=gate)
+    bulk = BulkDelete(items_for(keys), fake.delete_one, fake.still_listed, concurrency=3)
+    assert bulk.join(0)  # never started: nothing to wait for
+    before = set(threading.enumerate())
+    bulk.start()
+    fake.wait_in_flight(3)
+    assert not bulk.join(0.05)  # the deletes are in flight
+    gate.set()
+    assert bulk.join(WAIT)
+    assert bulk.done
+    assert [t.name for t in set(threading.enumerate()) - before] == []
+
+
 def test_cancel_before_start_finishes_without_sending() -> None:
     fake = FakeService([1, 2])
     updates: list[dict[Hashable, ItemOutcome]] = []
