@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Optional, TypedDict, Union
 
 import requests
+import requests.adapters
 import requests.auth
 from requests.structures import CaseInsensitiveDict
 
@@ -77,6 +78,9 @@ _APIG_AUTH_CODES = frozenset({"APIG.0301", "APIGW.0301"})
 Listener = Callable[["HttpEvent"], None]
 
 JSON_CONTENT_TYPE = "application/json"
+#: Connections kept per host for reuse: a list's most requests at once (32 deletes, 16 version
+#: listings, a job page, the workspaces) fit, so none is dropped and opened again.
+POOL_SIZE = 64
 
 
 class RequestOptions(TypedDict, total=False):
@@ -265,13 +269,17 @@ class RetryPolicy:
 
 
 def _pinned_session(base_url: str, verify: Union[bool, str]) -> requests.Session:
-    """A session with the environment's proxy and CA-bundle settings for ``base_url``, read once.
+    """A session with the environment's proxy and CA-bundle settings for ``base_url``, read once,
+    and room in its connection pool for every request a list sends at once (:data:`POOL_SIZE`).
 
     ``requests`` reads them again on every request when ``trust_env`` is on, scanning and
     decoding all of ``os.environ`` several times, the largest part of a request's CPU time; it
     also looks for ``~/.netrc``, whose credentials would replace the request's signature.
     """
     session = requests.Session()
+    adapter = requests.adapters.HTTPAdapter(pool_maxsize=POOL_SIZE)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
     env = session.merge_environment_settings(base_url, {}, None, verify, None)
     session.trust_env = False
     session.proxies.update(env["proxies"])

@@ -415,3 +415,19 @@ def test_expired_fixed_temporary_credentials_fail_cleanly(emulator: Any) -> None
     assert info.value.error_code == "APIG.0301"
     for secret in (cred["secret"], cred["securitytoken"]):
         assert secret not in str(info.value)
+
+
+def test_as_many_requests_at_once_as_a_list_may_send_keep_their_connections(
+    emulator: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A delete run (up to 32 at once) beside a listing (up to 16 + 2) shares one session: its
+    connections go back to the pool to be used again, with no "Connection pool is full,
+    discarding connection" warning (a notebook shows it; over TLS each one is a new handshake)."""
+    for n in range(24):
+        emulator.add_training_job(f"many-{n}", versions=[{}])
+    emulator.add_latency(0.2)
+    caplog.set_level(logging.WARNING, logger="urllib3")
+    client = make_client(emulator)
+    versions = client.list_all_job_versions(max_workers=24)
+    assert len({v.job_id for v in versions}) == 27  # the fixture's 3 jobs and the 24
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("urllib3")] == []
