@@ -187,17 +187,22 @@ def test_retry_failed_reruns_only_failures(make_widget: Any, emulator: Any) -> N
     w.on_deleted(runs.append, remove=True)
 
 
-def test_cancel_mid_run_stops_sending(make_widget: Any, emulator: Any, wait_until: Any) -> None:
-    w = make_widget(VisualizationJobList, concurrency=1)
-    for n in range(8):
-        emulator.add_visualization_job(f"slow-{n}", status=10)
+def _slow_run(w: Any, emulator: Any, n: int) -> None:
+    """Confirm deleting ``n`` new visualization jobs whose deletes take 0.3 s each."""
+    for i in range(n):
+        emulator.add_visualization_job(f"slow-{i}", status=10)
     w.refresh()
     assert w.wait(60)
     emulator.add_latency(0.3, path=r".*/visualization-jobs/.+", method="DELETE")
     w.set_filter(text="slow-")
     w.select(all_matching=True)
     w.request_delete()
-    w.confirm(typed_count=8)
+    w.confirm(typed_count=n)
+
+
+def test_cancel_mid_run_stops_sending(make_widget: Any, emulator: Any, wait_until: Any) -> None:
+    w = make_widget(VisualizationJobList, concurrency=1)
+    _slow_run(w, emulator, 8)
     wait_until(lambda: len(emulator.delete_calls) >= 2, what="two deletes sent")
     page(w).cancel_run.click()
     assert w.wait(30)
@@ -318,17 +323,9 @@ def test_close_mid_run_cancels_it_and_returns_when_its_threads_are_done(
     records, and nothing is asked afterwards (no re-listing)."""
     before = set(threading.enumerate())
     w = make_widget(VisualizationJobList, concurrency=1)
-    for n in range(6):
-        emulator.add_visualization_job(f"slow-{n}", status=10)
-    w.refresh()
-    assert w.wait(60)
-    emulator.add_latency(0.3, path=r".*/visualization-jobs/.+", method="DELETE")
     runs: list[list[dict[str, Any]]] = []
     w.on_deleted(runs.append)
-    w.set_filter(text="slow-")
-    w.select(all_matching=True)
-    w.request_delete()
-    w.confirm(typed_count=6)
+    _slow_run(w, emulator, 6)
     wait_until(lambda: len(emulator.delete_calls) >= 1, what="the first delete sent")
     w.close()
     asked = sum(emulator.stats()["requests"].values())  # (the run's own re-check included)
