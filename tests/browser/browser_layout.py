@@ -2,7 +2,7 @@
 
 `problems(page)` measures every ``.modelarts-widgets`` on the page in the browser and returns
 what is wrong, as readable strings (empty: the layout holds). `wait_layout` waits for a resize
-to settle (layout runs on the next frame) and fails with that list.
+to reach the lists (`wait_settled`), then for the layout to hold, and fails with that list.
 """
 
 from __future__ import annotations
@@ -68,8 +68,34 @@ def problems(page: Any) -> list[str]:
     return found
 
 
+# True once the window has the viewport's width and the first list's width has not changed for
+# SETTLE_FRAMES animation frames (JupyterLab sizes its panels a frame or more after a resize,
+# and the layout before that is whole too: read at once, it is the previous width's).
+SETTLED_JS = """(want) => {
+  const w = document.querySelector('.modelarts-widgets');
+  if (!w || window.innerWidth !== want) return false;
+  const width = w.getBoundingClientRect().width;
+  const s = window.__mwSettle || (window.__mwSettle = {width: -1, same: 0});
+  if (width === s.width) s.same += 1; else { s.width = width; s.same = 0; }
+  return s.same >= %d;
+}"""
+SETTLE_FRAMES = 5
+
+
+def wait_settled(page: Any, timeout_ms: int = 10_000) -> None:
+    """Wait until a resize has reached the lists (see ``SETTLED_JS``)."""
+    size = page.viewport_size
+    assert size is not None
+    page.evaluate("() => { window.__mwSettle = undefined; }")
+    page.wait_for_function(
+        SETTLED_JS % SETTLE_FRAMES, arg=size["width"], polling="raf", timeout=timeout_ms
+    )
+
+
 def wait_layout(page: Any, timeout_ms: int = 10_000) -> list[str]:
-    """Wait until the layout holds; fails listing what is wrong. Returns the shown columns."""
+    """Wait until a resize has settled and the layout holds; fails listing what is wrong.
+    Returns the shown columns."""
+    wait_settled(page, timeout_ms)
     with suppress(PlaywrightError):  # the assertion below says what is wrong
         page.wait_for_function(f"() => ({GEOMETRY_JS})().length === 0", timeout=timeout_ms)
     found = problems(page)
