@@ -247,12 +247,14 @@ class BulkDelete:
 
     def join(self, timeout: Optional[float] = None) -> bool:
         """Block until every thread of the run has ended (``on_done`` included); False on
-        timeout. Returns at once for a run never started; call it from outside ``on_done``."""
+        timeout, and at once from the run's own thread (e.g. a callback in ``on_done``).
+        True at once for a run never started."""
         thread = self._thread
-        if thread is not None:
+        if thread is None:
+            return True
+        if thread is not threading.current_thread():
             thread.join(timeout)
-            return not thread.is_alive()
-        return True
+        return not thread.is_alive()
 
     def counts(self) -> dict[Outcome, int]:
         """Number of items per state (every state present, zeros included)."""

@@ -337,3 +337,22 @@ def test_close_mid_run_cancels_it_and_returns_when_its_threads_are_done(
     time.sleep(0.3)  # a re-listing would have asked by now
     assert sum(emulator.stats()["requests"].values()) == asked
     assert len(emulator.delete_calls) == sent
+
+
+def test_a_callback_may_close_the_list(make_widget: Any, emulator: Any) -> None:
+    """``close()`` from an ``on_deleted`` callback (on the run's thread) closes the list."""
+    w = make_widget(VisualizationJobList)
+    closed: list[bool] = []
+
+    def close_when_done(records: list[dict[str, Any]]) -> None:
+        w.close()
+        closed.append(w.comm is None)
+
+    w.on_deleted(close_when_done)
+    w.select(keys=[inactive(w)[0].key])
+    w.request_delete()
+    w.confirm()
+    assert w.wait(30)
+    assert closed == [True]
+    assert w.error == ""
+    assert len(emulator.delete_calls) == 1
