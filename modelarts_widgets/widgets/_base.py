@@ -302,24 +302,22 @@ class ResourceList(w.VBox, Generic[T]):
 
     # --- public API: delete ------------------------------------------------------------------
     def request_delete(self) -> Optional[DeletePlan]:
-        """Open the confirmation panel for the selection (nothing is sent); returns the plan."""
+        """Open the confirmation panel for the selection (nothing is sent); returns the plan.
+
+        The plan is the selection when called. What else depends on it is checked without
+        holding the list's lock (it may take requests), so listing goes on meanwhile.
+        """
         with self._lock:
-            if self.busy:
-                self._view.set_status("A delete is running; wait for it or cancel it first.")
+            if self._refuse_while_busy():
                 return None
             items = self._state.selected_items()
             if not items:
                 raise ValueError(f"Nothing selected: select {self._nouns.plural} to delete first.")
             client = self._ensure_client()
-            notes: dict[Hashable, list[str]] = {}
-            extra: list[str] = []
-            if client is not None:
-                try:
-                    notes, extra = self._notes(client, items)
-                except Exception as exc:
-                    logger.warning("dependency check failed: %s", exc)
-                    what = self._nouns.plural
-                    extra = [f"Could not check what else depends on these {what}: {exc}"]
+        notes, extra = self._checked_notes(client, items)
+        with self._lock:
+            if self._refuse_while_busy():  # a run started meanwhile (from another thread)
+                return None
             plan = DeletePlan(
                 noun=self._nouns.noun,
                 plural=self._nouns.plural,
@@ -339,6 +337,24 @@ class ResourceList(w.VBox, Generic[T]):
             self._view.set_status("Review the list above, then confirm.")
             self._view.render_buttons()
             return plan
+
+    def _refuse_while_busy(self) -> bool:
+        """Whether a delete runs (then the status line says so); call with the lock held."""
+        if self.busy:
+            self._view.set_status("A delete is running; wait for it or cancel it first.")
+        return self.busy
+
+    def _checked_notes(
+        self, client: Optional[ModelArtsApi], items: Sequence[T]
+    ) -> tuple[dict[Hashable, list[str]], list[str]]:
+        """:meth:`_notes`, or a global note saying why what depends on ``items`` is unknown."""
+        if client is None:
+            return {}, []
+        try:
+            return self._notes(client, items)
+        except Exception as exc:
+            logger.warning("dependency check failed: %s", exc)
+            return {}, [f"Could not check what else depends on these {self._nouns.plural}: {exc}"]
 
     def confirm(
         self, typed_count: Union[int, str, None] = None, include_active: bool = False

@@ -271,6 +271,27 @@ def test_dependencies_are_named_in_the_confirmation(make_widget: Any) -> None:
     assert "still billing" in page(vis).panel_message.value
 
 
+def test_listing_goes_on_while_the_dependency_check_awaits_its_answer(
+    make_widget: Any, emulator: Any
+) -> None:
+    versions = make_widget(JobVersionList)
+    versions.select(all_matching=True)
+    selected = sorted(versions.selected)
+    emulator.add_latency(3.0, path="visualization-jobs")  # the check lists visualization jobs
+    plans: list[Any] = []
+    check = threading.Thread(target=lambda: plans.append(versions.request_delete()))
+    check.start()
+    time.sleep(0.5)  # the check's request is under way
+    versions.refresh()
+    assert versions.wait(10)  # the listing's arrivals did not wait for the check
+    assert check.is_alive()  # (which still awaits its answer)
+    check.join(30)
+    plan = plans[0]
+    assert plan is not None
+    assert sorted(i.key for i in plan.items) == selected
+    assert "reads this version&#x27;s output" in page(versions).panel_message.value
+
+
 def test_callback_errors_show_in_the_widget_and_are_logged(make_widget: Any, caplog: Any) -> None:
     w = make_widget(VisualizationJobList)
 
