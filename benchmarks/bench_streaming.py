@@ -4,9 +4,13 @@ For 10 / 200 / 1,000 jobs x 5 versions at 20 / 100 / 300 ms emulator latency per
 each variant measures, in a fresh Python process (``PYTHONPATH`` = that variant's code):
 
 - **constructor**: ``JobVersionList(session)`` returning (the session is made before);
-- **first rows**: a full first page (``page_size`` = 20) visible, whatever the rows are;
+- **first rows**: the first page as the first answer fills it, visible: ``page_size`` (20)
+  rows, or every job when there are fewer (10 jobs: the job list's 10 rows, each a job's latest
+  version, see the README's "How loading works"); whatever the rows are;
+- **full page**: ``page_size`` rows visible (10 jobs: the versions of 3 jobs are needed, a
+  second round trip after the job list);
 - **first versions**: a full first page of complete versions (no placeholder row from the
-  job list, see the README's "How loading works");
+  job list);
 - **whole list**: every version listed and the listing over (``wait()`` returned).
 
 The baseline is the last commit before background listing (``BASELINE``; any commit with
@@ -66,13 +70,19 @@ CLIENT_ALONE = "client-alone"
 WORKER_TIMEOUT = 600.0
 
 
+def _first_rows(expected: int) -> int:
+    """Rows visible when the first page shows what the first answer says: a page, or every job
+    (one row each) when there are fewer."""
+    return min(PAGE_SIZE, expected // PER_JOB)
+
+
 def _worker(expected: int) -> dict[str, Any]:
     """Runs in the child process: construct, then watch until the whole list is there.
 
     The rows box's ``children`` change the moment rows are shown (after their cells are
-    filled): an observer on it times the first rows exactly, in the thread that draws them.
-    Polling every ``POLL_S`` catches what that does not show (a page filled in place: first
-    versions) and covers code without that box (the blocking baseline).
+    filled): an observer on it times the first rows and the full page exactly, in the thread
+    that draws them. Polling every ``POLL_S`` catches what that does not show (a page filled
+    in place: first versions) and covers code without that box (the blocking baseline).
     """
     import modelarts_widgets
     from modelarts_widgets.session import Session
@@ -82,7 +92,7 @@ def _worker(expected: int) -> dict[str, Any]:
     t0 = time.perf_counter()
     widget = JobVersionList(session, page_size=PAGE_SIZE)
     ctor = time.perf_counter() - t0
-    first_page = min(PAGE_SIZE, expected)
+    first_rows, full_page = _first_rows(expected), min(PAGE_SIZE, expected)
     is_placeholder = getattr(widget, "_is_placeholder", lambda _: False)
     marks: dict[str, float] = {}
     lock = threading.Lock()
@@ -90,9 +100,11 @@ def _worker(expected: int) -> dict[str, Any]:
     def look(_change: object = None) -> None:
         now = time.perf_counter() - t0
         visible = widget.visible_items
-        seen = ["first_rows"] if len(visible) >= first_page else []
-        if seen and not any(is_placeholder(v) for v in visible):
-            seen.append("first_versions")
+        seen = ["first_rows"] if len(visible) >= first_rows else []
+        if len(visible) >= full_page:
+            seen.append("full_page")
+            if not any(is_placeholder(v) for v in visible):
+                seen.append("first_versions")
         with lock:
             for key in seen:
                 marks[key] = min(marks.get(key, now), now)
@@ -117,6 +129,7 @@ def _worker(expected: int) -> dict[str, Any]:
     return {
         "constructor": ctor,
         "first_rows": marks.get("first_rows"),
+        "full_page": marks.get("full_page"),
         "first_versions": marks.get("first_versions"),
         "whole": whole,
         "n_items": float(n_items),
@@ -129,9 +142,10 @@ def _client_worker(expected: int) -> dict[str, Any]:
     """Runs in the child process: what the widget's listing does, without any widget.
 
     The same order as ``stream_all_versions``: the first page of jobs (each job one row), then
-    every job's versions with ``WORKERS`` threads in job-list order; "first rows" is when a
-    first page's worth of rows is known, "whole list" when every version is. This is the floor
-    the client and the emulator set on this machine: no widget can show rows sooner.
+    every job's versions with ``WORKERS`` threads in job-list order; "first rows" and "full
+    page" are when that many rows are known (see :func:`_worker`), "whole list" when every
+    version is. This is the floor the client and the emulator set on this machine: no widget
+    can show rows sooner.
     """
     from concurrent.futures import ThreadPoolExecutor, as_completed
 
@@ -140,30 +154,35 @@ def _client_worker(expected: int) -> dict[str, Any]:
 
     session = Session()
     client = session.client
-    first_page = min(PAGE_SIZE, expected)
-    t0 = time.perf_counter()
-    first_rows: Optional[float] = None
+    wanted = {"first_rows": _first_rows(expected), "full_page": min(PAGE_SIZE, expected)}
+    marks: dict[str, float] = {}
     rows = 0
     n_items = 0
     job_id: Optional[int] = None
+
+    def look() -> None:
+        for key, count in wanted.items():
+            if key not in marks and rows >= count:
+                marks[key] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
         futures = []
         for job in client.iter_training_jobs(per_page=100):
             job_id = job.job_id if job_id is None else job_id
             futures.append(pool.submit(client.list_job_versions, job.job_id))
             rows += 1
-            if first_rows is None and rows >= first_page:
-                first_rows = time.perf_counter() - t0
+            look()
         for future in as_completed(futures):
             found = len(future.result())
             n_items += found
             rows += found - 1  # the job's versions take the place of its row
-            if first_rows is None and rows >= first_page:
-                first_rows = time.perf_counter() - t0
+            look()
     whole = time.perf_counter() - t0
     return {
         "constructor": None,
-        "first_rows": first_rows,
+        "first_rows": marks.get("first_rows"),
+        "full_page": marks.get("full_page"),
         "first_versions": None,
         "whole": whole,
         "n_items": float(n_items),
@@ -220,8 +239,8 @@ def _run_worker(code: str, expected: int, env: dict[str, str]) -> dict[str, Any]
     return result
 
 
-def _round_trips(cell: dict[str, Any], latency: float) -> str:
-    first = cell["first_rows"]
+def _round_trips(cell: dict[str, Any], latency: float, key: str = "first_rows") -> str:
+    first = cell.get(key)
     return "n/a" if first is None else f"{first / latency:.1f}"
 
 
@@ -315,6 +334,8 @@ def run(
                                 _round_trips(cell, latency),
                                 fmt_s(cell.get("round_trip")),
                                 _measured_round_trips(cell),
+                                fmt_s(cell.get("full_page")),
+                                _round_trips(cell, latency, "full_page"),
                                 fmt_s(cell["first_versions"]),
                                 fmt_s(cell["whole"]),
                                 f"{cell['n_items']:.0f}",
@@ -332,6 +353,8 @@ def run(
             "÷ latency",
             "one request",
             "÷ request",
+            "full page",
+            "÷ latency",
             "first versions",
             "whole list",
             "rows",
@@ -343,10 +366,13 @@ def run(
         f"≈ {1000 / 4 * 0.3:.0f} s each), the variants taking turns run by run. Each run is a "
         "fresh process; "
         "the Session is created before the clock starts (AK/SK from the environment).",
-        f"First rows = a full first page ({PAGE_SIZE} rows) visible; first versions = a full "
-        "first page with no placeholder rows (for the blocking code all three equal the "
-        "constructor). First rows are timed when the rows are shown (an observer on the rows "
-        f"box); first versions and the whole list are polled every {POLL_S * 1000:.0f} ms.",
+        f"First rows = the first page as the first answer fills it, visible: {PAGE_SIZE} rows, "
+        "or one row per job when there are fewer (10 jobs: the job list's 10 rows, each a "
+        f"job's latest version); full page = {PAGE_SIZE} rows visible (10 jobs: 3 jobs' "
+        "versions needed too, a second round trip); first versions = a full page with no "
+        "placeholder row (for the blocking code all of these equal the constructor). First "
+        "rows and full page are timed when the rows are shown (an observer on the rows box); "
+        f"first versions and the whole list are polled every {POLL_S * 1000:.0f} ms.",
         'Round trips: "÷ latency" divides by the latency the emulator adds (the target\'s '
         'measure); "one request" is what a versions request takes end to end in the same '
         "process after the listing (median of 5: the latency plus signing, sending, the "
@@ -355,6 +381,26 @@ def run(
     _targets(sec, raw, f"blocking ({baseline})")
     sec.raw = raw
     return sec
+
+
+def _floor_note(
+    sec: Section, raw: dict[str, Any], new: dict[str, Any], what: str, key: str
+) -> None:
+    """A note on the client alone's ratio for ``key`` and on what the widgets add to it."""
+    # (the widget's excess over the client alone, the client alone's ratio, the cell)
+    floor: list[tuple[float, float, str]] = []
+    for name, cell in new.items():
+        alone = raw.get(name.replace(CURRENT, CLIENT))
+        if alone and cell.get(key) is not None and alone.get(key) is not None:
+            excess = cell[key] - alone[key]
+            floor.append((excess, alone[key] / _latency(name), name.split(" ")[0]))
+    if floor:
+        extra, _, where = max(floor)
+        ratio, _, at = max((r, e, k) for e, r, k in floor)
+        sec.notes.append(
+            f"The client alone (no widgets) needs up to {ratio:.1f} x the latency for {what} "
+            f"({at}); the widgets add at most {fmt_s(extra)} to it ({where})."
+        )
 
 
 def _latency(key: str) -> float:
@@ -401,20 +447,20 @@ def _targets(sec: Section, raw: dict[str, Any], old_label: str) -> None:
             bool(ratios) and worst[0] <= 3,
         )
     )
-    # (the widget's excess over the client alone, the client alone's ratio, the cell)
-    floor: list[tuple[float, float, str]] = []
-    for key, cell in new.items():
-        alone = raw.get(key.replace(CURRENT, CLIENT))
-        if alone and cell["first_rows"] is not None and alone["first_rows"] is not None:
-            excess = cell["first_rows"] - alone["first_rows"]
-            floor.append((excess, alone["first_rows"] / _latency(key), key.split(" ")[0]))
-    if floor:
-        extra, _, where = max(floor)
-        ratio, _, at = max((r, e, k) for e, r, k in floor)
+    full = [
+        (c["full_page"] / _latency(k), k.split(" ")[0])
+        for k, c in new.items()
+        if c.get("full_page") is not None
+    ]
+    if full:
+        ratio, at = max(full)
         sec.notes.append(
-            f"The client alone (no widgets) needs up to {ratio:.1f} x the latency for a first "
-            f"page ({at}); the widgets add at most {fmt_s(extra)} to it ({where})."
+            f"A full page of {PAGE_SIZE} rows: worst {ratio:.1f} x the latency ({at}); with "
+            "fewer jobs than a page it needs the versions of some jobs, a round trip after the "
+            "job list."
         )
+    for what, key in (("first rows", "first_rows"), ("a full page", "full_page")):
+        _floor_note(sec, raw, new, what, key)
     slower = []
     for key, cell in new.items():
         old = raw.get(key.replace(CURRENT, old_label))
